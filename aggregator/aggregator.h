@@ -1,0 +1,100 @@
+// The aggregator's core: applies a batch of report messages to the state store and
+// publishes changed park-period snapshots. Kafka consumption lives in runner.h; this class
+// sees only the Store, the Producer (for snapshots and dead letters) and the Clock.
+//
+// Exactly-once in effect: the latest revision of every (enterprise, kind, period), the
+// derived contributions, the park aggregates, the "dirty" marks of changed park-periods and
+// the next offset of every partition are written in ONE store batch per message batch.
+// Snapshots are published after that write and their dirty marks cleared after Kafka
+// acknowledges them; a crash in between republishes (idempotent upserts on a compacted
+// topic). Revision rule: higher revision wins; equal revision from the same submission is a
+// duplicate; equal revision from another submission wins when received later.
+//
+// Not thread-safe: one thread drives an Aggregator.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/kafka/kafka.h"
+#include "common/kafka/topics.h"
+#include "common/obs/clock.h"
+#include "common/store/staged_store.h"
+#include "common/store/store.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace cw::aggregator {
+
+struct AggregatorMetrics {
+  explicit AggregatorMetrics(prometheus::Registry& registry);
+  prometheus::Counter& applied;
+  prometheus::Counter& duplicates;
+  prometheus::Counter& stale;
+  prometheus::Counter& poison;
+  prometheus::Counter& batches;
+  prometheus::Counter& snapshots;
+  prometheus::Counter& store_errors;
+  prometheus::Counter& publish_errors;
+  prometheus::Histogram& batch_seconds;
+};
+
+// What happened to each message of a batch (for tests and logs).
+struct BatchResult {
+  int applied = 0;
+  int duplicates = 0;
+  int stale = 0;
+  int poison = 0;
+  int snapshots_published = 0;
+};
+
+class Aggregator {
+ public:
+  Aggregator(store::Store& store, kafka::Producer& producer, const obs::Clock& clock,
+             kafka::Topics topics, AggregatorMetrics& metrics);
+
+  // Applies `messages` (in offset order per partition) and commits state + offsets
+  // atomically, then publishes the changed snapshots. On a store error nothing is
+  // committed and the error is returned: the caller retries the same batch later (the
+  // state is unchanged). A publish error after the commit is returned as well; the dirty
+  // marks stay and PublishPending() retries.
+  absl::StatusOr<BatchResult> ProcessBatch(const std::vector<kafka::Message>& messages);
+
+  // Publishes every park-period still marked dirty (after a crash or a failed publish).
+  absl::StatusOr<int> PublishPending();
+
+  // The next offset to consume for a partition, from the store; nullopt when never seen.
+  absl::StatusOr<std::optional<int64_t>> StoredOffset(const kafka::TopicPartition& tp);
+
+ private:
+  enum class Outcome { kApplied, kDuplicate, kStale, kPoison };
+  struct YearKey {
+    std::string uscc;
+    char kind;
+    int year;
+    bool operator<(const YearKey& o) const {
+      return std::tie(uscc, kind, year) < std::tie(o.uscc, o.kind, o.year);
+    }
+  };
+
+  absl::Status PublishDirty(const std::set<std::string>& dirty_keys, BatchResult& result);
+
+  store::Store& store_;
+  kafka::Producer& producer_;
+  const obs::Clock& clock_;
+  kafka::Topics topics_;
+  AggregatorMetrics& metrics_;
+};
+
+// Store key of the next offset of a partition.
+std::string OffsetKey(const kafka::TopicPartition& tp);
+
+}  // namespace cw::aggregator

@@ -1,0 +1,233 @@
+// clusterctl: the command line for clusterwatch.
+//   clusterctl push FILE...            push output/tax report CSVs (UTF-8 or GBK) to ingest
+//   clusterctl registry FILE...        push park / enterprise registry CSVs to ingest
+//   clusterctl parks [--region=2224]   list parks known to the query service
+//   clusterctl report --period=2024-12 [--park=ID]   readable park report(s)
+//   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
+// Exit status: 0 on success, 1 when a call failed, 2 for bad usage.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/render.h"
+#include "cli/sample/generator.h"
+#include "clusterwatch/v1/ingest.grpc.pb.h"
+#include "clusterwatch/v1/query.grpc.pb.h"
+#include "common/domain/csv.h"
+#include "common/domain/period.h"
+#include "common/domain/report_csv.h"
+#include "common/domain/totals.h"
+#include "grpcpp/grpcpp.h"
+
+ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest service address");
+ABSL_FLAG(std::string, query, "127.0.0.1:50052", "query service address");
+ABSL_FLAG(std::string, bureau, "", "pushing bureau (default: bureau-<region of the file>)");
+ABSL_FLAG(std::string, submission_id, "",
+          "submission id (default: derived from the file's bytes, so re-pushing the same "
+          "file is idempotent)");
+ABSL_FLAG(std::string, period, "", "period, e.g. 2024-12 or 2024-01/02 or 2024年1-2月");
+ABSL_FLAG(std::string, park, "", "park id (report: default all parks)");
+ABSL_FLAG(std::string, region, "", "GB/T 2260 region prefix filter");
+ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
+ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
+ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
+ABSL_FLAG(int32_t, batch, 2000, "push: records per stream message");
+
+namespace {
+namespace pb = clusterwatch::v1;
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string BaseName(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// FNV-1a 64 of the bytes: a stable default submission id per file content.
+std::string ContentId(const std::string& path, const std::string& bytes) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%s-%016x", BaseName(path), h);
+}
+
+std::unique_ptr<pb::IngestService::Stub> IngestStub() {
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(64 << 20);
+  return pb::IngestService::NewStub(grpc::CreateCustomChannel(
+      absl::GetFlag(FLAGS_ingest), grpc::InsecureChannelCredentials(), args));
+}
+
+std::unique_ptr<pb::QueryService::Stub> QueryStub() {
+  return pb::QueryService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_query), grpc::InsecureChannelCredentials()));
+}
+
+int Fail(const std::string& what) {
+  std::cerr << "clusterctl: " << what << "\n";
+  return 1;
+}
+
+int Push(const std::vector<std::string>& files) {
+  if (files.empty()) return Fail("push: name at least one CSV file");
+  auto stub = IngestStub();
+  int rc = 0;
+  for (const auto& file : files) {
+    auto bytes = ReadFile(file);
+    if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
+    auto table = cw::domain::ParseCsv(*bytes);
+    if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
+    auto records = cw::domain::ReportsFromCsv(*table);
+    if (!records.ok()) return Fail(absl::StrCat(file, ": ", records.status().message()));
+    std::string id = absl::GetFlag(FLAGS_submission_id);
+    if (id.empty()) id = ContentId(file, *bytes);
+    std::string bureau = absl::GetFlag(FLAGS_bureau);
+    if (bureau.empty()) bureau = "bureau-" + BaseName(file).substr(0, 6);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+    pb::PushResponse response;
+    auto writer = stub->Push(&ctx, &response);
+    pb::PushRequest req;
+    req.set_submission_id(id);
+    req.set_source_bureau(bureau);
+    const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
+    bool ok = true;
+    for (size_t i = 0; i < records->size(); ++i) {
+      *req.add_records() = std::move((*records)[i]);
+      if (static_cast<size_t>(req.records_size()) >= batch) {
+        ok = ok && writer->Write(req);
+        req.Clear();
+      }
+    }
+    if (req.records_size() > 0 || !req.submission_id().empty()) ok = ok && writer->Write(req);
+    writer->WritesDone();
+    auto status = writer->Finish();
+    if (!status.ok()) {
+      std::cerr << "clusterctl: " << file << ": push failed (" << status.error_code()
+                << "): " << status.error_message() << "\n";
+      rc = 1;
+      continue;
+    }
+    std::cout << cw::cli::RenderPushResult(file, response);
+  }
+  return rc;
+}
+
+int Registry(const std::vector<std::string>& files) {
+  if (files.empty()) return Fail("registry: name parks.csv and/or enterprises.csv");
+  pb::RegistryPushRequest req;
+  for (const auto& file : files) {
+    auto bytes = ReadFile(file);
+    if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
+    auto table = cw::domain::ParseCsv(*bytes);
+    if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
+    auto parks = cw::domain::ParksFromCsv(*table);
+    auto records = parks.ok() ? parks : cw::domain::EnterprisesFromCsv(*table);
+    if (!records.ok()) {
+      return Fail(absl::StrCat(file, ": neither a park nor an enterprise table: ",
+                               parks.status().message(), " / ", records.status().message()));
+    }
+    for (auto& r : *records) *req.add_records() = std::move(r);
+  }
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
+  pb::RegistryPushResponse response;
+  auto status = IngestStub()->PushRegistry(&ctx, req, &response);
+  if (!status.ok()) return Fail(absl::StrCat("registry push failed: ", status.error_message()));
+  std::cout << "registry: " << response.accepted() << " records stored\n";
+  return 0;
+}
+
+absl::StatusOr<pb::ListParksResponse> ListParks(const std::string& region) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  pb::ListParksRequest req;
+  req.set_region_prefix(region);
+  pb::ListParksResponse resp;
+  auto status = QueryStub()->ListParks(&ctx, req, &resp);
+  if (!status.ok()) return absl::UnavailableError(status.error_message());
+  return resp;
+}
+
+int Parks() {
+  auto resp = ListParks(absl::GetFlag(FLAGS_region));
+  if (!resp.ok()) return Fail(std::string(resp.status().message()));
+  std::cout << cw::cli::RenderParkList({resp->parks().begin(), resp->parks().end()});
+  return 0;
+}
+
+int Report() {
+  auto period = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_period));
+  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  std::vector<std::string> parks;
+  if (!absl::GetFlag(FLAGS_park).empty()) {
+    parks.push_back(absl::GetFlag(FLAGS_park));
+  } else {
+    auto resp = ListParks(absl::GetFlag(FLAGS_region));
+    if (!resp.ok()) return Fail(std::string(resp.status().message()));
+    for (const auto& p : resp->parks()) parks.push_back(p.id());
+  }
+  auto stub = QueryStub();
+  int rc = 0;
+  for (const auto& id : parks) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    pb::GetParkSnapshotRequest req;
+    req.set_park_id(id);
+    *req.mutable_period() = cw::domain::ToProto(*period);
+    pb::GetParkSnapshotResponse resp;
+    auto status = stub->GetParkSnapshot(&ctx, req, &resp);
+    if (!status.ok()) {
+      std::cout << "━━ " << id << " ━━ " << status.error_message() << "\n\n";
+      if (status.error_code() != grpc::StatusCode::NOT_FOUND) rc = 1;
+      continue;
+    }
+    std::cout << cw::cli::RenderParkReport(resp) << "\n";
+  }
+  return rc;
+}
+
+int GenSample() {
+  cw::sample::SampleOptions o;
+  o.seed = absl::GetFlag(FLAGS_seed);
+  o.years = absl::GetFlag(FLAGS_years);
+  o.out_dir = absl::GetFlag(FLAGS_out);
+  if (auto s = cw::sample::WriteSample(o); !s.ok()) return Fail(std::string(s.message()));
+  std::cout << "sample written to " << o.out_dir << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "clusterctl push|registry|parks|report|gen-sample [flags] [FILE...]");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::cerr << absl::ProgramUsageMessage() << "\n";
+    return 2;
+  }
+  const std::string cmd = positional[1];
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (cmd == "push") return Push(args);
+  if (cmd == "registry") return Registry(args);
+  if (cmd == "parks") return Parks();
+  if (cmd == "report") return Report();
+  if (cmd == "gen-sample") return GenSample();
+  std::cerr << "clusterctl: unknown command '" << cmd << "'\n" << absl::ProgramUsageMessage()
+            << "\n";
+  return 2;
+}

@@ -1,0 +1,86 @@
+#include "common/domain/totals.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace cw::domain {
+namespace {
+
+void AddMoney(clusterwatch::v1::Money* a, const clusterwatch::v1::Money& b, int sign) {
+  a->set_fen(a->fen() + sign * b.fen());
+}
+
+}  // namespace
+
+void AddTotals(clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b, int sign) {
+  AddMoney(a.mutable_gross_output(), b.gross_output(), sign);
+  AddMoney(a.mutable_sales_output(), b.sales_output(), sign);
+  AddMoney(a.mutable_export_delivery(), b.export_delivery(), sign);
+  a.set_employees(a.employees() + sign * b.employees());
+  AddMoney(a.mutable_total_tax(), b.total_tax(), sign);
+  AddMoney(a.mutable_vat(), b.vat(), sign);
+  AddMoney(a.mutable_corporate_income_tax(), b.corporate_income_tax(), sign);
+  a.set_output_reporters(a.output_reporters() + sign * b.output_reporters());
+  a.set_tax_reporters(a.tax_reporters() + sign * b.tax_reporters());
+}
+
+bool IsZero(const clusterwatch::v1::Totals& t) {
+  return t.gross_output().fen() == 0 && t.sales_output().fen() == 0 &&
+         t.export_delivery().fen() == 0 && t.employees() == 0 && t.total_tax().fen() == 0 &&
+         t.vat().fen() == 0 && t.corporate_income_tax().fen() == 0 &&
+         t.output_reporters() == 0 && t.tax_reporters() == 0;
+}
+
+void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
+                       const clusterwatch::v1::Contribution& c, int sign) {
+  AddTotals(*agg.mutable_month(), c.month(), sign);
+  AddTotals(*agg.mutable_year_to_date(), c.year_to_date(), sign);
+  auto& industries = *agg.mutable_industries();
+  auto& ind = industries[c.industry()];
+  ind.set_industry(c.industry());
+  AddTotals(*ind.mutable_month(), c.month(), sign);
+  AddTotals(*ind.mutable_year_to_date(), c.year_to_date(), sign);
+  if (IsZero(ind.month()) && IsZero(ind.year_to_date())) industries.erase(c.industry());
+}
+
+clusterwatch::v1::Period ToProto(const Period& p) {
+  clusterwatch::v1::Period out;
+  out.set_year(p.year);
+  out.set_month(p.month);
+  out.set_jan_feb(p.jan_feb);
+  return out;
+}
+
+Period FromProto(const clusterwatch::v1::Period& p) {
+  return Period{p.year(), p.month(), p.jan_feb()};
+}
+
+clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const Period& period,
+                                             const clusterwatch::v1::ParkAggregate& agg,
+                                             int64_t computed_unix_ms) {
+  clusterwatch::v1::ParkSnapshot s;
+  s.set_park_id(park_id);
+  *s.mutable_period() = ToProto(period);
+  *s.mutable_month() = agg.month();
+  *s.mutable_year_to_date() = agg.year_to_date();
+  std::vector<const clusterwatch::v1::IndustryTotals*> inds;
+  for (const auto& [code, ind] : agg.industries()) inds.push_back(&ind);
+  std::sort(inds.begin(), inds.end(), [](const auto* a, const auto* b) {
+    if (a->month().gross_output().fen() != b->month().gross_output().fen()) {
+      return a->month().gross_output().fen() > b->month().gross_output().fen();
+    }
+    return a->industry() < b->industry();
+  });
+  const double park_output = static_cast<double>(agg.month().gross_output().fen());
+  for (const auto* ind : inds) {
+    auto* out = s.add_industries();
+    *out = *ind;
+    out->set_output_share(park_output > 0 ? ind->month().gross_output().fen() / park_output
+                                          : 0.0);
+  }
+  s.set_computed_unix_ms(computed_unix_ms);
+  s.set_source_offset(agg.source_offset());
+  return s;
+}
+
+}  // namespace cw::domain

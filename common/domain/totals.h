@@ -1,0 +1,33 @@
+// Arithmetic on Totals (exact, integer fen) and park snapshots built from aggregates.
+// Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+
+#include "clusterwatch/v1/metrics.pb.h"
+#include "clusterwatch/v1/state.pb.h"
+#include "common/domain/period.h"
+
+namespace cw::domain {
+
+// a += sign * b, field by field (sign is +1 or -1).
+void AddTotals(clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b, int sign);
+
+// Adds (sign +1) or removes (sign -1) a contribution to a park aggregate, including its
+// industry breakdown; industries whose totals become all zero are dropped.
+void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
+                       const clusterwatch::v1::Contribution& c, int sign);
+
+// True when every field of `t` is zero.
+bool IsZero(const clusterwatch::v1::Totals& t);
+
+// The published snapshot of a park-period: totals, and industries sorted by month gross
+// output (largest first, ties by code) with each one's share of the park's month output.
+clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const Period& period,
+                                             const clusterwatch::v1::ParkAggregate& agg,
+                                             int64_t computed_unix_ms);
+
+clusterwatch::v1::Period ToProto(const Period& p);
+Period FromProto(const clusterwatch::v1::Period& p);
+
+}  // namespace cw::domain

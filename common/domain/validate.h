@@ -1,0 +1,50 @@
+// Validation of reports against the code rules and the registry. Pure; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "clusterwatch/v1/registry.pb.h"
+#include "clusterwatch/v1/reports.pb.h"
+
+namespace cw::domain {
+
+// What validation needs to know of the registry. Implemented over the registry topic's
+// materialised view by ingest and by fakes in tests.
+class RegistryView {
+ public:
+  virtual ~RegistryView() = default;
+  virtual std::optional<clusterwatch::v1::Park> FindPark(const std::string& id) const = 0;
+  virtual std::optional<clusterwatch::v1::Enterprise> FindEnterprise(
+      const std::string& uscc) const = 0;
+};
+
+struct ValidationLimits {
+  // A month's gross output or tax above this many fen is implausible (default 1e12 yuan).
+  int64_t max_month_fen = 100'000'000'000'000;
+  int64_t max_employees = 1'000'000;
+  int min_year = 2000;
+  int max_year = 2100;
+};
+
+// The first problem found, or nullopt when the record is valid.
+struct Violation {
+  std::string field;
+  std::string reason;  // what was wrong and what was expected
+};
+
+// Checks USCC, industry class, period, basis, park known to the registry (and the park's
+// county a valid GB/T 2260 code), non-negative and plausible money and employees.
+// May fill park_id from the registry when empty; returns the first violation.
+std::optional<Violation> ValidateOutput(clusterwatch::v1::OutputReport& r,
+                                        const RegistryView& registry,
+                                        const ValidationLimits& limits = {});
+
+// As above for tax reports; the enterprise must be in the registry, and park_id and
+// industry are filled from it. Counterparty USCCs must be valid, amounts non-negative.
+std::optional<Violation> ValidateTax(clusterwatch::v1::TaxReport& r,
+                                     const RegistryView& registry,
+                                     const ValidationLimits& limits = {});
+
+}  // namespace cw::domain

@@ -1,0 +1,94 @@
+// The Kafka boundary: a producer that returns only once the broker has acknowledged, and a
+// consumer that starts each partition where the caller's own state says. Implementations:
+// rdkafka.h (librdkafka) for services; fake_producer.h for tests.
+// Producer: safe for concurrent use. Consumer: one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace cw::kafka {
+
+struct Message {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  int64_t timestamp_ms = 0;
+};
+
+struct OutRecord {
+  std::string topic;
+  std::string key;
+  std::string value;
+};
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  bool operator<(const TopicPartition& o) const {
+    return topic != o.topic ? topic < o.topic : partition < o.partition;
+  }
+  bool operator==(const TopicPartition& o) const = default;
+};
+
+// Settings every client shares. `extra` passes through to librdkafka unchanged
+// (security.protocol, ssl.*, sasl.*, ...).
+struct ClientOptions {
+  std::string brokers;
+  std::map<std::string, std::string> extra;
+};
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  // Sends every record and waits until the broker has acknowledged each one (acks=all,
+  // idempotent). OK only when all are stored; otherwise the first delivery error
+  // (kUnavailable, kDeadlineExceeded after `timeout`), and the caller must treat the whole
+  // set as not stored (retrying is safe: consumers deduplicate).
+  virtual absl::Status ProduceAll(const std::vector<OutRecord>& records,
+                                  absl::Duration timeout) = 0;
+  // Delivery failures seen so far (for metrics).
+  virtual int64_t delivery_errors() const = 0;
+};
+
+struct ConsumerOptions {
+  ClientOptions client;
+  std::vector<std::string> topics;
+  // With a group id: subscribe as a member of that consumer group (cooperative-sticky).
+  // Without: assign every partition of `topics` (a global-table reader).
+  std::string group_id;
+  // Where to start a partition: the next offset to read, or nullopt for the beginning.
+  // Called on every assignment, so state kept beside the offsets decides (not the group).
+  std::function<std::optional<int64_t>(const TopicPartition&)> start_offset;
+  // Called (from Poll) when partitions are taken away or given, after the change.
+  std::function<void(const std::vector<TopicPartition>&)> on_revoked;
+  std::function<void(const std::vector<TopicPartition>&)> on_assigned;
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // Up to `max` messages, waiting at most `timeout` for the first. Messages of partitions
+  // revoked during the call are dropped. An error only for a fatal consumer error.
+  virtual absl::StatusOr<std::vector<Message>> Poll(size_t max, absl::Duration timeout) = 0;
+  // Records consumed positions in the group (informational: lag tools, monitoring).
+  virtual absl::Status CommitToGroup(const std::map<TopicPartition, int64_t>& next) = 0;
+  // Messages between the consumer's positions and the high watermarks (from the last fetch).
+  virtual int64_t Lag() = 0;
+  // True once every assigned partition has been read up to the high watermark that the
+  // broker reported when this was first called (a "caught up" check for global tables).
+  virtual absl::StatusOr<bool> CaughtUp(absl::Duration timeout) = 0;
+  virtual std::vector<TopicPartition> Assignment() = 0;
+};
+
+}  // namespace cw::kafka

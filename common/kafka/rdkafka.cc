@@ -1,0 +1,428 @@
+#include "common/kafka/rdkafka.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace cw::kafka {
+namespace {
+
+absl::Status Configure(RdKafka::Conf* conf, const std::string& name,
+                       const std::string& value) {
+  std::string err;
+  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kafka setting ", name, "=", value, ": ", err));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConfigureAll(RdKafka::Conf* conf, const ClientOptions& o,
+                          const std::map<std::string, std::string>& defaults) {
+  std::map<std::string, std::string> all = defaults;
+  all["bootstrap.servers"] = o.brokers;
+  for (const auto& [k, v] : o.extra) all[k] = v;  // pass-through wins
+  for (const auto& [k, v] : all) {
+    if (auto s = Configure(conf, k, v); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Tracks one ProduceAll call: how many records are outstanding and the first error.
+struct PendingSet {
+  absl::Mutex mu;
+  int outstanding ABSL_GUARDED_BY(mu) = 0;
+  absl::Status first_error ABSL_GUARDED_BY(mu);
+};
+
+class DeliveryCb : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& m) override {
+    auto* set = static_cast<PendingSet*>(m.msg_opaque());
+    if (m.err() != RdKafka::ERR_NO_ERROR) errors.fetch_add(1);
+    if (set == nullptr) return;
+    absl::MutexLock lock(&set->mu);
+    if (m.err() != RdKafka::ERR_NO_ERROR && set->first_error.ok()) {
+      set->first_error = absl::UnavailableError(
+          absl::StrCat("kafka delivery to ", m.topic_name(), " failed: ", m.errstr()));
+    }
+    --set->outstanding;
+  }
+  std::atomic<int64_t> errors{0};
+};
+
+class RdProducer : public Producer {
+ public:
+  RdProducer(std::unique_ptr<RdKafka::Producer> p, std::unique_ptr<DeliveryCb> cb)
+      : producer_(std::move(p)), cb_(std::move(cb)) {
+    poller_ = std::thread([this] {
+      while (!stop_.load()) producer_->poll(50);
+    });
+  }
+  ~RdProducer() override {
+    producer_->flush(10000);
+    stop_.store(true);
+    poller_.join();
+  }
+
+  absl::Status ProduceAll(const std::vector<OutRecord>& records,
+                          absl::Duration timeout) override {
+    PendingSet set;
+    {
+      absl::MutexLock lock(&set.mu);
+      set.outstanding = static_cast<int>(records.size());
+    }
+    absl::Time deadline = absl::Now() + timeout;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const auto& r = records[i];
+      for (;;) {
+        auto err = producer_->produce(
+            r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+            const_cast<char*>(r.value.data()), r.value.size(), r.key.data(), r.key.size(),
+            0, &set);
+        if (err == RdKafka::ERR_NO_ERROR) break;
+        if (err == RdKafka::ERR__QUEUE_FULL && absl::Now() < deadline) {
+          absl::SleepFor(absl::Milliseconds(5));
+          continue;
+        }
+        // Not queued: account for this and every later record, then wait for the rest.
+        absl::MutexLock lock(&set.mu);
+        set.outstanding -= static_cast<int>(records.size() - i);
+        if (set.first_error.ok()) {
+          set.first_error = absl::UnavailableError(
+              absl::StrCat("kafka produce to ", r.topic, ": ", RdKafka::err2str(err)));
+        }
+        cb_->errors.fetch_add(1);
+        i = records.size();
+        break;
+      }
+    }
+    absl::MutexLock lock(&set.mu);
+    auto done = [&set]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(set.mu) {
+      return set.outstanding <= 0;
+    };
+    while (!done()) {
+      if (set.mu.AwaitWithDeadline(absl::Condition(&done), deadline)) break;
+      // Deadline passed: the records stay queued in librdkafka and still report into
+      // `set`, so wait until message.timeout.ms expires them rather than leave a dangling
+      // pointer. message.timeout.ms is bounded (see NewRdKafkaProducer).
+      if (set.first_error.ok()) {
+        set.first_error = absl::DeadlineExceededError("kafka acknowledgement timed out");
+      }
+      set.mu.Await(absl::Condition(&done));
+    }
+    return set.first_error;
+  }
+
+  int64_t delivery_errors() const override { return cb_->errors.load(); }
+
+ private:
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<DeliveryCb> cb_;
+  std::atomic<bool> stop_{false};
+  std::thread poller_;
+};
+
+class RebalanceCb;
+
+class RdConsumer : public Consumer {
+ public:
+  explicit RdConsumer(ConsumerOptions o) : options_(std::move(o)) {}
+  ~RdConsumer() override {
+    if (consumer_) consumer_->close();
+  }
+
+  absl::Status Init();
+
+  absl::StatusOr<std::vector<Message>> Poll(size_t max, absl::Duration timeout) override {
+    std::vector<Message> out;
+    revoked_during_poll_.clear();
+    int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+    while (out.size() < max) {
+      std::unique_ptr<RdKafka::Message> m(consumer_->consume(out.empty() ? wait_ms : 0));
+      if (m->err() == RdKafka::ERR__TIMED_OUT || m->err() == RdKafka::ERR__PARTITION_EOF) {
+        if (out.empty() && m->err() == RdKafka::ERR__PARTITION_EOF) continue;
+        break;
+      }
+      if (m->err() != RdKafka::ERR_NO_ERROR) {
+        if (m->err() == RdKafka::ERR__FATAL) {
+          return absl::InternalError(absl::StrCat("kafka consumer fatal: ", m->errstr()));
+        }
+        // Transient (broker down, rebalance in progress): librdkafka retries by itself.
+        last_error_ = m->errstr();
+        break;
+      }
+      Message msg;
+      msg.topic = m->topic_name();
+      msg.partition = m->partition();
+      msg.offset = m->offset();
+      if (m->key()) msg.key = *m->key();
+      msg.value.assign(static_cast<const char*>(m->payload()), m->len());
+      msg.timestamp_ms = m->timestamp().timestamp;
+      out.push_back(std::move(msg));
+    }
+    if (!revoked_during_poll_.empty()) {
+      std::erase_if(out, [this](const Message& m) {
+        return revoked_during_poll_.count({m.topic, m.partition}) > 0;
+      });
+    }
+    return out;
+  }
+
+  absl::Status CommitToGroup(const std::map<TopicPartition, int64_t>& next) override {
+    if (options_.group_id.empty() || next.empty()) return absl::OkStatus();
+    std::vector<RdKafka::TopicPartition*> tps;
+    for (const auto& [tp, off] : next) {
+      tps.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition, off));
+    }
+    auto err = consumer_->commitAsync(tps);
+    RdKafka::TopicPartition::destroy(tps);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return absl::UnavailableError(absl::StrCat("kafka commit: ", RdKafka::err2str(err)));
+    }
+    return absl::OkStatus();
+  }
+
+  int64_t Lag() override {
+    std::vector<RdKafka::TopicPartition*> tps;
+    if (consumer_->assignment(tps) != RdKafka::ERR_NO_ERROR) return 0;
+    consumer_->position(tps);
+    int64_t lag = 0;
+    for (auto* tp : tps) {
+      int64_t lo = 0, hi = 0;
+      if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &lo, &hi) ==
+              RdKafka::ERR_NO_ERROR &&
+          hi >= 0) {
+        int64_t pos = tp->offset() >= 0 ? tp->offset() : lo;
+        if (hi > pos) lag += hi - pos;
+      }
+    }
+    RdKafka::TopicPartition::destroy(tps);
+    return lag;
+  }
+
+  absl::StatusOr<bool> CaughtUp(absl::Duration timeout) override {
+    std::vector<RdKafka::TopicPartition*> tps;
+    if (consumer_->assignment(tps) != RdKafka::ERR_NO_ERROR || tps.empty()) return false;
+    consumer_->position(tps);
+    bool caught_up = true;
+    for (auto* tp : tps) {
+      TopicPartition key{tp->topic(), tp->partition()};
+      auto it = targets_.find(key);
+      if (it == targets_.end()) {
+        int64_t lo = 0, hi = 0;
+        auto err = consumer_->query_watermark_offsets(
+            tp->topic(), tp->partition(), &lo, &hi,
+            static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+        if (err != RdKafka::ERR_NO_ERROR) {
+          RdKafka::TopicPartition::destroy(tps);
+          return absl::UnavailableError(
+              absl::StrCat("kafka watermarks of ", tp->topic(), ": ", RdKafka::err2str(err)));
+        }
+        it = targets_.emplace(key, hi).first;
+      }
+      int64_t pos = tp->offset();
+      if (it->second > 0 && (pos < 0 || pos < it->second)) caught_up = false;
+    }
+    RdKafka::TopicPartition::destroy(tps);
+    return caught_up;
+  }
+
+  std::vector<TopicPartition> Assignment() override {
+    std::vector<RdKafka::TopicPartition*> tps;
+    std::vector<TopicPartition> out;
+    if (consumer_->assignment(tps) == RdKafka::ERR_NO_ERROR) {
+      for (auto* tp : tps) out.push_back({tp->topic(), tp->partition()});
+    }
+    RdKafka::TopicPartition::destroy(tps);
+    return out;
+  }
+
+  // Called by the rebalance callback (from inside consume()).
+  void OnRebalance(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                   std::vector<RdKafka::TopicPartition*>& parts) {
+    bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    std::vector<TopicPartition> list;
+    for (auto* tp : parts) list.push_back({tp->topic(), tp->partition()});
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      SetStartOffsets(parts);
+      if (cooperative) {
+        if (auto* e = c->incremental_assign(parts)) delete e;
+      } else {
+        c->assign(parts);
+      }
+      if (options_.on_assigned) options_.on_assigned(list);
+    } else {
+      for (const auto& tp : list) revoked_during_poll_.insert(tp);
+      if (cooperative) {
+        if (auto* e = c->incremental_unassign(parts)) delete e;
+      } else {
+        c->unassign();
+      }
+      if (options_.on_revoked) options_.on_revoked(list);
+    }
+  }
+
+  void SetStartOffsets(std::vector<RdKafka::TopicPartition*>& parts) {
+    for (auto* tp : parts) {
+      std::optional<int64_t> start;
+      if (options_.start_offset) start = options_.start_offset({tp->topic(), tp->partition()});
+      tp->set_offset(start ? *start : RdKafka::Topic::OFFSET_BEGINNING);
+    }
+  }
+
+  ConsumerOptions options_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
+  std::set<TopicPartition> revoked_during_poll_;
+  std::map<TopicPartition, int64_t> targets_;
+  std::string last_error_;
+};
+
+class RebalanceCb : public RdKafka::RebalanceCb {
+ public:
+  explicit RebalanceCb(RdConsumer* owner) : owner_(owner) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    owner_->OnRebalance(c, err, parts);
+  }
+
+ private:
+  RdConsumer* owner_;
+};
+
+absl::Status RdConsumer::Init() {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  bool group = !options_.group_id.empty();
+  std::map<std::string, std::string> defaults = {
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+      {"fetch.wait.max.ms", "100"},
+      {"socket.keepalive.enable", "true"},
+  };
+  defaults["group.id"] = group ? options_.group_id : "cw-unused-group";
+  if (group) defaults["partition.assignment.strategy"] = "cooperative-sticky";
+  if (auto s = ConfigureAll(conf.get(), options_.client, defaults); !s.ok()) return s;
+  std::string err;
+  if (group) {
+    rebalance_cb_ = std::make_unique<RebalanceCb>(this);
+    if (conf->set("rebalance_cb", rebalance_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(err);
+    }
+  }
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  if (group) {
+    auto e = consumer_->subscribe(options_.topics);
+    if (e != RdKafka::ERR_NO_ERROR) {
+      return absl::UnavailableError(absl::StrCat("kafka subscribe: ", RdKafka::err2str(e)));
+    }
+    return absl::OkStatus();
+  }
+  // Global-table reader: every partition of every topic.
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& topic : options_.topics) {
+    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer_.get(), topic, nullptr, err));
+    RdKafka::Metadata* md = nullptr;
+    RdKafka::ErrorCode e = RdKafka::ERR__TRANSPORT;
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      e = consumer_->metadata(false, t.get(), &md, 2000);
+      if (e == RdKafka::ERR_NO_ERROR && md->topics()->size() == 1 &&
+          (*md->topics())[0]->err() == RdKafka::ERR_NO_ERROR &&
+          !(*md->topics())[0]->partitions()->empty()) {
+        break;
+      }
+      delete md;
+      md = nullptr;
+      absl::SleepFor(absl::Milliseconds(500));
+    }
+    if (md == nullptr) {
+      return absl::UnavailableError(
+          absl::StrCat("kafka metadata for topic ", topic, ": ", RdKafka::err2str(e)));
+    }
+    for (const auto* p : *(*md->topics())[0]->partitions()) {
+      parts.push_back(RdKafka::TopicPartition::create(topic, p->id()));
+    }
+    delete md;
+  }
+  SetStartOffsets(parts);
+  auto e = consumer_->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  if (e != RdKafka::ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("kafka assign: ", RdKafka::err2str(e)));
+  }
+  return absl::OkStatus();
+}
+
+class RdMockCluster : public MockCluster {
+ public:
+  RdMockCluster(rd_kafka_t* rk, rd_kafka_mock_cluster_t* mc) : rk_(rk), mc_(mc) {}
+  ~RdMockCluster() override {
+    rd_kafka_mock_cluster_destroy(mc_);
+    rd_kafka_destroy(rk_);
+  }
+  std::string bootstrap() const override { return rd_kafka_mock_cluster_bootstraps(mc_); }
+  absl::Status CreateTopic(const std::string& topic, int partitions) override {
+    auto err = rd_kafka_mock_topic_create(mc_, topic.c_str(), partitions, 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::InternalError(absl::StrCat("mock topic ", topic, ": ", rd_kafka_err2str(err)));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  rd_kafka_t* rk_;
+  rd_kafka_mock_cluster_t* mc_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions& options) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto s = ConfigureAll(conf.get(), options,
+                        {{"enable.idempotence", "true"},
+                         {"acks", "all"},
+                         {"linger.ms", "5"},
+                         {"compression.type", "lz4"},
+                         {"message.timeout.ms", "30000"},
+                         {"socket.keepalive.enable", "true"}});
+  if (!s.ok()) return s;
+  auto cb = std::make_unique<DeliveryCb>();
+  std::string err;
+  if (conf->set("dr_cb", cb.get(), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InvalidArgumentError(err);
+  }
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  if (!p) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+  return std::unique_ptr<Producer>(new RdProducer(std::move(p), std::move(cb)));
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptions& options) {
+  auto c = std::make_unique<RdConsumer>(options);
+  if (auto s = c->Init(); !s.ok()) return s;
+  return std::unique_ptr<Consumer>(std::move(c));
+}
+
+absl::StatusOr<std::unique_ptr<MockCluster>> StartMockCluster(int brokers) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (rk == nullptr) return absl::InternalError(absl::StrCat("mock cluster: ", errstr));
+  rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(rk, brokers);
+  if (mc == nullptr) {
+    rd_kafka_destroy(rk);
+    return absl::InternalError("mock cluster could not start");
+  }
+  return std::unique_ptr<MockCluster>(new RdMockCluster(rk, mc));
+}
+
+}  // namespace cw::kafka

@@ -1,0 +1,16 @@
+// Topic names (configurable by flags; versioned so a schema change can move to new topics).
+#pragma once
+
+#include <string>
+
+namespace cw::kafka {
+
+struct Topics {
+  std::string reports = "cw.reports.v1";          // key: park id
+  std::string registry = "cw.registry.v1";        // compacted; key: park|id, ent|uscc
+  std::string rejected = "cw.rejected.v1";        // dead letters
+  std::string park_metrics = "cw.park-metrics.v1";  // compacted; key: park|period
+  std::string alerts = "cw.alerts.v1";            // compacted; key: alert id
+};
+
+}  // namespace cw::kafka

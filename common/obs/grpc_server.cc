@@ -1,0 +1,27 @@
+#include "common/obs/grpc_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace cw::obs {
+
+absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
+                                              const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  StartedServer started;
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &started.port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  for (auto* s : services) builder.RegisterService(s);
+  started.server = builder.BuildAndStart();
+  if (!started.server || started.port == 0) {
+    return absl::UnavailableError(absl::StrCat("gRPC server could not listen on ",
+                                               options.address));
+  }
+  started.server->GetHealthCheckService()->SetServingStatus(true);
+  return started;
+}
+
+}  // namespace cw::obs

@@ -1,0 +1,28 @@
+// Builds and starts a gRPC server the way every clusterwatch service does: the given
+// services plus server reflection and the standard health service (grpc.health.v1).
+// Thread-safe (the returned server is gRPC's).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+
+namespace cw::obs {
+
+struct GrpcServerOptions {
+  std::string address = "127.0.0.1:0";  // port 0 picks a free port
+  int max_message_bytes = 64 << 20;
+};
+
+struct StartedServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
+                                              const std::vector<grpc::Service*>& services);
+
+}  // namespace cw::obs

@@ -1,0 +1,236 @@
+#include "ingest/ingest_service.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/obs/log.h"
+
+namespace cw::ingest {
+namespace pb = clusterwatch::v1;
+
+IngestMetrics::IngestMetrics(prometheus::Registry& registry)
+    : push_seconds(prometheus::BuildHistogram()
+                       .Name("cw_ingest_push_seconds")
+                       .Help("Push latency, from the last record received to the answer")
+                       .Register(registry)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{
+                                    0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30})),
+      delivery_errors(prometheus::BuildCounter()
+                          .Name("cw_kafka_delivery_errors_total")
+                          .Help("Pushes whose records Kafka did not acknowledge")
+                          .Register(registry)
+                          .Add({{"service", "ingest"}})),
+      pushes_(prometheus::BuildCounter()
+                  .Name("cw_ingest_push_requests_total")
+                  .Help("Push calls by result")
+                  .Register(registry)),
+      records_(prometheus::BuildCounter()
+                   .Name("cw_ingest_records_total")
+                   .Help("Records by outcome and, for rejections, the offending field")
+                   .Register(registry)) {}
+
+void IngestMetrics::CountPush(const std::string& result) {
+  pushes_.Add({{"result", result}}).Increment();
+}
+
+void IngestMetrics::CountRecord(bool accepted, const std::string& field) {
+  // Field names come from a fixed set in the validator, so cardinality stays bounded.
+  if (accepted) {
+    records_.Add({{"outcome", "accepted"}, {"field", ""}}).Increment();
+  } else {
+    records_.Add({{"outcome", "rejected"}, {"field", field}}).Increment();
+  }
+}
+
+IngestService::IngestService(domain::MemoryRegistry& registry, kafka::Producer& producer,
+                             const obs::Clock& clock, kafka::Topics topics,
+                             IngestMetrics& metrics, IngestOptions options)
+    : registry_(registry),
+      producer_(producer),
+      clock_(clock),
+      topics_(std::move(topics)),
+      metrics_(metrics),
+      options_(options) {}
+
+grpc::Status IngestService::Push(grpc::ServerContext* context,
+                                 grpc::ServerReader<pb::PushRequest>* reader,
+                                 pb::PushResponse* response) {
+  pb::PushRequest req;
+  std::string submission_id, bureau;
+  std::vector<pb::SubmittedRecord> records;
+  bool first = true;
+  while (reader->Read(&req)) {
+    if (first) {
+      submission_id = req.submission_id();
+      bureau = req.source_bureau();
+      first = false;
+    }
+    for (auto& r : *req.mutable_records()) {
+      if (records.size() >= options_.max_records_per_push) {
+        metrics_.CountPush("refused");
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("a push may carry at most ",
+                                         options_.max_records_per_push,
+                                         " records; split the file"));
+      }
+      records.push_back(std::move(r));
+    }
+  }
+  return HandlePush(submission_id, bureau, std::move(records), response);
+}
+
+grpc::Status IngestService::HandlePush(const std::string& submission_id,
+                                       const std::string& bureau,
+                                       std::vector<pb::SubmittedRecord> records,
+                                       pb::PushResponse* response) {
+  const auto started = std::chrono::steady_clock::now();
+  if (submission_id.empty() || submission_id.find('|') != std::string::npos) {
+    metrics_.CountPush("refused");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first PushRequest must carry a submission_id (no '|'); a retry "
+                        "reuses it");
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = completed_.find(submission_id);
+    if (it != completed_.end()) {
+      *response = it->second;
+      response->set_replayed(true);
+      metrics_.CountPush("replayed");
+      return grpc::Status::OK;
+    }
+  }
+  const int64_t now = clock_.NowUnixMs();
+  std::vector<kafka::OutRecord> out;
+  out.reserve(records.size());
+  response->set_submission_id(submission_id);
+  std::vector<std::pair<bool, std::string>> outcomes;  // for metrics after the ack
+  for (auto& rec : records) {
+    pb::Provenance prov;
+    prov.set_source_bureau(bureau);
+    prov.set_submission_id(submission_id);
+    prov.set_received_unix_ms(now);
+    prov.set_line(rec.line());
+    std::optional<domain::Violation> bad;
+    pb::ReportEnvelope env;
+    switch (rec.body_case()) {
+      case pb::SubmittedRecord::kOutput:
+        bad = domain::ValidateOutput(*rec.mutable_output(), registry_, options_.limits);
+        if (!bad) *env.mutable_output() = std::move(*rec.mutable_output());
+        break;
+      case pb::SubmittedRecord::kTax:
+        bad = domain::ValidateTax(*rec.mutable_tax(), registry_, options_.limits);
+        if (!bad) *env.mutable_tax() = std::move(*rec.mutable_tax());
+        break;
+      case pb::SubmittedRecord::kParseError:
+        bad = domain::Violation{rec.parse_error().field(), rec.parse_error().reason()};
+        break;
+      default:
+        bad = domain::Violation{"", "record carries no report"};
+    }
+    if (bad) {
+      pb::RejectedRecord rej;
+      *rej.mutable_provenance() = prov;
+      rej.set_stage("ingest");
+      rej.set_field(bad->field);
+      rej.set_reason(bad->reason);
+      rej.set_raw(rec.raw());
+      out.push_back({topics_.rejected, absl::StrCat(submission_id, "|", rec.line()),
+                     rej.SerializeAsString()});
+      auto* rr = response->add_rejections();
+      rr->set_line(rec.line());
+      rr->set_field(bad->field);
+      rr->set_reason(bad->reason);
+      response->set_rejected(response->rejected() + 1);
+      outcomes.emplace_back(false, bad->field);
+      continue;
+    }
+    *env.mutable_provenance() = prov;
+    const std::string& park = env.has_output() ? env.output().park_id() : env.tax().park_id();
+    out.push_back({topics_.reports, park, env.SerializeAsString()});
+    response->set_accepted(response->accepted() + 1);
+    outcomes.emplace_back(true, "");
+  }
+  if (auto s = producer_.ProduceAll(out, options_.kafka_timeout); !s.ok()) {
+    metrics_.delivery_errors.Increment();
+    metrics_.CountPush("unavailable");
+    obs::Warn("ingest", "submission ", submission_id, " not stored: ", s.ToString());
+    response->Clear();
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("Kafka did not store the submission (", s.message(),
+                                     "); nothing is acknowledged — retry with the same "
+                                     "submission_id"));
+  }
+  for (const auto& [ok, field] : outcomes) metrics_.CountRecord(ok, field);
+  metrics_.CountPush("ok");
+  metrics_.push_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  {
+    absl::MutexLock lock(&mu_);
+    if (completed_.emplace(submission_id, *response).second) {
+      completed_order_.push_back(submission_id);
+      while (completed_order_.size() > options_.remembered_submissions) {
+        completed_.erase(completed_order_.front());
+        completed_order_.pop_front();
+      }
+    }
+  }
+  obs::Info("ingest", "submission ", submission_id, " from ", bureau, ": ",
+            response->accepted(), " accepted, ", response->rejected(), " rejected");
+  return grpc::Status::OK;
+}
+
+grpc::Status IngestService::PushRegistry(grpc::ServerContext* context,
+                                         const pb::RegistryPushRequest* request,
+                                         pb::RegistryPushResponse* response) {
+  // Validate against the registry plus the parks of this same request.
+  domain::MemoryRegistry pending;
+  for (const auto& r : request->records()) {
+    if (r.has_park()) pending.Apply(r);
+  }
+  struct Combined : domain::RegistryView {
+    const domain::RegistryView& a;
+    const domain::RegistryView& b;
+    Combined(const domain::RegistryView& x, const domain::RegistryView& y) : a(x), b(y) {}
+    std::optional<pb::Park> FindPark(const std::string& id) const override {
+      auto p = a.FindPark(id);
+      return p ? p : b.FindPark(id);
+    }
+    std::optional<pb::Enterprise> FindEnterprise(const std::string& u) const override {
+      auto e = a.FindEnterprise(u);
+      return e ? e : b.FindEnterprise(u);
+    }
+  } view(pending, registry_);
+  std::vector<kafka::OutRecord> out;
+  int64_t index = 0;
+  for (const auto& r : request->records()) {
+    ++index;
+    if (auto bad = domain::ValidateRegistryRecord(r, view)) {
+      auto* rr = response->add_rejections();
+      rr->set_line(index);
+      rr->set_field(bad->field);
+      rr->set_reason(bad->reason);
+      continue;
+    }
+    out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
+  }
+  if (!response->rejections().empty()) {
+    // Registry pushes are curated files: all or nothing.
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(response->rejections_size(),
+                                     " registry records are invalid; nothing was stored; first: "
+                                     "record ", response->rejections(0).line(), ", field ",
+                                     response->rejections(0).field(), ": ",
+                                     response->rejections(0).reason()));
+  }
+  if (auto s = producer_.ProduceAll(out, options_.kafka_timeout); !s.ok()) {
+    metrics_.delivery_errors.Increment();
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("Kafka did not store the registry records: ", s.message()));
+  }
+  for (const auto& r : request->records()) registry_.Apply(r);
+  response->set_accepted(static_cast<int64_t>(out.size()));
+  return grpc::Status::OK;
+}
+
+}  // namespace cw::ingest

@@ -1,0 +1,76 @@
+// The ingest gRPC service: validates pushed records against the code rules and the
+// registry, writes accepted reports to the reports topic and rejected ones (with the
+// reason) to the rejected topic, and answers only after Kafka has acknowledged all of them.
+// A submission id that already completed is answered from memory without producing again
+// (and should ingest crash in between, the aggregator treats the re-produced records as
+// duplicates: same submission id, same revision). Thread-safe: gRPC calls it concurrently.
+#pragma once
+
+#include <deque>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "clusterwatch/v1/ingest.grpc.pb.h"
+#include "common/domain/registry.h"
+#include "common/kafka/kafka.h"
+#include "common/kafka/topics.h"
+#include "common/obs/clock.h"
+#include "prometheus/counter.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace cw::ingest {
+
+struct IngestOptions {
+  size_t max_records_per_push = 1'000'000;
+  size_t remembered_submissions = 100'000;
+  absl::Duration kafka_timeout = absl::Seconds(30);
+  domain::ValidationLimits limits;
+};
+
+class IngestMetrics {
+ public:
+  explicit IngestMetrics(prometheus::Registry& registry);
+  void CountPush(const std::string& result);
+  void CountRecord(bool accepted, const std::string& field);
+  prometheus::Histogram& push_seconds;
+  prometheus::Counter& delivery_errors;
+
+ private:
+  prometheus::Family<prometheus::Counter>& pushes_;
+  prometheus::Family<prometheus::Counter>& records_;
+};
+
+class IngestService final : public clusterwatch::v1::IngestService::Service {
+ public:
+  IngestService(domain::MemoryRegistry& registry, kafka::Producer& producer,
+                const obs::Clock& clock, kafka::Topics topics, IngestMetrics& metrics,
+                IngestOptions options = {});
+
+  grpc::Status Push(grpc::ServerContext* context,
+                    grpc::ServerReader<clusterwatch::v1::PushRequest>* reader,
+                    clusterwatch::v1::PushResponse* response) override;
+  grpc::Status PushRegistry(grpc::ServerContext* context,
+                            const clusterwatch::v1::RegistryPushRequest* request,
+                            clusterwatch::v1::RegistryPushResponse* response) override;
+
+  // The push logic without the stream, for tests and the in-process mode.
+  grpc::Status HandlePush(const std::string& submission_id, const std::string& bureau,
+                          std::vector<clusterwatch::v1::SubmittedRecord> records,
+                          clusterwatch::v1::PushResponse* response);
+
+ private:
+  domain::MemoryRegistry& registry_;
+  kafka::Producer& producer_;
+  const obs::Clock& clock_;
+  kafka::Topics topics_;
+  IngestMetrics& metrics_;
+  IngestOptions options_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, clusterwatch::v1::PushResponse> completed_
+      ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> completed_order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cw::ingest

@@ -1,0 +1,36 @@
+// Materialises the park-metrics and registry topics into the query replica's own store:
+//   s|<park>|<period>  ParkSnapshot     p|<park>  Park     o|<topic>|<partition>  next offset
+// Each batch of messages and the offsets it advances are written in one store batch, so a
+// restarted replica resumes where it stopped, and a new replica rebuilds from the topics.
+// Thread-safe: Apply runs on the follower thread; readers use the store and freshness().
+#pragma once
+
+#include <atomic>
+
+#include "common/kafka/kafka.h"
+#include "common/kafka/topics.h"
+#include "common/store/store.h"
+
+namespace cw::query {
+
+class Materializer {
+ public:
+  Materializer(store::Store& store, kafka::Topics topics);
+  // Loads the stored freshness; call once before serving.
+  absl::Status Init();
+  absl::Status Apply(const std::vector<kafka::Message>& messages);
+  std::optional<int64_t> StartOffset(const kafka::TopicPartition& tp);
+
+  int64_t as_of_unix_ms() const { return as_of_.load(); }
+  int64_t applied() const { return applied_.load(); }
+  int64_t undecodable() const { return undecodable_.load(); }
+
+ private:
+  store::Store& store_;
+  kafka::Topics topics_;
+  std::atomic<int64_t> as_of_{0};
+  std::atomic<int64_t> applied_{0};
+  std::atomic<int64_t> undecodable_{0};
+};
+
+}  // namespace cw::query

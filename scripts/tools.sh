@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tools.sh — install the external command-line clients that clusterwatch's tests and docs use,
+# into the project cache (not the system): currently grpcurl, built from the Go module proxy.
+#
+# Usage: scripts/tools.sh [grpcurl]     prints the path of each installed tool on stdout
+#
+# Environment:
+#   CW_CACHE              cache root (default $HOME/.cache/clusterwatch); tools go to $CW_CACHE/bin
+#   CW_GRPCURL_VERSION    grpcurl module version (default v1.9.3)
+# Idempotent: a tool already built at the wanted version is not rebuilt (a marker file beside
+# the binary records the version). Needs Go (`go install`, Go 1.21+).
+set -euo pipefail
+
+me="tools.sh"
+log() { echo "[$me] $*" >&2; }
+die() { echo "[$me] error: $*" >&2; exit 1; }
+
+CACHE_ROOT="${CW_CACHE:-$HOME/.cache/clusterwatch}"
+BIN="$CACHE_ROOT/bin"
+GRPCURL_VERSION="${CW_GRPCURL_VERSION:-v1.9.3}"
+
+# go_tool NAME MODULE_PATH VERSION: go install MODULE_PATH@VERSION into $BIN unless present.
+go_tool() {
+  local name="$1" pkg="$2" version="$3"
+  local exe="$BIN/$name" marker="$BIN/.$name.version"
+  if [ -x "$exe" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$pkg@$version" ]; then
+    echo "$exe"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "go not found (needed to build $name)"
+  mkdir -p "$BIN"
+  log "building $name $version with go install (first time: ~1-2 min)"
+  local start=$SECONDS
+  if ! GOBIN="$BIN" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
+       go install "$pkg@$version" >&2; then
+    die "go install $pkg@$version failed"
+  fi
+  [ -x "$exe" ] || die "go install succeeded but $exe is missing"
+  echo "$pkg@$version" >"$marker"
+  log "$name $version installed in $((SECONDS - start)) s"
+  echo "$exe"
+}
+
+install_grpcurl() {
+  go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"
+}
+
+if [ "$#" -eq 0 ]; then set -- grpcurl; fi
+for tool in "$@"; do
+  case "$tool" in
+    grpcurl) install_grpcurl ;;
+    -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2 ;;
+    *) die "unknown tool '$tool' (known: grpcurl)" ;;
+  esac
+done

@@ -1,0 +1,234 @@
+// Tests of the aggregator core over an in-memory store and a recording producer.
+#include "aggregator/aggregator.h"
+
+#include "clusterwatch/v1/metrics.pb.h"
+#include "clusterwatch/v1/reports.pb.h"
+#include "common/kafka/fake_producer.h"
+#include "common/store/memory_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cw::aggregator {
+namespace {
+namespace pb = clusterwatch::v1;
+
+constexpr char kUsccA[] = "91110000600037341L";
+constexpr char kUsccB[] = "91310115MA1K3BTP2B";
+
+class AggregatorTest : public ::testing::Test {
+ protected:
+  AggregatorTest()
+      : metrics_(registry_), aggregator_(store_, producer_, clock_, topics_, metrics_) {}
+
+  // An output report message at the next offset of partition 0.
+  kafka::Message Output(const std::string& uscc, const std::string& park, int year, int month,
+                        int64_t gross_fen, int revision = 1, const std::string& sub = "s1",
+                        int64_t received = 1000, bool ytd = false,
+                        const std::string& industry = "3041", bool jan_feb = false) {
+    pb::ReportEnvelope env;
+    auto* r = env.mutable_output();
+    r->set_uscc(uscc);
+    r->set_park_id(park);
+    r->set_industry(industry);
+    r->mutable_period()->set_year(year);
+    r->mutable_period()->set_month(month);
+    r->mutable_period()->set_jan_feb(jan_feb);
+    r->set_basis(ytd ? pb::VALUE_BASIS_YEAR_TO_DATE : pb::VALUE_BASIS_MONTH);
+    r->mutable_gross_output()->set_fen(gross_fen);
+    r->mutable_sales_output()->set_fen(gross_fen / 2);
+    r->set_employees(10);
+    r->set_revision(revision);
+    env.mutable_provenance()->set_submission_id(sub);
+    env.mutable_provenance()->set_received_unix_ms(received);
+    return Raw(env.SerializeAsString());
+  }
+
+  kafka::Message Raw(std::string value) {
+    kafka::Message m;
+    m.topic = topics_.reports;
+    m.partition = 0;
+    m.offset = next_offset_++;
+    m.value = std::move(value);
+    return m;
+  }
+
+  // The latest snapshot published for park|period.
+  pb::ParkSnapshot Published(const std::string& key) {
+    pb::ParkSnapshot snap;
+    bool found = false;
+    for (const auto& r : producer_.sent_ForTest()) {
+      if (r.topic == topics_.park_metrics && r.key == key) {
+        snap.ParseFromString(r.value);
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << "no snapshot for " << key;
+    return snap;
+  }
+
+  store::MemoryStore store_;
+  kafka::FakeProducer producer_;
+  obs::FakeClock clock_;
+  kafka::Topics topics_;
+  prometheus::Registry registry_;
+  AggregatorMetrics metrics_;
+  Aggregator aggregator_;
+  int64_t next_offset_ = 0;
+};
+
+// Two enterprises in one park are summed, per industry too, and offsets are stored.
+TEST_F(AggregatorTest, SumsEnterprisesIntoParkSnapshot) {
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
+                                     Output(kUsccB, "P1", 2024, 3, 250'00, 1, "s1", 1000,
+                                            false, "3051")});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->applied, 2);
+  auto snap = Published("P1|2024-03");
+  EXPECT_EQ(snap.month().gross_output().fen(), 350'00);
+  EXPECT_EQ(snap.month().output_reporters(), 2);
+  EXPECT_EQ(snap.month().employees(), 20);
+  ASSERT_EQ(snap.industries_size(), 2);
+  EXPECT_EQ(snap.industries(0).industry(), "3051");
+  EXPECT_DOUBLE_EQ(snap.industries(0).output_share(), 250.0 / 350.0);
+  auto off = aggregator_.StoredOffset({topics_.reports, 0});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(**off, 2);
+}
+
+// A higher revision replaces the earlier value instead of adding to it.
+TEST_F(AggregatorTest, RevisionReplacesEarlierValue) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 130'00, 2, "s2", 2000)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->applied, 1);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 130'00);
+  EXPECT_EQ(Published("P1|2024-03").month().output_reporters(), 1);
+}
+
+// An older revision arriving after a newer one changes nothing.
+TEST_F(AggregatorTest, OlderRevisionAfterNewerIsStale) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 130'00, 2, "s2")}).ok());
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00, 1, "s1", 5000)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stale, 1);
+  EXPECT_EQ(r->applied, 0);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 130'00);
+}
+
+// The same record from the same submission (a retried push) is a no-op.
+TEST_F(AggregatorTest, DuplicateFromSameSubmissionIsNoOp) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  producer_.Clear_ForTest();
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00, 1, "s1", 9000)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(r->snapshots_published, 0);
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+}
+
+// Equal revision from a later submission wins; from an earlier one it is stale.
+TEST_F(AggregatorTest, EqualRevisionLaterSubmissionWins) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00, 1, "s1", 1000)})
+                  .ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 90'00, 1, "s2", 2000)})
+                  .ok());
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 80'00, 1, "s0", 500)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->stale, 1);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 90'00);
+}
+
+// Year-to-date reports become month values; a late earlier period re-derives the later one.
+TEST_F(AggregatorTest, YearToDateDerivationAndLateReport) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 4, 700'00, 1, "s1", 1000,
+                                               true)})
+                  .ok());
+  // Without March, April's year-to-date is all that is known of the year.
+  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 700'00);
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 300'00, 1, "s2", 1000,
+                                               true)})
+                  .ok());
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 300'00);
+  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 400'00);
+  EXPECT_EQ(Published("P1|2024-04").year_to_date().gross_output().fen(), 700'00);
+}
+
+// Month values cumulate into year to date across the combined January–February period.
+TEST_F(AggregatorTest, JanFebCombinedCumulates) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 2, 200'00, 1, "s1", 1000,
+                                               false, "3041", true),
+                                        Output(kUsccA, "P1", 2024, 3, 150'00)})
+                  .ok());
+  EXPECT_EQ(Published("P1|2024-01/02").month().gross_output().fen(), 200'00);
+  EXPECT_EQ(Published("P1|2024-03").year_to_date().gross_output().fen(), 350'00);
+}
+
+// A revision that moves an enterprise to another park and industry moves its figures.
+TEST_F(AggregatorTest, RevisionMovesEnterpriseBetweenParks) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P2", 2024, 3, 100'00, 2, "s2", 2000,
+                                               false, "3051")})
+                  .ok());
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 0);
+  EXPECT_EQ(Published("P1|2024-03").month().output_reporters(), 0);
+  EXPECT_EQ(Published("P1|2024-03").industries_size(), 0);
+  EXPECT_EQ(Published("P2|2024-03").month().gross_output().fen(), 100'00);
+  EXPECT_EQ(Published("P2|2024-03").industries(0).industry(), "3051");
+}
+
+// Undecodable bytes go to the rejected topic with the reason and do not stop the batch.
+TEST_F(AggregatorTest, PoisonMessageGoesToRejectedTopic) {
+  auto r = aggregator_.ProcessBatch({Raw("\xff\xff not a protobuf"),
+                                     Output(kUsccA, "P1", 2024, 3, 100'00)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->poison, 1);
+  EXPECT_EQ(r->applied, 1);
+  int rejected = 0;
+  for (const auto& rec : producer_.sent_ForTest()) {
+    if (rec.topic != topics_.rejected) continue;
+    ++rejected;
+    pb::RejectedRecord rej;
+    ASSERT_TRUE(rej.ParseFromString(rec.value));
+    EXPECT_EQ(rej.reason(), "value is not a clusterwatch.v1.ReportEnvelope protobuf");
+    EXPECT_EQ(rej.source_offset(), 0);
+    EXPECT_EQ(rec.key, topics_.reports + "|0|0");
+  }
+  EXPECT_EQ(rejected, 1);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 100'00);
+}
+
+// A failed store write commits nothing (no state, no offsets); the retry then applies once.
+TEST_F(AggregatorTest, StoreFaultCommitsNothingAndRetrySucceeds) {
+  store_.SetWriteFaultForTest(absl::ResourceExhaustedError("disk full"));
+  std::vector<kafka::Message> batch = {Output(kUsccA, "P1", 2024, 3, 100'00)};
+  auto r = aggregator_.ProcessBatch(batch);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_.size_ForTest(), 0u);
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+  auto off = aggregator_.StoredOffset({topics_.reports, 0});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->has_value());
+  store_.SetWriteFaultForTest(absl::OkStatus());
+  r = aggregator_.ProcessBatch(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->applied, 1);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 100'00);
+}
+
+// A snapshot Kafka did not take stays marked and is republished by PublishPending.
+TEST_F(AggregatorTest, FailedPublishIsRetriedFromDirtyMarks) {
+  producer_.SetFaultForTest(absl::UnavailableError("broker down"));
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  producer_.SetFaultForTest(absl::OkStatus());
+  auto n = aggregator_.PublishPending();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 100'00);
+  n = aggregator_.PublishPending();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+}
+
+}  // namespace
+}  // namespace cw::aggregator

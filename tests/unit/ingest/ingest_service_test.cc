@@ -1,0 +1,148 @@
+// Tests of the ingest push logic over a recording producer and an in-memory registry.
+#include "ingest/ingest_service.h"
+
+#include <map>
+
+#include "common/domain/codes.h"
+#include "common/kafka/fake_producer.h"
+#include "gtest/gtest.h"
+
+namespace cw::ingest {
+namespace {
+namespace pb = clusterwatch::v1;
+
+constexpr char kUscc[] = "91321282MA1K3BTP2B";  // check character fixed up in SetUp
+
+class IngestServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string u(kUscc, 17);
+    uscc_ = u + *domain::UsccCheckChar(u);
+    pb::RegistryRecord park;
+    park.mutable_park()->set_id("P1");
+    park.mutable_park()->set_name("靖江经济技术开发区");
+    park.mutable_park()->set_county_code("321282");
+    registry_.Apply(park);
+    pb::RegistryRecord ent;
+    ent.mutable_enterprise()->set_uscc(uscc_);
+    ent.mutable_enterprise()->set_park_id("P1");
+    ent.mutable_enterprise()->set_industry("3731");
+    registry_.Apply(ent);
+  }
+
+  pb::SubmittedRecord Output(int64_t line, int64_t gross_fen, const std::string& park = "P1") {
+    pb::SubmittedRecord r;
+    r.set_line(line);
+    r.set_raw("raw line " + std::to_string(line));
+    auto* o = r.mutable_output();
+    o->set_uscc(uscc_);
+    o->set_park_id(park);
+    o->set_industry("3731");
+    o->mutable_period()->set_year(2024);
+    o->mutable_period()->set_month(3);
+    o->set_basis(pb::VALUE_BASIS_MONTH);
+    o->mutable_gross_output()->set_fen(gross_fen);
+    o->set_revision(1);
+    return r;
+  }
+
+  std::string uscc_;
+  domain::MemoryRegistry registry_;
+  kafka::FakeProducer producer_;
+  obs::FakeClock clock_{1'700'000'000'000};
+  kafka::Topics topics_;
+  prometheus::Registry prom_;
+  IngestMetrics metrics_{prom_};
+  IngestService service_{registry_, producer_, clock_, topics_, metrics_};
+};
+
+// Valid records go to the reports topic keyed by park, with provenance set by ingest.
+TEST_F(IngestServiceTest, AcceptedRecordsGoToReportsWithProvenance) {
+  pb::PushResponse resp;
+  auto s = service_.HandlePush("sub-1", "bureau-321282", {Output(2, 100'00)}, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.accepted(), 1);
+  EXPECT_EQ(resp.rejected(), 0);
+  auto sent = producer_.sent_ForTest();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].topic, topics_.reports);
+  EXPECT_EQ(sent[0].key, "P1");
+  pb::ReportEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(sent[0].value));
+  EXPECT_EQ(env.provenance().submission_id(), "sub-1");
+  EXPECT_EQ(env.provenance().source_bureau(), "bureau-321282");
+  EXPECT_EQ(env.provenance().received_unix_ms(), 1'700'000'000'000);
+  EXPECT_EQ(env.provenance().line(), 2);
+  EXPECT_EQ(env.output().gross_output().fen(), 100'00);
+}
+
+// Invalid records are answered with line, field and reason, and kept on the rejected topic.
+TEST_F(IngestServiceTest, RejectedRecordsAreAnsweredAndKept) {
+  pb::PushResponse resp;
+  auto neg = Output(3, -5);
+  pb::SubmittedRecord parse;
+  parse.set_line(4);
+  parse.set_raw("x,y,z");
+  parse.mutable_parse_error()->set_field("gross_output");
+  parse.mutable_parse_error()->set_reason("'12a' is not a decimal number");
+  auto s = service_.HandlePush("sub-2", "b", {Output(2, 1), neg, parse, Output(5, 1, "NOPE")},
+                               &resp);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(resp.accepted(), 1);
+  EXPECT_EQ(resp.rejected(), 3);
+  ASSERT_EQ(resp.rejections_size(), 3);
+  EXPECT_EQ(resp.rejections(0).line(), 3);
+  EXPECT_EQ(resp.rejections(0).field(), "gross_output");
+  EXPECT_EQ(resp.rejections(1).line(), 4);
+  EXPECT_EQ(resp.rejections(1).reason(), "'12a' is not a decimal number");
+  EXPECT_EQ(resp.rejections(2).line(), 5);
+  EXPECT_EQ(resp.rejections(2).field(), "park_id");
+  std::map<int64_t, pb::RejectedRecord> kept;
+  for (const auto& r : producer_.sent_ForTest()) {
+    if (r.topic != topics_.rejected) continue;
+    pb::RejectedRecord rej;
+    ASSERT_TRUE(rej.ParseFromString(r.value));
+    EXPECT_EQ(r.key, "sub-2|" + std::to_string(rej.provenance().line()));
+    kept[rej.provenance().line()] = rej;
+  }
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[3].stage(), "ingest");
+  EXPECT_EQ(kept[3].raw(), "raw line 3");
+  EXPECT_EQ(kept[4].raw(), "x,y,z");
+  EXPECT_EQ(kept[4].field(), "gross_output");
+  EXPECT_EQ(kept[5].field(), "park_id");
+}
+
+// A retried push with the same submission id is answered again without producing.
+TEST_F(IngestServiceTest, RetryWithSameSubmissionIdProducesNothing) {
+  pb::PushResponse first, second;
+  ASSERT_TRUE(service_.HandlePush("sub-3", "b", {Output(2, 1)}, &first).ok());
+  ASSERT_TRUE(service_.HandlePush("sub-3", "b", {Output(2, 1)}, &second).ok());
+  EXPECT_FALSE(first.replayed());
+  EXPECT_TRUE(second.replayed());
+  EXPECT_EQ(second.accepted(), 1);
+  EXPECT_EQ(producer_.sent_ForTest().size(), 1u);
+}
+
+// When Kafka does not acknowledge, the push fails UNAVAILABLE and is not remembered.
+TEST_F(IngestServiceTest, UnacknowledgedPushIsNotAcknowledged) {
+  producer_.SetFaultForTest(absl::UnavailableError("broker down"));
+  pb::PushResponse resp;
+  auto s = service_.HandlePush("sub-4", "b", {Output(2, 1)}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  producer_.SetFaultForTest(absl::OkStatus());
+  ASSERT_TRUE(service_.HandlePush("sub-4", "b", {Output(2, 1)}, &resp).ok());
+  EXPECT_FALSE(resp.replayed());
+  EXPECT_EQ(producer_.sent_ForTest().size(), 1u);
+}
+
+// A push without a submission id is refused before anything is produced.
+TEST_F(IngestServiceTest, MissingSubmissionIdIsInvalid) {
+  pb::PushResponse resp;
+  auto s = service_.HandlePush("", "b", {Output(2, 1)}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+}
+
+}  // namespace
+}  // namespace cw::ingest
