@@ -25,19 +25,22 @@ absl::Status NotAPeriod(std::string_view text) {
       text));
 }
 
-// A small cursor over the text being parsed.
+// A small cursor over the text being parsed. Spaces between tokens are skipped
+// ("2024 年 3 月", "2024-01 / 02").
 class Cursor {
  public:
   explicit Cursor(std::string_view s) : s_(s) {}
   bool AtEnd() const { return s_.empty(); }
   // Consumes `token` when the text continues with it.
   bool Take(std::string_view token) {
+    SkipSpaces();
     if (!s_.starts_with(token)) return false;
     s_.remove_prefix(token.size());
     return true;
   }
   // Consumes 1..max_digits ASCII digits into *value; false when there are none.
   bool TakeDigits(int max_digits, int* value, int* count) {
+    SkipSpaces();
     int n = 0;
     int v = 0;
     while (n < static_cast<int>(s_.size()) && absl::ascii_isdigit(s_[n])) {
@@ -52,6 +55,10 @@ class Cursor {
   }
 
  private:
+  void SkipSpaces() {
+    while (!s_.empty() && s_.front() == ' ') s_.remove_prefix(1);
+  }
+
   std::string_view s_;
 };
 
@@ -113,7 +120,7 @@ absl::StatusOr<Period> ParsePeriod(std::string_view text) {
 
   int last_month = 0;
   bool range = false;
-  for (std::string_view sep : {"/", "-", "~", "～", "—", "–", "－"}) {
+  for (std::string_view sep : {"/", "-", "~", "～", "—", "–", "－", "至"}) {
     if (c.Take(sep)) {
       range = true;
       break;

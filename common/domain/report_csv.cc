@@ -8,8 +8,10 @@
 // Unknown columns are ignored; a column given twice fails the table.
 //
 // The unit of a money cell is the unit in its column header, else the row's unit column,
-// else 千元. A row whose unit column disagrees with a column header's unit is a parse error
-// (field "unit"), because either reading could be wrong by a factor of ten or more.
+// else 千元; counterparty amounts without a unit of their own or a unit column follow
+// total_tax's header. A row whose unit column disagrees with a column header's unit is a
+// parse error (field "unit"), because either reading could be wrong by a factor of ten or
+// more.
 #include "common/domain/report_csv.h"
 
 #include <cstdint>
@@ -284,13 +286,13 @@ std::optional<int64_t> ParseWholeNumber(std::string_view text) {
 
 std::optional<RowError> ParseBasis(std::string_view text, pb::ValueBasis* basis) {
   const std::string t = Lower(text);
-  if (t.empty() || t == "month" || t == "m" || t == "本月" || t == "当月") {
+  if (t.empty() || t == "month" || t == "m" || t == "本月" || t == "当月" || t == "月度") {
     *basis = pb::VALUE_BASIS_MONTH;
     return std::nullopt;
   }
   if (t == "ytd" || t == "year_to_date" || t == "year-to-date" || t == "累计" ||
       t == "本年累计" || t == "1-本月累计" || t == "1—本月累计" || t == "1－本月累计" ||
-      t == "1~本月累计") {
+      t == "1~本月累计" || t == "1-累计") {
     *basis = pb::VALUE_BASIS_YEAR_TO_DATE;
     return std::nullopt;
   }
@@ -328,6 +330,8 @@ std::optional<RowError> ParsePeriodCell(std::string_view text, pb::Period* out) 
 class MoneyReader {
  public:
   MoneyReader(const Columns& columns, const CsvRow& row) : columns_(columns), row_(row) {}
+
+  bool has_row_unit() const { return row_unit_.has_value(); }
 
   // Reads the row's unit column; an error for a unit that is not a money unit.
   std::optional<RowError> Init() {
@@ -378,11 +382,18 @@ class MoneyReader {
   std::optional<MoneyUnit> row_unit_;
 };
 
-std::optional<RowError> ParseCounterparties(const MoneyReader& money, std::string_view text,
-                                            pb::TaxReport* tax) {
+std::optional<RowError> ParseCounterparties(const Columns& columns, const MoneyReader& money,
+                                            std::string_view text, pb::TaxReport* tax) {
   if (text.empty()) return std::nullopt;
+  // Amounts are in the row's unit: the counterparties header's own unit, else the unit
+  // column, else the unit in the total_tax header, else 千元.
+  const Column* column = columns.Find(kCounterparties);
+  const bool own_unit = column != nullptr && column->unit.has_value();
   MoneyUnit unit;
-  if (std::optional<RowError> e = money.UnitOf(kCounterparties, &unit)) return e;
+  if (std::optional<RowError> e = money.UnitOf(
+          own_unit || money.has_row_unit() ? kCounterparties : kTotalTax, &unit)) {
+    return e;
+  }
   const std::string normalized =
       absl::StrReplaceAll(std::string(text), {{"；", ";"}, {"：", ":"}});
   for (std::string_view entry : Split(normalized, ';')) {
@@ -464,7 +475,7 @@ std::optional<RowError> TaxFromRow(const Columns& columns, const CsvRow& row,
                           [r] { return r->mutable_corporate_income_tax(); })) {
     return e;
   }
-  return ParseCounterparties(money, columns.Cell(row, kCounterparties), r);
+  return ParseCounterparties(columns, money, columns.Cell(row, kCounterparties), r);
 }
 
 absl::Status RowFailure(const CsvRow& row, const RowError& e) {

@@ -56,7 +56,8 @@ TEST(PeriodTest, PeriodLessFollowsKeys) {
 // Every documented single-month form parses.
 TEST(ParsePeriodTest, MonthForms) {
   for (const char* text :
-       {"2024-03", "202403", "2024-3", "2024年3月", "2024年03月", " 2024-03 ", "2024年3"}) {
+       {"2024-03", "202403", "2024-3", "2024年3月", "2024年03月", " 2024-03 ", "2024年3",
+        "2024 年 3 月"}) {
     EXPECT_EQ(Parse(text), Month(2024, 3)) << text;
   }
   EXPECT_EQ(Parse("2024-12"), Month(2024, 12));
@@ -66,7 +67,8 @@ TEST(ParsePeriodTest, MonthForms) {
 // Every documented January–February form parses to the combined period.
 TEST(ParsePeriodTest, JanuaryFebruaryForms) {
   for (const char* text : {"2024-01/02", "2024-1-2", "2024年1-2月", "2024-01~02",
-                           "2024年1～2月", "2024年1—2月", "2024-01-02"}) {
+                           "2024年1～2月", "2024年1—2月", "2024-01-02", "2024年1至2月",
+                           "2024 年 1-2 月", "2024-01 / 02"}) {
     EXPECT_EQ(Parse(text), JanFeb(2024)) << text;
   }
 }

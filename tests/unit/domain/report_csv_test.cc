@@ -157,12 +157,13 @@ TEST(ReportsFromCsvTest, HeaderUnitAgainstUnitColumn) {
 
 // Every documented basis spelling is understood.
 TEST(ReportsFromCsvTest, BasisSpellings) {
-  for (const char* basis : {"month", "MONTH", "本月", ""}) {
+  for (const char* basis : {"month", "MONTH", "本月", "当月", "月度", ""}) {
     const pb::OutputReport o = OneOutput(absl::StrCat("uscc,industry,period,basis,gross_output\n",
                                                       kUsccA, ",3041,2024-03,", basis, ",1\n"));
     EXPECT_EQ(o.basis(), pb::VALUE_BASIS_MONTH) << basis;
   }
-  for (const char* basis : {"ytd", "YTD", "year_to_date", "累计", "1-本月累计", "1—本月累计"}) {
+  for (const char* basis :
+       {"ytd", "YTD", "year_to_date", "累计", "本年累计", "1-本月累计", "1—本月累计", "1-累计"}) {
     const pb::OutputReport o = OneOutput(absl::StrCat("uscc,industry,period,basis,gross_output\n",
                                                       kUsccA, ",3041,2024-03,", basis, ",1\n"));
     EXPECT_EQ(o.basis(), pb::VALUE_BASIS_YEAR_TO_DATE) << basis;
@@ -314,6 +315,21 @@ TEST(ReportsFromCsvTest, TaxWithCounterparties) {
   EXPECT_EQ(t.counterparties(1).purchases().fen(), 500000);
   EXPECT_EQ(t.revision(), 3);
   EXPECT_EQ(t.park_id(), "");
+}
+
+// Without a unit column, counterparty amounts follow the unit in the total_tax header.
+TEST(ReportsFromCsvTest, CounterpartiesFollowTotalTaxHeaderUnit) {
+  std::vector<pb::SubmittedRecord> r = Reports(absl::StrCat(
+      "uscc,period,税收总额(万元),counterparties\n", kUsccA, ",2024-03,1,", kUsccB, ":2\n"));
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_TRUE(r[0].has_tax()) << r[0].DebugString();
+  EXPECT_EQ(r[0].tax().total_tax().fen(), 1000000);
+  EXPECT_EQ(r[0].tax().counterparties(0).purchases().fen(), 2000000);
+  // Their own header unit wins.
+  r = Reports(absl::StrCat("uscc,period,税收总额(万元),主要供应商(元)\n", kUsccA, ",2024-03,1,",
+                           kUsccB, ":2\n"));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].tax().counterparties(0).purchases().fen(), 200);
 }
 
 // Malformed counterparties are parse errors on the counterparties field.

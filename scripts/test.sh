@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# test.sh — set up a fresh machine and run every test: unit tests (ctest) and the system
+# tests (real Kafka broker from Maven Central, the real binaries as separate processes,
+# external clients: Python grpcio and grpcurl), compared with independent ground truth.
+#
+# Usage: scripts/test.sh            Env: CW_LONG=1 for the longer system-test variants
+set -euo pipefail
+me="test.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${CW_BUILD_DIR:-$ROOT/build}"
+log() { echo "[$me] $*" >&2; }
+
+"$ROOT/scripts/build.sh"
+"$ROOT/scripts/kafka.sh" fetch
+GRPCURL="$("$ROOT/scripts/tools.sh")"
+export CW_GRPCURL="$GRPCURL"
+
+log "unit tests"
+(cd "$BUILD" && ctest --output-on-failure -j2)
+
+log "system tests (real broker, real binaries)"
+cd "$ROOT"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/system

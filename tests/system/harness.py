@@ -1,0 +1,152 @@
+"""Process harness for system tests: a real Kafka broker (scripts/kafka.sh) and the real
+clusterwatch binaries as separate processes, on free loopback ports in a temporary
+directory. Nothing here imports product code."""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("CW_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {seconds}s")
+
+
+class Broker:
+    """A single-node KRaft broker in its own data directory and ports."""
+
+    def __init__(self, workdir):
+        self.env = dict(os.environ, CW_KAFKA_DIR=os.path.join(workdir, "kafka"),
+                        CW_KAFKA_PORT=str(free_port()),
+                        CW_KAFKA_CONTROLLER_PORT=str(free_port()))
+        self.bootstrap = f"127.0.0.1:{self.env['CW_KAFKA_PORT']}"
+
+    def run(self, *args):
+        return subprocess.run([os.path.join(ROOT, "scripts", "kafka.sh"), *args], env=self.env,
+                              check=True, capture_output=True, text=True)
+
+    def start(self):
+        self.run("start")
+        self.run("topics")
+
+    def stop(self):
+        self.run("stop")
+
+
+class Service:
+    """One clusterwatch binary: started, SIGKILLed and restarted with the same flags."""
+
+    def __init__(self, name, binary, args, workdir, port=None, metrics_port=None):
+        self.name, self.binary, self.args = name, binary, args
+        self.port, self.metrics_port = port, metrics_port
+        self.log_path = os.path.join(workdir, f"{name}.log")
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([os.path.join(BUILD, self.binary), *self.args],
+                                     stdout=log, stderr=subprocess.STDOUT)
+        for p in (self.port, self.metrics_port):
+            if p:
+                wait_port(p)
+        return self
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics",
+                                    timeout=5) as r:
+            return r.read().decode()
+
+    def metric(self, line_prefix):
+        """Value of the first metric line starting with `line_prefix`, or None."""
+        for line in self.metrics().splitlines():
+            if line.startswith(line_prefix):
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+class Stack:
+    """Broker + cw-ingest + cw-aggregator + cw-query."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.broker = Broker(workdir)
+        self.services = {}
+
+    def start(self):
+        self.broker.start()
+        b = f"--brokers={self.broker.bootstrap}"
+        ip, mp = free_port(), free_port()
+        self.services["ingest"] = Service(
+            "ingest", "ingest/cw-ingest",
+            [b, f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}"],
+            self.workdir, ip, mp).start()
+        self.add_aggregator("aggregator")
+        self.add_query("query")
+        return self
+
+    def add_aggregator(self, name):
+        mp = free_port()
+        self.services[name] = Service(
+            name, "aggregator/cw-aggregator",
+            [f"--brokers={self.broker.bootstrap}", f"--metrics_address=127.0.0.1:{mp}",
+             f"--state_dir={os.path.join(self.workdir, name)}"],
+            self.workdir, None, mp).start()
+        return self.services[name]
+
+    def add_query(self, name):
+        qp, mp = free_port(), free_port()
+        self.services[name] = Service(
+            name, "query/cw-query",
+            [f"--brokers={self.broker.bootstrap}", f"--listen=127.0.0.1:{qp}",
+             f"--metrics_address=127.0.0.1:{mp}",
+             f"--state_dir={os.path.join(self.workdir, name)}"],
+            self.workdir, qp, mp).start()
+        return self.services[name]
+
+    def address(self, name):
+        return f"127.0.0.1:{self.services[name].port}"
+
+    def ctl(self, *args, check=True):
+        ingest = self.services["ingest"].port
+        query = self.services["query"].port
+        return subprocess.run([os.path.join(BUILD, "cli", "clusterctl"), *args,
+                               f"--ingest=127.0.0.1:{ingest}", f"--query=127.0.0.1:{query}"],
+                              check=check, capture_output=True, text=True)
+
+    def stop(self):
+        for s in self.services.values():
+            s.stop()
+        self.broker.stop()
