@@ -6,11 +6,22 @@
 namespace cw::kafka {
 
 struct Topics {
-  std::string reports = "cw.reports.v1";          // key: park id
-  std::string registry = "cw.registry.v1";        // compacted; key: park|id, ent|uscc
-  std::string rejected = "cw.rejected.v1";        // dead letters
+  std::string reports = "cw.reports.v1";            // key: park id
+  std::string registry = "cw.registry.v1";          // compacted; key: park|id, ent|uscc
+  std::string rejected = "cw.rejected.v1";          // dead letters
   std::string park_metrics = "cw.park-metrics.v1";  // compacted; key: park|period
-  std::string alerts = "cw.alerts.v1";            // compacted; key: alert id
+  std::string alerts = "cw.alerts.v1";              // compacted; key: alert id
+
+  // The same names with another version suffix ("v2" -> cw.reports.v2, ...).
+  static Topics WithSuffix(const std::string& suffix) {
+    Topics t;
+    t.reports = "cw.reports." + suffix;
+    t.registry = "cw.registry." + suffix;
+    t.rejected = "cw.rejected." + suffix;
+    t.park_metrics = "cw.park-metrics." + suffix;
+    t.alerts = "cw.alerts." + suffix;
+    return t;
+  }
 };
 
 }  // namespace cw::kafka

@@ -23,6 +23,10 @@ MetricsServer::MetricsServer(std::unique_ptr<prometheus::Exposer> exposer)
     : exposer_(std::move(exposer)) {}
 MetricsServer::~MetricsServer() = default;
 
+void MetricsServer::Add(std::shared_ptr<prometheus::Registry> registry) {
+  exposer_->RegisterCollectable(registry);
+}
+
 int MetricsServer::port() const {
   auto ports = exposer_->GetListeningPorts();
   return ports.empty() ? 0 : ports.front();

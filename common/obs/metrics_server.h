@@ -22,6 +22,8 @@ class MetricsServer {
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
   ~MetricsServer();
   int port() const;
+  // Serves another registry on the same endpoint (the all-in-one process has one per service).
+  void Add(std::shared_ptr<prometheus::Registry> registry);
 
  private:
   explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer);

@@ -1,0 +1,55 @@
+#include "ingest/app.h"
+
+#include "common/kafka/rdkafka.h"
+#include "common/obs/log.h"
+
+namespace cw::ingest {
+
+absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(const IngestAppOptions& o,
+                                                            prometheus::Registry& metrics) {
+  std::unique_ptr<IngestApp> app(new IngestApp());
+  auto producer = kafka::NewRdKafkaProducer(o.client);
+  if (!producer.ok()) return producer.status();
+  app->producer_ = std::move(*producer);
+  kafka::ConsumerOptions follow;
+  follow.client = o.client;
+  follow.topics = {o.topics.registry};
+  auto consumer = kafka::NewRdKafkaConsumer(follow);
+  if (!consumer.ok()) return consumer.status();
+  auto* registry = &app->registry_;
+  app->follower_ = std::make_unique<kafka::TableFollower>(
+      std::move(*consumer), [registry](const std::vector<kafka::Message>& messages) {
+        for (const auto& m : messages) {
+          clusterwatch::v1::RegistryRecord r;
+          if (r.ParseFromString(m.value)) registry->Apply(r);
+        }
+      });
+  app->follower_->Start();
+  if (auto s = app->follower_->WaitCaughtUp(o.registry_timeout); !s.ok()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("registry topic ", o.topics.registry, ": ", s.message()));
+  }
+  app->metrics_ = std::make_unique<IngestMetrics>(metrics);
+  app->service_ = std::make_unique<IngestService>(app->registry_, *app->producer_, app->clock_,
+                                                  o.topics, *app->metrics_, o.ingest);
+  auto server = obs::StartGrpcServer({o.listen}, {app->service_.get()});
+  if (!server.ok()) return server.status();
+  app->server_ = std::move(*server);
+  obs::Info("ingest", "serving on port ", app->server_.port, " (registry: ",
+            app->registry_.Parks("").size(), " parks, ", app->registry_.enterprise_count(),
+            " enterprises)");
+  return app;
+}
+
+void IngestApp::Shutdown() {
+  if (server_.server) {
+    server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+}
+
+IngestApp::~IngestApp() {
+  Shutdown();
+  if (follower_) follower_->Stop();
+}
+
+}  // namespace cw::ingest

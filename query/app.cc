@@ -1,0 +1,79 @@
+#include "query/app.h"
+
+#include "common/kafka/rdkafka.h"
+#include "common/obs/log.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+
+namespace cw::query {
+
+absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions& o,
+                                                          prometheus::Registry& metrics) {
+  std::unique_ptr<QueryApp> app(new QueryApp());
+  auto store = store::RocksDbStore::Open(o.store);
+  if (!store.ok()) return store.status();
+  app->store_ = std::move(*store);
+  app->materializer_ = std::make_unique<Materializer>(*app->store_, o.topics);
+  if (auto s = app->materializer_->Init(); !s.ok()) return s;
+  auto& applied_gauge = prometheus::BuildGauge()
+                            .Name("cw_query_materialized_records")
+                            .Help("park-metrics and registry records applied")
+                            .Register(metrics)
+                            .Add({});
+  auto& lag_gauge = prometheus::BuildGauge()
+                        .Name("cw_kafka_consumer_lag")
+                        .Help("Messages behind the high watermark")
+                        .Register(metrics)
+                        .Add({{"topic", "park-metrics+registry"}});
+  auto& errors = prometheus::BuildCounter()
+                     .Name("cw_query_materialize_errors_total")
+                     .Help("Store writes that failed while materialising (retried)")
+                     .Register(metrics)
+                     .Add({});
+  kafka::ConsumerOptions follow;
+  follow.client = o.client;
+  follow.topics = {o.topics.park_metrics, o.topics.registry};
+  Materializer* materializer = app->materializer_.get();
+  follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
+    return materializer->StartOffset(tp);
+  };
+  auto consumer = kafka::NewRdKafkaConsumer(follow);
+  if (!consumer.ok()) return consumer.status();
+  QueryApp* raw = app.get();
+  app->follower_ = std::make_unique<kafka::TableFollower>(
+      std::move(*consumer), [=, &applied_gauge, &lag_gauge,
+                             &errors](const std::vector<kafka::Message>& messages) {
+        // A failed write is retried until it succeeds: skipping would lose snapshots.
+        while (true) {
+          auto s = materializer->Apply(messages);
+          if (s.ok()) break;
+          errors.Increment();
+          obs::Error("query", "materialising: ", s.ToString(), "; retrying");
+          absl::SleepFor(absl::Seconds(1));
+        }
+        applied_gauge.Set(static_cast<double>(materializer->applied()));
+        lag_gauge.Set(static_cast<double>(raw->follower_->lag()));
+      });
+  app->follower_->Start();
+  app->metrics_ = std::make_unique<QueryMetrics>(metrics);
+  app->service_ = std::make_unique<QueryService>(*app->store_, *app->materializer_,
+                                                 *app->metrics_);
+  auto server = obs::StartGrpcServer({o.listen}, {app->service_.get()});
+  if (!server.ok()) return server.status();
+  app->server_ = std::move(*server);
+  obs::Info("query", "serving on port ", app->server_.port);
+  return app;
+}
+
+void QueryApp::Shutdown() {
+  if (server_.server) {
+    server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+}
+
+QueryApp::~QueryApp() {
+  Shutdown();
+  if (follower_) follower_->Stop();
+}
+
+}  // namespace cw::query

@@ -1,0 +1,41 @@
+// A query replica assembled from real parts: RocksDB store, a follower of the park-metrics
+// and registry topics, and the gRPC server. Used by cw-query's main and the all-in-one
+// process. Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "common/kafka/table_follower.h"
+#include "common/obs/grpc_server.h"
+#include "common/store/rocksdb_store.h"
+#include "query/query_service.h"
+
+namespace cw::query {
+
+struct QueryAppOptions {
+  kafka::ClientOptions client;
+  kafka::Topics topics;
+  std::string listen = "127.0.0.1:50052";
+  store::RocksDbOptions store;
+};
+
+class QueryApp {
+ public:
+  static absl::StatusOr<std::unique_ptr<QueryApp>> Start(const QueryAppOptions& options,
+                                                         prometheus::Registry& metrics);
+  ~QueryApp();
+  int port() const { return server_.port; }
+  void Shutdown();
+  void Wait() { server_.server->Wait(); }
+
+ private:
+  QueryApp() = default;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Materializer> materializer_;
+  std::unique_ptr<kafka::TableFollower> follower_;
+  std::unique_ptr<QueryMetrics> metrics_;
+  std::unique_ptr<QueryService> service_;
+  obs::StartedServer server_;
+};
+
+}  // namespace cw::query
