@@ -73,7 +73,8 @@ std::optional<int64_t> MonthValue(const std::vector<PeriodValue>& series,
 std::vector<int> MissingMonths(const std::vector<PeriodValue>& series, const domain::Period& p);
 
 // The year-to-date value (1—本月累计) up to `p`: the sum over months 1..p.month of p.year;
-// nullopt when a month is missing. Up to February (single or 1-2月) it is the 1-2月 value.
+// nullopt when a month is missing, and for January alone when only 1-2月 is known. Up to
+// February (single or 1-2月) it is the 1-2月 value.
 std::optional<int64_t> YearToDate(const std::vector<PeriodValue>& series,
                                   const domain::Period& p);
 
