@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "clusterwatch/v1/state.pb.h"
+#include "common/domain/dead_letter.h"
 #include "common/domain/derive.h"
 #include "common/domain/totals.h"
 
@@ -182,16 +183,10 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
       bad = Malformed(env);
     }
     if (!bad.empty()) {
-      pb::RejectedRecord rej;
+      auto rej = domain::DeadLetter("aggregator", bad, m.topic, m.partition, m.offset, m.value);
       *rej.mutable_provenance() = env.provenance();
-      rej.set_stage("aggregator");
-      rej.set_reason(bad);
-      rej.set_raw(m.value);
-      rej.set_source_topic(m.topic);
-      rej.set_source_partition(m.partition);
-      rej.set_source_offset(m.offset);
       dead_letters.push_back({topics_.rejected,
-                              absl::StrCat(m.topic, "|", m.partition, "|", m.offset),
+                              domain::DeadLetterKey(m.topic, m.partition, m.offset),
                               rej.SerializeAsString()});
       ++result.poison;
       continue;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -36,6 +37,8 @@ ABSL_FLAG(std::string, region, "", "GB/T 2260 region prefix filter");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
+ABSL_FLAG(int32_t, scale, 1, "gen-sample: enterprises per park multiplied by this");
+ABSL_FLAG(int32_t, retries, 5, "push: retries of a push that failed in transit");
 ABSL_FLAG(int32_t, batch, 2000, "push: records per stream message");
 
 namespace {
@@ -81,6 +84,32 @@ int Fail(const std::string& what) {
   return 1;
 }
 
+// One attempt at streaming `records` as submission `id`.
+grpc::Status PushOnce(pb::IngestService::Stub& stub, const std::string& id,
+                      const std::string& bureau,
+                      const std::vector<pb::SubmittedRecord>& records,
+                      pb::PushResponse* response) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  ctx.set_wait_for_ready(true);  // wait for a restarting ingest instead of failing at once
+  auto writer = stub.Push(&ctx, response);
+  pb::PushRequest req;
+  req.set_submission_id(id);
+  req.set_source_bureau(bureau);
+  const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
+  bool ok = true;
+  for (const auto& r : records) {
+    *req.add_records() = r;
+    if (static_cast<size_t>(req.records_size()) >= batch) {
+      ok = ok && writer->Write(req);
+      req.Clear();
+    }
+  }
+  if (req.records_size() > 0 || !req.submission_id().empty()) ok = ok && writer->Write(req);
+  writer->WritesDone();
+  return writer->Finish();
+}
+
 int Push(const std::vector<std::string>& files) {
   if (files.empty()) return Fail("push: name at least one CSV file");
   auto stub = IngestStub();
@@ -96,25 +125,20 @@ int Push(const std::vector<std::string>& files) {
     if (id.empty()) id = ContentId(file, *bytes);
     std::string bureau = absl::GetFlag(FLAGS_bureau);
     if (bureau.empty()) bureau = "bureau-" + BaseName(file).substr(0, 6);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
     pb::PushResponse response;
-    auto writer = stub->Push(&ctx, &response);
-    pb::PushRequest req;
-    req.set_submission_id(id);
-    req.set_source_bureau(bureau);
-    const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
-    bool ok = true;
-    for (size_t i = 0; i < records->size(); ++i) {
-      *req.add_records() = std::move((*records)[i]);
-      if (static_cast<size_t>(req.records_size()) >= batch) {
-        ok = ok && writer->Write(req);
-        req.Clear();
-      }
+    grpc::Status status;
+    // A push that failed in transit (ingest restarting, Kafka unavailable) is retried with
+    // the same submission id: ingest and the aggregator make the retry idempotent.
+    for (int attempt = 0;; ++attempt) {
+      response.Clear();
+      status = PushOnce(*stub, id, bureau, *records, &response);
+      const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                             status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+      if (status.ok() || !transient || attempt >= absl::GetFlag(FLAGS_retries)) break;
+      std::cerr << "clusterctl: " << file << ": " << status.error_message() << "; retrying ("
+                << attempt + 1 << "/" << absl::GetFlag(FLAGS_retries) << ")\n";
+      std::this_thread::sleep_for(std::chrono::milliseconds(200) * std::min(1 << attempt, 16));
     }
-    if (req.records_size() > 0 || !req.submission_id().empty()) ok = ok && writer->Write(req);
-    writer->WritesDone();
-    auto status = writer->Finish();
     if (!status.ok()) {
       std::cerr << "clusterctl: " << file << ": push failed (" << status.error_code()
                 << "): " << status.error_message() << "\n";
@@ -204,6 +228,7 @@ int GenSample() {
   cw::sample::SampleOptions o;
   o.seed = absl::GetFlag(FLAGS_seed);
   o.years = absl::GetFlag(FLAGS_years);
+  o.scale = absl::GetFlag(FLAGS_scale);
   o.out_dir = absl::GetFlag(FLAGS_out);
   if (auto s = cw::sample::WriteSample(o); !s.ok()) return Fail(std::string(s.message()));
   std::cout << "sample written to " << o.out_dir << "\n";

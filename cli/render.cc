@@ -33,8 +33,8 @@ std::string Industry(const std::string& cls) {
   return name.empty() ? cls : absl::StrCat(cls, " ", std::string(name));
 }
 
-// Pads a UTF-8 string to `width` display columns (CJK characters count as two).
-std::string Pad(const std::string& s, int width) {
+// Display columns of a UTF-8 string (CJK characters count as two).
+int Columns(const std::string& s) {
   int cols = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -42,7 +42,19 @@ std::string Pad(const std::string& s, int width) {
     cols += len >= 3 ? 2 : 1;
     i += len;
   }
+  return cols;
+}
+
+// Pads a UTF-8 string on the right (left-aligns it) to `width` display columns.
+std::string Pad(const std::string& s, int width) {
+  const int cols = Columns(s);
   return cols >= width ? s : s + std::string(width - cols, ' ');
+}
+
+// Pads on the left (right-aligns) to `width` display columns.
+std::string PadLeft(const std::string& s, int width) {
+  const int cols = Columns(s);
+  return cols >= width ? s : std::string(width - cols, ' ') + s;
 }
 
 void TotalsRow(std::string& out, const std::string& label, int64_t month, int64_t ytd) {
@@ -78,8 +90,8 @@ std::string RenderParkReport(const pb::GetParkSnapshotResponse& a) {
     absl::StrAppend(&out, "  主导产业 leading industries: ",
                     absl::StrJoin(p.leading_industries(), ", "), "\n");
   }
-  absl::StrAppend(&out, "  ", Pad("(万元 / 10k yuan)", 22), absl::StrFormat("%20s", "本月 month"),
-                  absl::StrFormat("%20s", "累计 year to date"), "\n");
+  absl::StrAppend(&out, "  ", Pad("(万元 / 10k yuan)", 22), PadLeft("本月 month", 20),
+                  PadLeft("累计 year to date", 20), "\n");
   TotalsRow(out, "工业总产值 gross output", s.month().gross_output().fen(),
             s.year_to_date().gross_output().fen());
   TotalsRow(out, "销售产值 sales output", s.month().sales_output().fen(),

@@ -1,5 +1,6 @@
 #include "ingest/app.h"
 
+#include "common/domain/dead_letter.h"
 #include "common/kafka/rdkafka.h"
 #include "common/obs/log.h"
 
@@ -17,11 +18,32 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(const IngestAppOptio
   auto consumer = kafka::NewRdKafkaConsumer(follow);
   if (!consumer.ok()) return consumer.status();
   auto* registry = &app->registry_;
+  auto* producer_ptr = app->producer_.get();
+  const std::string rejected_topic = o.topics.rejected;
   app->follower_ = std::make_unique<kafka::TableFollower>(
-      std::move(*consumer), [registry](const std::vector<kafka::Message>& messages) {
+      std::move(*consumer),
+      [registry, producer_ptr, rejected_topic](const std::vector<kafka::Message>& messages) {
+        std::vector<kafka::OutRecord> dead;
         for (const auto& m : messages) {
           clusterwatch::v1::RegistryRecord r;
-          if (r.ParseFromString(m.value)) registry->Apply(r);
+          if (r.ParseFromString(m.value) &&
+              r.body_case() != clusterwatch::v1::RegistryRecord::BODY_NOT_SET) {
+            registry->Apply(r);
+            continue;
+          }
+          dead.push_back({rejected_topic, domain::DeadLetterKey(m.topic, m.partition, m.offset),
+                          domain::DeadLetter("ingest",
+                                             "value is not a clusterwatch.v1.RegistryRecord "
+                                             "with a park or enterprise",
+                                             m.topic, m.partition, m.offset, m.value)
+                              .SerializeAsString()});
+        }
+        // The registry is re-read from the beginning at every start, so a dead letter lost
+        // here is written again next time (same key on the compacted rejected topic).
+        if (!dead.empty()) {
+          if (auto s = producer_ptr->ProduceAll(dead, absl::Seconds(30)); !s.ok()) {
+            obs::Warn("ingest", "dead letters for the registry topic: ", s.ToString());
+          }
         }
       });
   app->follower_->Start();

@@ -13,7 +13,10 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   auto store = store::RocksDbStore::Open(o.store);
   if (!store.ok()) return store.status();
   app->store_ = std::move(*store);
-  app->materializer_ = std::make_unique<Materializer>(*app->store_, o.topics);
+  auto producer = kafka::NewRdKafkaProducer(o.client);
+  if (!producer.ok()) return producer.status();
+  app->producer_ = std::move(*producer);
+  app->materializer_ = std::make_unique<Materializer>(*app->store_, *app->producer_, o.topics);
   if (auto s = app->materializer_->Init(); !s.ok()) return s;
   auto& applied_gauge = prometheus::BuildGauge()
                             .Name("cw_query_materialized_records")

@@ -4,14 +4,16 @@
 #include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/registry.pb.h"
+#include "common/domain/dead_letter.h"
 #include "common/domain/period.h"
 #include "common/domain/totals.h"
 
 namespace cw::query {
 namespace pb = clusterwatch::v1;
 
-Materializer::Materializer(store::Store& store, kafka::Topics topics)
-    : store_(store), topics_(std::move(topics)) {}
+Materializer::Materializer(store::Store& store, kafka::Producer& dead_letters,
+                           kafka::Topics topics)
+    : store_(store), dead_letters_(dead_letters), topics_(std::move(topics)) {}
 
 absl::Status Materializer::Init() {
   for (const char* key : {"m|as_of", "m|applied"}) {
@@ -36,12 +38,22 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   store::Batch batch;
   int64_t as_of = as_of_.load();
   int64_t bad = 0;
+  std::vector<kafka::OutRecord> rejected;
+  auto reject = [&](const kafka::Message& m, const std::string& reason) {
+    ++bad;
+    rejected.push_back(
+        {topics_.rejected, domain::DeadLetterKey(m.topic, m.partition, m.offset),
+         domain::DeadLetter("query", reason, m.topic, m.partition, m.offset, m.value)
+             .SerializeAsString()});
+  };
   for (const auto& m : messages) {
     batch.Put(absl::StrCat("o|", m.topic, "|", m.partition), absl::StrCat(m.offset + 1));
     if (m.topic == topics_.park_metrics) {
       pb::ParkSnapshot snap;
-      if (!snap.ParseFromString(m.value) || snap.park_id().empty()) {
-        ++bad;
+      if (!snap.ParseFromString(m.value) || snap.park_id().empty() ||
+          snap.park_id().find('|') != std::string::npos || snap.period().month() < 1 ||
+          snap.period().month() > 12) {
+        reject(m, "value is not a clusterwatch.v1.ParkSnapshot with a park id and period");
         continue;
       }
       const auto period = domain::FromProto(snap.period());
@@ -49,14 +61,17 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
       as_of = std::max(as_of, snap.computed_unix_ms());
     } else if (m.topic == topics_.registry) {
       pb::RegistryRecord r;
-      if (!r.ParseFromString(m.value)) {
-        ++bad;
+      if (!r.ParseFromString(m.value) || r.body_case() == pb::RegistryRecord::BODY_NOT_SET) {
+        reject(m, "value is not a clusterwatch.v1.RegistryRecord with a park or enterprise");
         continue;
       }
       if (r.has_park()) batch.Put(absl::StrCat("p|", r.park().id()), r.park().SerializeAsString());
     }
   }
   const int64_t applied = applied_.load() + static_cast<int64_t>(messages.size()) - bad;
+  if (!rejected.empty()) {
+    if (auto s = dead_letters_.ProduceAll(rejected, absl::Seconds(30)); !s.ok()) return s;
+  }
   batch.Put("m|as_of", absl::StrCat(as_of));
   batch.Put("m|applied", absl::StrCat(applied));
   if (auto s = store_.Write(batch); !s.ok()) return s;

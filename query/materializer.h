@@ -2,7 +2,9 @@
 //   s|<park>|<period>  ParkSnapshot     p|<park>  Park     o|<topic>|<partition>  next offset
 // Each batch of messages and the offsets it advances are written in one store batch, so a
 // restarted replica resumes where it stopped, and a new replica rebuilds from the topics.
-// Thread-safe: Apply runs on the follower thread; readers use the store and freshness().
+// Messages that do not decode are sent to the rejected topic (before the store write, so a
+// crash cannot lose them) and counted. Thread-safe: Apply runs on the follower thread;
+// readers use the store and freshness().
 #pragma once
 
 #include <atomic>
@@ -15,7 +17,8 @@ namespace cw::query {
 
 class Materializer {
  public:
-  Materializer(store::Store& store, kafka::Topics topics);
+  // `dead_letters` receives undecodable messages; it must outlive the Materializer.
+  Materializer(store::Store& store, kafka::Producer& dead_letters, kafka::Topics topics);
   // Loads the stored freshness; call once before serving.
   absl::Status Init();
   absl::Status Apply(const std::vector<kafka::Message>& messages);
@@ -27,6 +30,7 @@ class Materializer {
 
  private:
   store::Store& store_;
+  kafka::Producer& dead_letters_;
   kafka::Topics topics_;
   std::atomic<int64_t> as_of_{0};
   std::atomic<int64_t> applied_{0};

@@ -329,7 +329,7 @@ cmd_topics() {
   admin_tool --wait-ms 30000 --list \
     "cw.reports.v1:$PARTITIONS:cleanup.policy=delete,retention.ms=-1" \
     "cw.registry.v1:1:cleanup.policy=compact" \
-    "cw.rejected.v1:1:cleanup.policy=delete,retention.ms=-1" \
+    "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1" \
     "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact" \
     "cw.alerts.v1:1:cleanup.policy=compact"
 }

@@ -1489,6 +1489,10 @@ absl::Status WriteSample(const SampleOptions& options) {
     return absl::InvalidArgumentError(
         absl::StrCat("years is ", options.years, "; expected 1..10"));
   }
+  if (options.scale < 1 || options.scale > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scale is ", options.scale, "; expected 1..1000"));
+  }
   if (options.first_year < 2000 || options.first_year + options.years - 1 > 2100) {
     return absl::InvalidArgumentError(absl::StrCat("years ", options.first_year, "..",
                                                    options.first_year + options.years - 1,
@@ -1499,6 +1503,7 @@ absl::Status WriteSample(const SampleOptions& options) {
   s.years = options.years;
   s.periods = options.years * kPeriodsPerYear;
   s.parks = SeedParks();
+  for (ParkSpec& spec : s.parks) spec.enterprises *= options.scale;
   CW_SAMPLE_RETURN_IF_ERROR(BuildRegistry(options.seed, s));
   BuildSeries(options.seed, s);
   PickSpecialRows(options.seed, s);

@@ -20,6 +20,7 @@ struct SampleOptions {
   uint64_t seed = 20241;
   int first_year = 2023;  // reports cover first_year .. first_year + years - 1
   int years = 2;
+  int scale = 1;          // enterprises per park multiplied by this (load tests)
   std::string out_dir;    // created when missing
 };
 

@@ -152,7 +152,7 @@ KeySpec MakeInt(std::string_view key, std::function<Int&(MetricsConfig&)> field,
                 int64_t hi, std::string_view expected) {
   KeySpec spec;
   spec.key = key;
-  spec.set = [field](std::string_view value, MetricsConfig& c) -> absl::Status {
+  spec.set = [field, expected](std::string_view value, MetricsConfig& c) -> absl::Status {
     absl::StatusOr<int64_t> i = ParseInt(value);
     if (!i.ok()) return i.status();
     // Out-of-range values are reported by `check`; clamp only what the field cannot hold.

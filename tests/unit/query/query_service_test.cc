@@ -2,6 +2,8 @@
 #include "query/query_service.h"
 
 #include "clusterwatch/v1/registry.pb.h"
+#include "clusterwatch/v1/reports.pb.h"
+#include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
 
@@ -31,8 +33,9 @@ class QueryServiceTest : public ::testing::Test {
   }
 
   store::MemoryStore store_;
+  kafka::FakeProducer producer_;
   kafka::Topics topics_;
-  Materializer materializer_{store_, topics_};
+  Materializer materializer_{store_, producer_, topics_};
   prometheus::Registry prom_;
   QueryMetrics metrics_{prom_};
   QueryService service_{store_, materializer_, metrics_};
@@ -109,17 +112,33 @@ TEST_F(QueryServiceTest, ListParksByRegionAndResumeOffsets) {
   EXPECT_EQ(resp.parks(0).id(), "A");
   EXPECT_EQ(resp.parks(1).id(), "C");
   EXPECT_EQ(materializer_.StartOffset({topics_.registry, 0}), std::optional<int64_t>(3));
-  Materializer restarted(store_, topics_);
+  Materializer restarted(store_, producer_, topics_);
   ASSERT_TRUE(restarted.Init().ok());
   EXPECT_EQ(restarted.applied(), 3);
 }
 
-// Undecodable park-metrics bytes are skipped and counted, never served.
-TEST_F(QueryServiceTest, UndecodableSnapshotIsSkipped) {
-  kafka::Message bad{topics_.park_metrics, 0, 0, "x", "\xff\xfe garbage", 0};
-  ASSERT_TRUE(materializer_.Apply({bad}).ok());
+// Undecodable park-metrics bytes go to the rejected topic, are counted and never served.
+TEST_F(QueryServiceTest, UndecodableSnapshotIsDeadLettered) {
+  kafka::Message bad{topics_.park_metrics, 2, 41, "x", "\xff\xfe garbage", 0};
+  ASSERT_TRUE(materializer_.Apply({bad, Park("P1", "321282")}).ok());
   EXPECT_EQ(materializer_.undecodable(), 1);
-  EXPECT_EQ(materializer_.applied(), 0);
+  EXPECT_EQ(materializer_.applied(), 1);
+  auto sent = producer_.sent_ForTest();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].topic, topics_.rejected);
+  EXPECT_EQ(sent[0].key, topics_.park_metrics + "|2|41");
+  pb::RejectedRecord rej;
+  ASSERT_TRUE(rej.ParseFromString(sent[0].value));
+  EXPECT_EQ(rej.stage(), "query");
+  EXPECT_EQ(rej.raw(), "\xff\xfe garbage");
+}
+
+// When the rejected topic cannot take a dead letter, nothing is stored (retried later).
+TEST_F(QueryServiceTest, DeadLetterFailureStoresNothing) {
+  producer_.SetFaultForTest(absl::UnavailableError("broker down"));
+  kafka::Message bad{topics_.park_metrics, 0, 0, "x", "\xff", 0};
+  EXPECT_EQ(materializer_.Apply({bad}).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(materializer_.StartOffset({topics_.park_metrics, 0}), std::nullopt);
 }
 
 }  // namespace

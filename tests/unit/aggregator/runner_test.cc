@@ -1,0 +1,78 @@
+// Tests of the Runner: a storage fault holds consumption (unhealthy, nothing committed) and
+// the same batch commits once the fault clears.
+#include "aggregator/runner.h"
+
+#include <thread>
+
+#include "clusterwatch/v1/reports.pb.h"
+#include "common/kafka/fake_consumer.h"
+#include "common/kafka/fake_producer.h"
+#include "common/store/memory_store.h"
+#include "gtest/gtest.h"
+
+namespace cw::aggregator {
+namespace {
+namespace pb = clusterwatch::v1;
+
+kafka::Message Report(int64_t offset, int64_t gross_fen) {
+  pb::ReportEnvelope env;
+  auto* r = env.mutable_output();
+  r->set_uscc("91110000600037341L");
+  r->set_park_id("P1");
+  r->set_industry("3041");
+  r->mutable_period()->set_year(2024);
+  r->mutable_period()->set_month(static_cast<int>(3 + offset));
+  r->set_basis(pb::VALUE_BASIS_MONTH);
+  r->mutable_gross_output()->set_fen(gross_fen);
+  r->set_revision(1);
+  env.mutable_provenance()->set_submission_id("s");
+  return {"cw.reports.v1", 0, offset, "P1", env.SerializeAsString(), 0};
+}
+
+template <typename Pred>
+bool Eventually(Pred pred) {
+  for (int i = 0; i < 2000; ++i) {
+    if (pred()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return false;
+}
+
+// While the store refuses writes the runner is unhealthy and stores no offset; when the
+// fault clears it commits the held batch exactly once and consumes on.
+TEST(RunnerTest, StorageFaultHoldsConsumptionUntilCleared) {
+  store::MemoryStore store;
+  kafka::FakeProducer producer;
+  kafka::FakeConsumer consumer;
+  obs::FakeClock clock;
+  prometheus::Registry registry;
+  AggregatorMetrics metrics(registry);
+  Aggregator aggregator(store, producer, clock, kafka::Topics(), metrics);
+  Runner runner(consumer, aggregator, registry,
+                {.max_batch = 10, .poll_timeout = absl::Milliseconds(1),
+                 .max_backoff = absl::Milliseconds(20)});
+  store.SetWriteFaultForTest(absl::ResourceExhaustedError("disk full"));
+  consumer.AddBatchForTest({Report(0, 100)});
+  consumer.AddBatchForTest({Report(1, 200)});
+  std::thread t([&] { EXPECT_TRUE(runner.Run().ok()); });
+  ASSERT_TRUE(Eventually([&] { return !runner.healthy(); }));
+  EXPECT_GE(metrics.store_errors.Value(), 1);
+  const int polls_while_faulty = consumer.polls_ForTest();
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(consumer.polls_ForTest(), polls_while_faulty);  // consumption is held
+  EXPECT_FALSE(aggregator.StoredOffset({"cw.reports.v1", 0})->has_value());
+  store.SetWriteFaultForTest(absl::OkStatus());
+  ASSERT_TRUE(Eventually([&] {
+    auto off = aggregator.StoredOffset({"cw.reports.v1", 0});
+    return off.ok() && off->has_value() && **off == 2;
+  }));
+  EXPECT_TRUE(runner.healthy());
+  runner.Stop();
+  t.join();
+  EXPECT_EQ(metrics.applied.Value(), 2);
+  EXPECT_EQ(metrics.duplicates.Value(), 0);
+  EXPECT_EQ((consumer.committed_ForTest()[{"cw.reports.v1", 0}]), 2);
+}
+
+}  // namespace
+}  // namespace cw::aggregator
