@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<AggregatorApp>> AggregatorApp::Start(
   c.client = o.client;
   c.topics = {o.topics.reports};
   c.group_id = o.group;
+  c.group_instance_id = o.instance_id;
   Aggregator* aggregator = app->aggregator_.get();
   c.start_offset = [aggregator](const kafka::TopicPartition& tp) -> std::optional<int64_t> {
     auto off = aggregator->StoredOffset(tp);

@@ -15,6 +15,7 @@ struct AggregatorAppOptions {
   kafka::ClientOptions client;
   kafka::Topics topics;
   std::string group = "cw-aggregator";
+  std::string instance_id;  // static membership id; stable across restarts of one instance
   store::RocksDbOptions store;
   RunnerOptions runner;
 };

@@ -2,6 +2,8 @@
 // RocksDB and publishes park-period snapshots. Flags: see --help.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include <filesystem>
 #include "aggregator/app.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
@@ -10,6 +12,9 @@
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
 ABSL_FLAG(std::string, kafka_config, "", "extra librdkafka settings, k=v,k=v (TLS/SASL)");
 ABSL_FLAG(std::string, group, "cw-aggregator", "consumer group id");
+ABSL_FLAG(std::string, instance_id, "",
+          "static group membership id, stable across restarts of this instance (e.g. the "
+          "StatefulSet pod name); empty: derived from the absolute --state_dir");
 ABSL_FLAG(std::string, state_dir, "var/aggregator", "RocksDB directory");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102", "Prometheus /metrics listener");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size (MiB)");
@@ -36,6 +41,13 @@ int main(int argc, char** argv) {
   options.client = {absl::GetFlag(FLAGS_brokers), *extra};
   options.topics = cw::kafka::Topics::WithSuffix(absl::GetFlag(FLAGS_topic_suffix));
   options.group = absl::GetFlag(FLAGS_group);
+  options.instance_id = absl::GetFlag(FLAGS_instance_id);
+  if (options.instance_id.empty()) {
+    // One state directory is one instance: its state and its partitions go together.
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(absl::GetFlag(FLAGS_state_dir), ec).string();
+    options.instance_id = absl::StrFormat("cw-aggregator-%016x", std::hash<std::string>{}(abs));
+  }
   options.store.path = absl::GetFlag(FLAGS_state_dir);
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_mb) << 20;

@@ -67,6 +67,10 @@ struct ConsumerOptions {
   // With a group id: subscribe as a member of that consumer group (cooperative-sticky).
   // Without: assign every partition of `topics` (a global-table reader).
   std::string group_id;
+  // Static group membership (KIP-345): a member that restarts with the same instance id
+  // gets its partitions back at once, without a rebalance or waiting for its session to
+  // expire. Empty: dynamic membership.
+  std::string group_instance_id;
   // Where to start a partition: the next offset to read, or nullopt for the beginning.
   // Called on every assignment, so state kept beside the offsets decides (not the group).
   std::function<std::optional<int64_t>(const TopicPartition&)> start_offset;

@@ -310,7 +310,16 @@ absl::Status RdConsumer::Init() {
       {"socket.keepalive.enable", "true"},
   };
   defaults["group.id"] = group ? options_.group_id : "cw-unused-group";
-  if (group) defaults["partition.assignment.strategy"] = "cooperative-sticky";
+  if (group) {
+    defaults["partition.assignment.strategy"] = "cooperative-sticky";
+    // A crashed member's partitions move after this long (the default 45 s is slow for
+    // monthly statistics that are watched for freshness).
+    defaults["session.timeout.ms"] = "10000";
+    defaults["heartbeat.interval.ms"] = "1000";
+    if (!options_.group_instance_id.empty()) {
+      defaults["group.instance.id"] = options_.group_instance_id;
+    }
+  }
   if (auto s = ConfigureAll(conf.get(), options_.client, defaults); !s.ok()) return s;
   std::string err;
   if (group) {

@@ -118,12 +118,9 @@ KeySpec MakeDouble(std::string_view key, std::function<double&(MetricsConfig&)> 
     return absl::OkStatus();
   };
   spec.check = [=](const MetricsConfig& c) {
-    return CheckDouble(key, Get(field, c), lo, lo_open, hi, hi_open,
-                       expected);
+    return CheckDouble(key, Get(field, c), lo, lo_open, hi, hi_open, expected);
   };
-  spec.format = [field](const MetricsConfig& c) {
-    return ShortestDouble(Get(field, c));
-  };
+  spec.format = [field](const MetricsConfig& c) { return ShortestDouble(Get(field, c)); };
   return spec;
 }
 
@@ -141,9 +138,7 @@ KeySpec MakeMoney(std::string_view key, std::function<int64_t&(MetricsConfig&)> 
     return v >= 0 ? absl::OkStatus()
                   : OutOfRange(key, FormatMoneyValue(v), "an amount >= 0");
   };
-  spec.format = [field](const MetricsConfig& c) {
-    return FormatMoneyValue(Get(field, c));
-  };
+  spec.format = [field](const MetricsConfig& c) { return FormatMoneyValue(Get(field, c)); };
   return spec;
 }
 
@@ -168,9 +163,7 @@ KeySpec MakeInt(std::string_view key, std::function<Int&(MetricsConfig&)> field,
     const int64_t v = Get(field, c);
     return v >= lo && v <= hi ? absl::OkStatus() : OutOfRange(key, absl::StrCat(v), expected);
   };
-  spec.format = [field](const MetricsConfig& c) {
-    return absl::StrCat(Get(field, c));
-  };
+  spec.format = [field](const MetricsConfig& c) { return absl::StrCat(Get(field, c)); };
   return spec;
 }
 

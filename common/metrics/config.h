@@ -5,7 +5,8 @@
 // Configuration text: one `key = value` per line; `#` starts a comment (to the end of the
 // line); blank lines are ignored; each key at most once. Money values are a decimal number
 // with an optional unit 元 (the default), 千元, 万元, 亿元 (or 千/万/亿, yuan, thousand, 10k,
-// 100m): "size_min = 10 亿元". A list is comma-separated: "firm_thresholds = 100万, 500万".
+// 100m): "size_min = 10 亿元". List items are separated by ';', '、', ", " or a ',' after a
+// unit ("firm_thresholds = 100万, 500万"); a ',' between digits groups thousands.
 //
 //   key                       default       meaning
 //   lq_min                    1.2           stage: LQ needed for 集聚 (agglomeration), > 0

@@ -50,7 +50,9 @@ absl::Status CheckUnique(const std::vector<FirmValue>& firms, const char* which)
 
 std::optional<double> GrowthRate(int64_t current, int64_t base) {
   if (base <= 0) return std::nullopt;
-  return static_cast<double>(current) / static_cast<double>(base) - 1.0;
+  // The difference first, exactly, so that 110 against 100 is 0.1 to the last bit.
+  const __int128 change = static_cast<__int128>(current) - base;
+  return static_cast<double>(change) / static_cast<double>(base);
 }
 
 std::optional<double> Cagr(int64_t first, int64_t last, int years) {
@@ -153,9 +155,11 @@ Growth MonthOnMonth(const std::vector<PeriodValue>& series, const Period& period
   }
   g.base_period = base;
   if (g.current && g.base && *g.base > 0) {
-    const double per_month_current = static_cast<double>(*g.current) / MonthsCovered(p);
-    const double per_month_base = static_cast<double>(*g.base) / MonthsCovered(base);
-    g.rate = per_month_current / per_month_base - 1.0;
+    // Per month: (current / m_current) / (base / m_base) − 1, over a common denominator.
+    const __int128 scaled_current = static_cast<__int128>(*g.current) * MonthsCovered(base);
+    const __int128 scaled_base = static_cast<__int128>(*g.base) * MonthsCovered(p);
+    g.rate = static_cast<double>(scaled_current - scaled_base) /
+             static_cast<double>(scaled_base);
   }
   return g;
 }

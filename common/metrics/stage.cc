@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -15,11 +16,16 @@
 namespace cw::metrics {
 namespace {
 
+// A passed or failed comparison "name value ≥ want" / "name value < want"; the figures
+// may be worded differently in each language (money units).
 Criterion Compare(std::string key, bool passed, std::string_view name_zh,
-                  std::string_view name_en, const std::string& value, const std::string& want) {
+                  std::string_view name_en, const std::string& value_zh,
+                  const std::string& want_zh, const std::string& value_en,
+                  const std::string& want_en) {
   const char* op = passed ? " ≥ " : " < ";
-  return Criterion{std::move(key), passed, absl::StrCat(std::string(name_zh), " ", value, op, want),
-                   absl::StrCat(std::string(name_en), " ", value, op, want)};
+  return Criterion{std::move(key), passed,
+                   absl::StrCat(std::string(name_zh), " ", value_zh, op, want_zh),
+                   absl::StrCat(std::string(name_en), " ", value_en, op, want_en)};
 }
 
 Criterion Undefined(std::string key, std::string_view zh, std::string_view en,
@@ -111,19 +117,17 @@ absl::StatusOr<StageResult> ClassifyStage(const StageInput& input,
   // Agglomeration: specialised and sizeable.
   const std::string lq_want = absl::StrFormat("%.2f", thresholds.lq_min);
   if (input.lq) {
-    r.criteria.push_back(Compare("lq", *input.lq >= thresholds.lq_min, "区位商", "LQ",
-                                 absl::StrFormat("%.2f", *input.lq), lq_want));
+    const std::string lq = absl::StrFormat("%.2f", *input.lq);
+    r.criteria.push_back(Compare("lq", *input.lq >= thresholds.lq_min, "区位商", "LQ", lq,
+                                 lq_want, lq, lq_want));
   } else {
     r.criteria.push_back(
         Undefined("lq", "区位商无法计算", "LQ not defined", lq_want));
   }
   r.criteria.push_back(Compare("size", *annual >= thresholds.size_min_fen, "年化产值",
                                "annualised output", FormatMoneyZh(*annual),
-                               FormatMoneyZh(thresholds.size_min_fen)));
-  r.criteria.back().en =
-      absl::StrCat("annualised output ", FormatMoneyEn(*annual),
-                   *annual >= thresholds.size_min_fen ? " ≥ " : " < ",
-                   FormatMoneyEn(thresholds.size_min_fen));
+                               FormatMoneyZh(thresholds.size_min_fen), FormatMoneyEn(*annual),
+                               FormatMoneyEn(thresholds.size_min_fen)));
   const bool enough_firms = input.enterprises >= thresholds.n_min;
   r.criteria.push_back(Criterion{
       "enterprises", enough_firms,
@@ -134,22 +138,21 @@ absl::StatusOr<StageResult> ClassifyStage(const StageInput& input,
 
   // Cluster: linked and led.
   const std::string_view link_zh = park_scope ? "园区内配套采购占比" : "本地区配套采购占比";
-  const std::string_view link_en = park_scope ? "in-park purchase share" : "in-region purchase share";
+  const std::string_view link_en =
+      park_scope ? "in-park purchase share" : "in-region purchase share";
   const std::string link_want = FormatPercent(thresholds.linkage_min);
   if (r.linkage_share) {
+    const std::string share = FormatPercent(*r.linkage_share);
     r.criteria.push_back(Compare("linkage", *r.linkage_share >= thresholds.linkage_min, link_zh,
-                                 link_en, FormatPercent(*r.linkage_share), link_want));
+                                 link_en, share, link_want, share, link_want));
   } else {
     r.criteria.push_back(Undefined("linkage", absl::StrCat(std::string(link_zh), "无数据"),
                                    absl::StrCat(std::string(link_en), " not known"), link_want));
   }
-  const bool led = *leader >= thresholds.leader_min_fen;
-  r.criteria.push_back(Compare("leader", led, "龙头企业年化产值",
+  r.criteria.push_back(Compare("leader", *leader >= thresholds.leader_min_fen, "龙头企业年化产值",
                                "largest enterprise's annualised output", FormatMoneyZh(*leader),
-                               FormatMoneyZh(thresholds.leader_min_fen)));
-  r.criteria.back().en =
-      absl::StrCat("largest enterprise's annualised output ", FormatMoneyEn(*leader),
-                   led ? " ≥ " : " < ", FormatMoneyEn(thresholds.leader_min_fen));
+                               FormatMoneyZh(thresholds.leader_min_fen), FormatMoneyEn(*leader),
+                               FormatMoneyEn(thresholds.leader_min_fen)));
 
   const std::vector<Criterion> agglomeration(r.criteria.begin(), r.criteria.begin() + 3);
   const std::vector<Criterion> cluster(r.criteria.begin() + 3, r.criteria.end());
