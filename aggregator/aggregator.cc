@@ -59,13 +59,29 @@ domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
     v.period = domain::FromProto(r.period());
     v.ytd_basis = IsYtd(r.basis());
     v.flows = {r.gross_output().fen(), r.sales_output().fen(), r.export_delivery().fen(), 0, 0,
-               0};
+               0, 0, 0, 0};
     v.level = r.employees();
   } else {
     const auto& r = env.tax();
     v.period = domain::FromProto(r.period());
     v.ytd_basis = IsYtd(r.basis());
-    v.flows = {0, 0, 0, r.total_tax().fen(), r.vat().fen(), r.corporate_income_tax().fen()};
+    // Linkage: purchases from sellers in the same park, and in the same prefecture-level
+    // region (first four digits of the county code; the seller's from the registry, else
+    // from its USCC).
+    int64_t all = 0, in_park = 0, in_region = 0;
+    const std::string prefecture = r.park_county().substr(0, 4);
+    for (const auto& cp : r.counterparties()) {
+      all += cp.purchases().fen();
+      if (!cp.park_id().empty() && cp.park_id() == r.park_id()) in_park += cp.purchases().fen();
+      const std::string county =
+          !cp.county_code().empty() ? cp.county_code()
+                                    : (cp.uscc().size() == 18 ? cp.uscc().substr(2, 6) : "");
+      if (prefecture.size() == 4 && county.substr(0, 4) == prefecture) {
+        in_region += cp.purchases().fen();
+      }
+    }
+    v.flows = {0, 0, 0, r.total_tax().fen(), r.vat().fen(), r.corporate_income_tax().fen(),
+               all, in_park, in_region};
   }
   return v;
 }
@@ -83,6 +99,9 @@ pb::Totals TotalsOf(const std::array<int64_t, domain::kFlowFields>& f, int64_t l
     t.mutable_total_tax()->set_fen(f[3]);
     t.mutable_vat()->set_fen(f[4]);
     t.mutable_corporate_income_tax()->set_fen(f[5]);
+    t.mutable_purchases()->set_fen(f[6]);
+    t.mutable_purchases_in_park()->set_fen(f[7]);
+    t.mutable_purchases_in_region()->set_fen(f[8]);
     if (count) t.set_tax_reporters(1);
   }
   return t;
@@ -264,6 +283,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
       pb::Contribution c;
       const bool out = yk.kind == 'o';
       c.set_park_id(out ? env.output().park_id() : env.tax().park_id());
+      c.set_uscc(yk.uscc);
       c.set_industry(out ? env.output().industry() : env.tax().industry());
       *c.mutable_month() = TotalsOf(d.month, d.level, out, true);
       *c.mutable_year_to_date() = TotalsOf(d.ytd, d.level, out, true);

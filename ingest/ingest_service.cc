@@ -120,7 +120,10 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
         break;
       case pb::SubmittedRecord::kTax:
         bad = domain::ValidateTax(*rec.mutable_tax(), registry_, options_.limits);
-        if (!bad) *env.mutable_tax() = std::move(*rec.mutable_tax());
+        if (!bad) {
+          domain::AnnotateTax(*rec.mutable_tax(), registry_);
+          *env.mutable_tax() = std::move(*rec.mutable_tax());
+        }
         break;
       case pb::SubmittedRecord::kParseError:
         bad = domain::Violation{rec.parse_error().field(), rec.parse_error().reason()};

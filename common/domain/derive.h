@@ -17,7 +17,7 @@
 
 namespace cw::domain {
 
-inline constexpr int kFlowFields = 6;  // money flows summed over months
+inline constexpr int kFlowFields = 9;  // money flows summed over months
 
 struct PeriodValues {
   Period period;

@@ -50,6 +50,18 @@ size_t MemoryRegistry::enterprise_count() const {
   return enterprises_.size();
 }
 
+void AnnotateTax(clusterwatch::v1::TaxReport& report, const RegistryView& registry) {
+  if (auto park = registry.FindPark(report.park_id())) {
+    report.set_park_county(park->county_code());
+  }
+  for (auto& cp : *report.mutable_counterparties()) {
+    auto seller = registry.FindEnterprise(cp.uscc());
+    if (!seller) continue;
+    cp.set_park_id(seller->park_id());
+    if (auto park = registry.FindPark(seller->park_id())) cp.set_county_code(park->county_code());
+  }
+}
+
 std::string RegistryKey(const clusterwatch::v1::RegistryRecord& record) {
   if (record.has_park()) return absl::StrCat("park|", record.park().id());
   return absl::StrCat("ent|", record.enterprise().uscc());

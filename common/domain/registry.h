@@ -28,6 +28,10 @@ class MemoryRegistry : public RegistryView {
       ABSL_GUARDED_BY(mu_);
 };
 
+// Adds what the aggregator needs for supply-chain linkage to a valid tax report: the park's
+// county, and each counterparty's park and county when the seller is registered.
+void AnnotateTax(clusterwatch::v1::TaxReport& report, const RegistryView& registry);
+
 // Registry topic key of a record: "park|<id>" or "ent|<uscc>".
 std::string RegistryKey(const clusterwatch::v1::RegistryRecord& record);
 

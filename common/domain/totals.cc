@@ -22,13 +22,17 @@ void AddTotals(clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b, i
   AddMoney(a.mutable_corporate_income_tax(), b.corporate_income_tax(), sign);
   a.set_output_reporters(a.output_reporters() + sign * b.output_reporters());
   a.set_tax_reporters(a.tax_reporters() + sign * b.tax_reporters());
+  AddMoney(a.mutable_purchases(), b.purchases(), sign);
+  AddMoney(a.mutable_purchases_in_park(), b.purchases_in_park(), sign);
+  AddMoney(a.mutable_purchases_in_region(), b.purchases_in_region(), sign);
 }
 
 bool IsZero(const clusterwatch::v1::Totals& t) {
   return t.gross_output().fen() == 0 && t.sales_output().fen() == 0 &&
          t.export_delivery().fen() == 0 && t.employees() == 0 && t.total_tax().fen() == 0 &&
          t.vat().fen() == 0 && t.corporate_income_tax().fen() == 0 &&
-         t.output_reporters() == 0 && t.tax_reporters() == 0;
+         t.output_reporters() == 0 && t.tax_reporters() == 0 && t.purchases().fen() == 0 &&
+         t.purchases_in_park().fen() == 0 && t.purchases_in_region().fen() == 0;
 }
 
 void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
@@ -41,6 +45,20 @@ void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
   AddTotals(*ind.mutable_month(), c.month(), sign);
   AddTotals(*ind.mutable_year_to_date(), c.year_to_date(), sign);
   if (IsZero(ind.month()) && IsZero(ind.year_to_date())) industries.erase(c.industry());
+  if (c.month().output_reporters() == 0 || c.uscc().empty()) return;  // not an output report
+  auto& firms = *agg.mutable_firms();
+  auto& f = firms[c.uscc()];
+  f.set_uscc(c.uscc());
+  if (sign > 0) f.set_industry(c.industry());
+  f.mutable_gross_output_month()->set_fen(f.gross_output_month().fen() +
+                                          sign * c.month().gross_output().fen());
+  f.mutable_gross_output_ytd()->set_fen(f.gross_output_ytd().fen() +
+                                        sign * c.year_to_date().gross_output().fen());
+  f.set_employees(f.employees() + sign * c.month().employees());
+  if (sign < 0 && f.gross_output_month().fen() == 0 && f.gross_output_ytd().fen() == 0 &&
+      f.employees() == 0) {
+    firms.erase(c.uscc());
+  }
 }
 
 clusterwatch::v1::Period ToProto(const Period& p) {
@@ -78,6 +96,7 @@ clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const P
     out->set_output_share(park_output > 0 ? ind->month().gross_output().fen() / park_output
                                           : 0.0);
   }
+  for (const auto& [uscc, f] : agg.firms()) *s.add_firms() = f;  // map order: by uscc
   s.set_computed_unix_ms(computed_unix_ms);
   s.set_source_offset(agg.source_offset());
   return s;

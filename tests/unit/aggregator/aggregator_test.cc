@@ -230,5 +230,56 @@ TEST_F(AggregatorTest, FailedPublishIsRetriedFromDirtyMarks) {
   EXPECT_EQ(*n, 0);
 }
 
+// Firms are listed per park-period, and a revision moving a firm moves its entry too.
+TEST_F(AggregatorTest, FirmsFollowTheirLatestReport) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
+                                        Output(kUsccB, "P1", 2024, 3, 40'00)})
+                  .ok());
+  auto snap = Published("P1|2024-03");
+  ASSERT_EQ(snap.firms_size(), 2);
+  EXPECT_EQ(snap.firms(0).uscc(), kUsccA);
+  EXPECT_EQ(snap.firms(0).gross_output_month().fen(), 100'00);
+  EXPECT_EQ(snap.firms(0).industry(), "3041");
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P2", 2024, 3, 100'00, 2, "s2", 2000)})
+                  .ok());
+  snap = Published("P1|2024-03");
+  ASSERT_EQ(snap.firms_size(), 1);
+  EXPECT_EQ(snap.firms(0).uscc(), kUsccB);
+  EXPECT_EQ(Published("P2|2024-03").firms(0).uscc(), kUsccA);
+}
+
+// Purchases from counterparties are split into in-park and in-region (prefecture) shares.
+TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
+  pb::ReportEnvelope env;
+  auto* t = env.mutable_tax();
+  t->set_uscc(kUsccA);
+  t->set_park_id("P1");
+  t->set_park_county("321282");
+  t->set_industry("3731");
+  t->mutable_period()->set_year(2024);
+  t->mutable_period()->set_month(3);
+  t->set_basis(pb::VALUE_BASIS_MONTH);
+  t->mutable_total_tax()->set_fen(9'00);
+  t->set_revision(1);
+  auto add = [&](const std::string& park, const std::string& county, int64_t fen) {
+    auto* cp = t->add_counterparties();
+    cp->set_uscc("91320000000000000X");
+    cp->set_park_id(park);
+    cp->set_county_code(county);
+    cp->mutable_purchases()->set_fen(fen);
+  };
+  add("P1", "321282", 50'00);   // same park
+  add("P7", "321281", 30'00);   // same prefecture 3212, other park
+  add("", "", 20'00);           // unregistered: region from the USCC (320000: elsewhere)
+  env.mutable_provenance()->set_submission_id("s1");
+  ASSERT_TRUE(aggregator_.ProcessBatch({Raw(env.SerializeAsString())}).ok());
+  auto m = Published("P1|2024-03").month();
+  EXPECT_EQ(m.purchases().fen(), 100'00);
+  EXPECT_EQ(m.purchases_in_park().fen(), 50'00);
+  EXPECT_EQ(m.purchases_in_region().fen(), 80'00);
+  EXPECT_EQ(m.total_tax().fen(), 9'00);
+  EXPECT_EQ(m.tax_reporters(), 1);
+}
+
 }  // namespace
 }  // namespace cw::aggregator

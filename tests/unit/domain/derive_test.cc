@@ -53,8 +53,9 @@ TEST(DeriveYearTest, MonthBasisSeries) {
   EXPECT_EQ(Keys(d), (std::vector<std::string>{"2024-01", "2024-02", "2024-03"}));
   EXPECT_EQ(MonthOf(d), (std::vector<int64_t>{10, 20, 30}));
   EXPECT_EQ(YtdOf(d), (std::vector<int64_t>{10, 30, 60}));
-  EXPECT_EQ(MonthOf(d, kFlowFields - 1), (std::vector<int64_t>{60, 120, 180}));
-  EXPECT_EQ(YtdOf(d, kFlowFields - 1), (std::vector<int64_t>{60, 180, 360}));
+  const int64_t k = kFlowFields;  // the last field holds value * kFlowFields
+  EXPECT_EQ(MonthOf(d, kFlowFields - 1), (std::vector<int64_t>{10 * k, 20 * k, 30 * k}));
+  EXPECT_EQ(YtdOf(d, kFlowFields - 1), (std::vector<int64_t>{10 * k, 30 * k, 60 * k}));
 }
 
 // Year-to-date values difference into month values.
