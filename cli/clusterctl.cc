@@ -3,6 +3,11 @@
 //   clusterctl registry FILE...        push park / enterprise registry CSVs to ingest
 //   clusterctl parks [--region=2224]   list parks known to the query service
 //   clusterctl report --period=2024-12 [--park=ID]   readable park report(s)
+//   clusterctl metrics --park=ID --period=P [--reference=system|province|prefecture]
+//   clusterctl rank --metric=output_ytd --period=P [--region=32]
+//   clusterctl region --region=321200 | --group=延龙图核心  --period=P
+//   clusterctl industry-map --industry=30 --period=P [--region=32]
+//   clusterctl default-config                      print the metric thresholds' defaults
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
 // Exit status: 0 on success, 1 when a call failed, 2 for bad usage.
 #include <fstream>
@@ -23,6 +28,7 @@
 #include "common/domain/period.h"
 #include "common/domain/report_csv.h"
 #include "common/domain/totals.h"
+#include "common/metrics/config.h"
 #include "grpcpp/grpcpp.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest service address");
@@ -34,6 +40,11 @@ ABSL_FLAG(std::string, submission_id, "",
 ABSL_FLAG(std::string, period, "", "period, e.g. 2024-12 or 2024-01/02 or 2024年1-2月");
 ABSL_FLAG(std::string, park, "", "park id (report: default all parks)");
 ABSL_FLAG(std::string, region, "", "GB/T 2260 region prefix filter");
+ABSL_FLAG(std::string, metric, "output_ytd", "rank: the metric to rank parks by");
+ABSL_FLAG(std::string, group, "", "region: a named park group instead of a region");
+ABSL_FLAG(std::string, industry, "", "industry-map: GB/T 4754 division or class");
+ABSL_FLAG(std::string, reference, "system", "metrics: LQ reference (system|province|prefecture)");
+ABSL_FLAG(int32_t, limit, 0, "rank: at most this many parks (0: all)");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
@@ -224,6 +235,85 @@ int Report() {
   return rc;
 }
 
+absl::StatusOr<pb::Period> PeriodFlag() {
+  auto period = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_period));
+  if (!period.ok()) return period.status();
+  return cw::domain::ToProto(*period);
+}
+
+grpc::ClientContext* WithDeadline(grpc::ClientContext& ctx) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return &ctx;
+}
+
+int Metrics() {
+  auto period = PeriodFlag();
+  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  pb::GetParkMetricsRequest req;
+  req.set_park_id(absl::GetFlag(FLAGS_park));
+  *req.mutable_period() = *period;
+  const std::string ref = absl::GetFlag(FLAGS_reference);
+  req.set_reference(ref == "province"     ? pb::REFERENCE_SCOPE_PROVINCE
+                    : ref == "prefecture" ? pb::REFERENCE_SCOPE_PREFECTURE
+                                          : pb::REFERENCE_SCOPE_SYSTEM);
+  pb::GetParkMetricsResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->GetParkMetrics(WithDeadline(ctx), req, &resp);
+  if (!status.ok()) return Fail(status.error_message());
+  std::cout << cw::cli::RenderParkMetrics(resp);
+  return 0;
+}
+
+int Rank() {
+  auto period = PeriodFlag();
+  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  pb::RankParksRequest req;
+  req.set_metric(absl::GetFlag(FLAGS_metric));
+  req.set_region_prefix(absl::GetFlag(FLAGS_region));
+  req.set_limit(absl::GetFlag(FLAGS_limit));
+  *req.mutable_period() = *period;
+  pb::RankParksResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->RankParks(WithDeadline(ctx), req, &resp);
+  if (!status.ok()) return Fail(status.error_message());
+  std::cout << cw::cli::RenderRanking(req.metric(), resp);
+  return 0;
+}
+
+int Region() {
+  auto period = PeriodFlag();
+  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  pb::GetRegionSnapshotRequest req;
+  req.set_region_code(absl::GetFlag(FLAGS_region));
+  req.set_group(absl::GetFlag(FLAGS_group));
+  *req.mutable_period() = *period;
+  pb::GetRegionSnapshotResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->GetRegionSnapshot(WithDeadline(ctx), req, &resp);
+  if (!status.ok()) return Fail(status.error_message());
+  const std::string label = req.group().empty()
+                                ? (req.region_code().empty() ? std::string("全部 all")
+                                                             : req.region_code())
+                                : req.group();
+  std::cout << cw::cli::RenderRegion(label, *period, resp);
+  return 0;
+}
+
+int IndustryMap() {
+  auto period = PeriodFlag();
+  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  pb::GetIndustryMapRequest req;
+  req.set_industry(absl::GetFlag(FLAGS_industry));
+  req.set_region_prefix(absl::GetFlag(FLAGS_region));
+  *req.mutable_period() = *period;
+  pb::GetIndustryMapResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->GetIndustryMap(WithDeadline(ctx), req, &resp);
+  if (!status.ok()) return Fail(status.error_message());
+  std::cout << cw::cli::RenderIndustryMap(req.industry(), resp);
+  return 0;
+}
+
 int GenSample() {
   cw::sample::SampleOptions o;
   o.seed = absl::GetFlag(FLAGS_seed);
@@ -239,7 +329,8 @@ int GenSample() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "clusterctl push|registry|parks|report|gen-sample [flags] [FILE...]");
+      "clusterctl push|registry|parks|report|metrics|rank|region|industry-map|"
+      "default-config|gen-sample [flags] [FILE...]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
@@ -252,6 +343,14 @@ int main(int argc, char** argv) {
   if (cmd == "parks") return Parks();
   if (cmd == "report") return Report();
   if (cmd == "gen-sample") return GenSample();
+  if (cmd == "metrics") return Metrics();
+  if (cmd == "rank") return Rank();
+  if (cmd == "region") return Region();
+  if (cmd == "industry-map") return IndustryMap();
+  if (cmd == "default-config") {
+    std::cout << cw::metrics::FormatMetricsConfig(cw::metrics::MetricsConfig{});
+    return 0;
+  }
   std::cerr << "clusterctl: unknown command '" << cmd << "'\n" << absl::ProgramUsageMessage()
             << "\n";
   return 2;

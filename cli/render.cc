@@ -143,4 +143,117 @@ std::string RenderPushResult(const std::string& file, const pb::PushResponse& r)
   return out;
 }
 
+namespace {
+
+std::string Pct(bool has, double v) {
+  return has ? absl::StrFormat("%.1f%%", 100.0 * v) : std::string("-");
+}
+
+std::string Num(bool has, double v, const char* fmt = "%.3f") {
+  return has ? absl::StrFormat(fmt, v) : std::string("-");
+}
+
+}  // namespace
+
+std::string RenderParkMetrics(const pb::GetParkMetricsResponse& a) {
+  const auto& p = a.park();
+  const auto& m = a.metrics();
+  const auto& s = m.snapshot();
+  const auto period = domain::FromProto(s.period());
+  std::string out;
+  absl::StrAppend(&out, "━━ ", p.name(), " (", p.id(), ") ━━ ", period.Chinese(),
+                  " 产业集群指标 cluster metrics\n");
+  absl::StrAppend(&out, "  工业总产值 output: month ", FormatWan(s.month().gross_output().fen()),
+                  " 万元, year to date ", FormatWan(s.year_to_date().gross_output().fen()),
+                  " 万元\n");
+  absl::StrAppend(&out, "  增长 growth: 同比 YoY ", Pct(m.has_output_yoy(), m.output_yoy()),
+                  ", 累计同比 YTD YoY ", Pct(m.has_output_ytd_yoy(), m.output_ytd_yoy()),
+                  ", 同口径 same enterprises ",
+                  Pct(m.has_output_ytd_yoy_same_scope(), m.output_ytd_yoy_same_scope()),
+                  ", 环比 MoM ", Pct(m.has_output_mom(), m.output_mom()), ", 税收累计同比 tax ",
+                  Pct(m.has_tax_ytd_yoy(), m.tax_ytd_yoy()), "\n");
+  absl::StrAppend(&out, "  行业结构 structure: ", m.industries(), " industries, CR1 ",
+                  Pct(m.has_industry_cr1(), m.industry_cr1()), ", CR3 ",
+                  Pct(m.has_industry_cr3(), m.industry_cr3()), ", CR5 ",
+                  Pct(m.has_industry_cr5(), m.industry_cr5()), ", HHI ", Num(m.has_hhi(), m.hhi()),
+                  ", dominant ", m.dominant_industry().empty() ? "-" : Industry(m.dominant_industry()),
+                  "\n");
+  absl::StrAppend(&out, "  主导产业占比 share of declared leading industries: ",
+                  Pct(m.has_leading_industry_share(), m.leading_industry_share()), "\n");
+  absl::StrAppend(&out, "  企业集中度 firms: CR1 ", Pct(m.has_firm_cr1(), m.firm_cr1()), ", CR3 ",
+                  Pct(m.has_firm_cr3(), m.firm_cr3()), "; 年产值 annualised output ≥");
+  for (const auto& t : m.over_thresholds()) {
+    absl::StrAppend(&out, " ", FormatWan(t.annual_output().fen()), "万: ", t.enterprises(), ";");
+  }
+  absl::StrAppend(&out, "\n");
+  for (const auto& f : m.leading_firms()) {
+    absl::StrAppend(&out, "    ", Pad(f.name().empty() ? f.uscc() : f.name(), 40),
+                    absl::StrFormat("%6.1f%%", 100.0 * f.share()), "\n");
+  }
+  absl::StrAppend(&out, "  亩均效益 land (annualised): output ",
+                  Num(m.has_output_per_mu(), m.output_per_mu() / 10000, "%.1f"), " 万元/亩, tax ",
+                  Num(m.has_tax_per_mu(), m.tax_per_mu() / 10000, "%.2f"), " 万元/亩\n");
+  absl::StrAppend(&out, "  配套 linkage: purchases in park ",
+                  Pct(m.has_in_park_purchase_share(), m.in_park_purchase_share()), ", in region ",
+                  Pct(m.has_in_region_purchase_share(), m.in_region_purchase_share()), "\n");
+  absl::StrAppend(&out, "  报送率 completeness: ", s.month().output_reporters(), " of ",
+                  m.expected_enterprises(), " above-size enterprises (",
+                  Pct(m.has_completeness(), m.completeness()), ")\n");
+  absl::StrAppend(&out, "  ", Pad("行业 industry", 40), PadLeft("累计产值万元", 16), PadLeft("LQ", 8),
+                  PadLeft("企业", 6), "  阶段 stage\n");
+  for (const auto& im : m.industry_metrics()) {
+    if (im.ytd_output().fen() <= 0) continue;
+    absl::StrAppend(&out, "  ", Pad(Industry(im.industry()), 40),
+                    PadLeft(FormatWan(im.ytd_output().fen()), 16),
+                    PadLeft(Num(im.has_lq(), im.lq(), "%.2f"), 8),
+                    PadLeft(absl::StrCat(im.enterprises()), 6), "  ", im.stage().stage_zh(), " ",
+                    im.stage().stage(), "\n");
+  }
+  for (const auto& im : m.industry_metrics()) {
+    if (im.stage().stage() == "agglomeration" || im.stage().stage() == "cluster") {
+      absl::StrAppend(&out, "  · ", im.industry(), ": ", im.stage().explanation_zh(), "\n");
+    }
+  }
+  return out;
+}
+
+std::string RenderRanking(const std::string& metric, const pb::RankParksResponse& a) {
+  std::string out = absl::StrCat("rank  ", Pad("park", 12), Pad("name", 36), PadLeft(metric, 22),
+                                 "  grade\n");
+  for (const auto& r : a.parks()) {
+    absl::StrAppend(&out, absl::StrFormat("%4d  ", r.rank()), Pad(r.park_id(), 12),
+                    Pad(r.name(), 36), PadLeft(Num(r.has_value(), r.value(), "%.4f"), 22), "  ",
+                    r.grade().empty() ? "-" : r.grade(), "\n");
+  }
+  return out;
+}
+
+std::string RenderRegion(const std::string& label, const pb::Period& period,
+                         const pb::GetRegionSnapshotResponse& a) {
+  std::string out;
+  absl::StrAppend(&out, "━━ ", label, a.name().empty() ? "" : absl::StrCat(" ", a.name()), " ━━ ",
+                  domain::FromProto(period).Chinese(), ", ", a.parks(), " parks\n");
+  TotalsRow(out, "工业总产值 gross output", a.month().gross_output().fen(),
+            a.year_to_date().gross_output().fen());
+  TotalsRow(out, "税收 total tax", a.month().total_tax().fen(), a.year_to_date().total_tax().fen());
+  absl::StrAppend(&out, "  HHI ", Num(a.has_hhi(), a.hhi()), ", CR5 ",
+                  Pct(a.has_industry_cr5(), a.industry_cr5()), "\n");
+  for (const auto& ind : a.industries()) {
+    absl::StrAppend(&out, "    ", Pad(Industry(ind.industry()), 36),
+                    PadLeft(FormatWan(ind.month().gross_output().fen()), 16),
+                    absl::StrFormat("%8.1f%%", 100.0 * ind.output_share()), "\n");
+  }
+  return out;
+}
+
+std::string RenderIndustryMap(const std::string& industry, const pb::GetIndustryMapResponse& a) {
+  std::string out = absl::StrCat("industry ", Industry(industry), "\n");
+  for (const auto& e : a.entries()) {
+    absl::StrAppend(&out, "  ", Pad(e.park_name(), 36), Pad(e.industry(), 6),
+                    PadLeft(FormatWan(e.ytd_output().fen()), 16), PadLeft(Num(e.has_lq(), e.lq(), "%.2f"), 8),
+                    "  ", e.stage().stage_zh(), " ", e.stage().stage(), "\n");
+  }
+  return out;
+}
+
 }  // namespace cw::cli

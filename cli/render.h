@@ -21,6 +21,22 @@ std::string RenderParkList(const std::vector<clusterwatch::v1::Park>& parks);
 std::string RenderPushResult(const std::string& file,
                              const clusterwatch::v1::PushResponse& response);
 
+// All metrics of a park-period: growth, structure, firms, land, linkage, completeness and
+// per-industry specialisation with cluster stages (and the reasons).
+std::string RenderParkMetrics(const clusterwatch::v1::GetParkMetricsResponse& answer);
+
+// A ranking of parks by one metric.
+std::string RenderRanking(const std::string& metric,
+                          const clusterwatch::v1::RankParksResponse& answer);
+
+// A region or group roll-up.
+std::string RenderRegion(const std::string& label, const clusterwatch::v1::Period& period,
+                         const clusterwatch::v1::GetRegionSnapshotResponse& answer);
+
+// Which parks hold an industry, at what stage.
+std::string RenderIndustryMap(const std::string& industry,
+                              const clusterwatch::v1::GetIndustryMapResponse& answer);
+
 // Fen as 万元 with two decimals ("12,345.67").
 std::string FormatWan(int64_t fen);
 

@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   app->follower_->Start();
   app->metrics_ = std::make_unique<QueryMetrics>(metrics);
   app->service_ = std::make_unique<QueryService>(*app->store_, *app->materializer_,
-                                                 *app->metrics_);
+                                                 *app->metrics_, o.metrics);
   auto server = obs::StartGrpcServer({o.listen}, {app->service_.get()});
   if (!server.ok()) return server.status();
   app->server_ = std::move(*server);

@@ -17,6 +17,7 @@ struct QueryAppOptions {
   kafka::Topics topics;
   std::string listen = "127.0.0.1:50052";
   store::RocksDbOptions store;
+  metrics::MetricsConfig metrics;  // thresholds of the cluster metrics
 };
 
 class QueryApp {

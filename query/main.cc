@@ -1,5 +1,8 @@
 // cw-query: a query replica. Materialises the park-metrics and registry topics into its own
 // RocksDB and serves clusterwatch.v1.QueryService with reflection and health. See --help.
+#include <fstream>
+#include <sstream>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "common/obs/log.h"
@@ -14,6 +17,9 @@ ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9103", "Prometheus /metrics l
 ABSL_FLAG(std::string, state_dir, "var/query", "RocksDB directory (rebuildable)");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size (MiB)");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
+ABSL_FLAG(std::string, metrics_config, "",
+          "file of cluster-metric thresholds, 'key = value' per line (see "
+          "deploy/metrics.conf); empty: the documented defaults");
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
@@ -36,6 +42,21 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.path = absl::GetFlag(FLAGS_state_dir);
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
+  if (const std::string path = absl::GetFlag(FLAGS_metrics_config); !path.empty()) {
+    std::ifstream in(path);
+    if (!in) {
+      cw::obs::Error("query", "--metrics_config: cannot read ", path);
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto config = cw::metrics::ParseMetricsConfig(text.str());
+    if (!config.ok()) {
+      cw::obs::Error("query", "--metrics_config ", path, ": ", config.status().message());
+      return 2;
+    }
+    options.metrics = *config;
+  }
   auto app = cw::query::QueryApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("query", app.status().ToString());

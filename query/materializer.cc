@@ -7,6 +7,8 @@
 #include "common/domain/dead_letter.h"
 #include "common/domain/period.h"
 #include "common/domain/totals.h"
+#include "common/store/staged_store.h"
+#include "query/rollup.h"
 
 namespace cw::query {
 namespace pb = clusterwatch::v1;
@@ -34,8 +36,40 @@ std::optional<int64_t> Materializer::StartOffset(const kafka::TopicPartition& tp
   return std::nullopt;  // rebuild from the beginning (upserts: replay is harmless)
 }
 
+namespace {
+
+// Moves one snapshot into (sign +1) or out of (sign -1) the roll-ups of `park`.
+absl::Status Roll(store::StagedStore& staged, const pb::Park& park,
+                  const pb::ParkSnapshot& snap, int sign) {
+  const std::string period = domain::FromProto(snap.period()).Key();
+  for (const auto& code : RollupCodes(park)) {
+    const std::string key = RollupKey(code, period);
+    auto bytes = staged.Get(key);
+    if (!bytes.ok()) return bytes.status();
+    pb::RollupAggregate agg;
+    if (bytes->has_value()) agg.ParseFromString(**bytes);
+    ApplySnapshot(agg, snap, sign);
+    if (agg.parks() == 0) {
+      staged.Delete(key);
+    } else {
+      staged.Put(key, agg.SerializeAsString());
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::optional<pb::Park> LoadPark(store::StagedStore& staged, const std::string& id) {
+  auto bytes = staged.Get(absl::StrCat("p|", id));
+  if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
+  pb::Park p;
+  p.ParseFromString(**bytes);
+  return p;
+}
+
+}  // namespace
+
 absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
-  store::Batch batch;
+  store::StagedStore staged(store_);
   int64_t as_of = as_of_.load();
   int64_t bad = 0;
   std::vector<kafka::OutRecord> rejected;
@@ -47,7 +81,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
              .SerializeAsString()});
   };
   for (const auto& m : messages) {
-    batch.Put(absl::StrCat("o|", m.topic, "|", m.partition), absl::StrCat(m.offset + 1));
+    staged.Put(absl::StrCat("o|", m.topic, "|", m.partition), absl::StrCat(m.offset + 1));
     if (m.topic == topics_.park_metrics) {
       pb::ParkSnapshot snap;
       if (!snap.ParseFromString(m.value) || snap.park_id().empty() ||
@@ -57,7 +91,18 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         continue;
       }
       const auto period = domain::FromProto(snap.period());
-      batch.Put(absl::StrCat("s|", snap.park_id(), "|", period.Key()), m.value);
+      const std::string key = absl::StrCat("s|", snap.park_id(), "|", period.Key());
+      auto old = staged.Get(key);
+      if (!old.ok()) return old.status();
+      if (auto park = LoadPark(staged, snap.park_id())) {
+        if (old->has_value()) {
+          pb::ParkSnapshot prev;
+          prev.ParseFromString(**old);
+          if (auto s = Roll(staged, *park, prev, -1); !s.ok()) return s;
+        }
+        if (auto s = Roll(staged, *park, snap, +1); !s.ok()) return s;
+      }
+      staged.Put(key, m.value);
       as_of = std::max(as_of, snap.computed_unix_ms());
     } else if (m.topic == topics_.registry) {
       pb::RegistryRecord r;
@@ -65,16 +110,46 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         reject(m, "value is not a clusterwatch.v1.RegistryRecord with a park or enterprise");
         continue;
       }
-      if (r.has_park()) batch.Put(absl::StrCat("p|", r.park().id()), r.park().SerializeAsString());
+      if (r.has_park()) {
+        const pb::Park& park = r.park();
+        auto prev = LoadPark(staged, park.id());
+        if (!prev || RollupCodes(*prev) != RollupCodes(park)) {
+          // The park's snapshots move to the roll-ups of its new region and groups.
+          std::vector<pb::ParkSnapshot> snaps;
+          auto s = staged.Scan(absl::StrCat("s|", park.id(), "|"),
+                               [&](std::string_view, std::string_view v) {
+                                 snaps.emplace_back().ParseFromArray(
+                                     v.data(), static_cast<int>(v.size()));
+                                 return true;
+                               });
+          if (!s.ok()) return s;
+          for (const auto& snap : snaps) {
+            if (prev) {
+              if (auto st = Roll(staged, *prev, snap, -1); !st.ok()) return st;
+            }
+            if (auto st = Roll(staged, park, snap, +1); !st.ok()) return st;
+          }
+        }
+        staged.Put(absl::StrCat("p|", park.id()), park.SerializeAsString());
+      } else {
+        const pb::Enterprise& e = r.enterprise();
+        auto prev_park = staged.Get(absl::StrCat("u|", e.uscc()));
+        if (!prev_park.ok()) return prev_park.status();
+        if (prev_park->has_value() && **prev_park != e.park_id()) {
+          staged.Delete(absl::StrCat("e|", **prev_park, "|", e.uscc()));
+        }
+        staged.Put(absl::StrCat("u|", e.uscc()), e.park_id());
+        staged.Put(absl::StrCat("e|", e.park_id(), "|", e.uscc()), e.SerializeAsString());
+      }
     }
   }
   const int64_t applied = applied_.load() + static_cast<int64_t>(messages.size()) - bad;
   if (!rejected.empty()) {
     if (auto s = dead_letters_.ProduceAll(rejected, absl::Seconds(30)); !s.ok()) return s;
   }
-  batch.Put("m|as_of", absl::StrCat(as_of));
-  batch.Put("m|applied", absl::StrCat(applied));
-  if (auto s = store_.Write(batch); !s.ok()) return s;
+  staged.Put("m|as_of", absl::StrCat(as_of));
+  staged.Put("m|applied", absl::StrCat(applied));
+  if (auto s = staged.Commit(); !s.ok()) return s;
   as_of_.store(as_of);
   applied_.store(applied);
   undecodable_.fetch_add(bad);

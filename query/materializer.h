@@ -1,5 +1,9 @@
 // Materialises the park-metrics and registry topics into the query replica's own store:
 //   s|<park>|<period>  ParkSnapshot     p|<park>  Park     o|<topic>|<partition>  next offset
+//   e|<park>|<uscc>    Enterprise       u|<uscc>  its park
+//   r|<code>|<period>  RollupAggregate of a region ("r:<gb2260>", "r:" = all) or group
+//                      ("g:<name>"), kept up to date by subtracting a park's previous
+//                      snapshot and adding the new one (query/rollup.h)
 // Each batch of messages and the offsets it advances are written in one store batch, so a
 // restarted replica resumes where it stopped, and a new replica rebuilds from the topics.
 // Messages that do not decode are sent to the rejected topic (before the store write, so a

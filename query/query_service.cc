@@ -5,7 +5,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/period.h"
+#include "common/domain/codes.h"
 #include "common/domain/totals.h"
+#include "common/metrics/land.h"
+#include "common/metrics/structure.h"
+#include "query/rollup.h"
+#include <map>
+#include <tuple>
 
 namespace cw::query {
 namespace pb = clusterwatch::v1;
@@ -62,8 +68,8 @@ void QueryMetrics::Observe(const std::string& method, const grpc::Status& status
 }
 
 QueryService::QueryService(store::Store& store, const Materializer& materializer,
-                           QueryMetrics& metrics)
-    : store_(store), materializer_(materializer), metrics_(metrics) {}
+                           QueryMetrics& metrics, metrics::MetricsConfig config)
+    : store_(store), materializer_(materializer), metrics_(metrics), config_(std::move(config)) {}
 
 void QueryService::Fresh(pb::Freshness* f) const {
   f->set_as_of_unix_ms(materializer_.as_of_unix_ms());
@@ -152,6 +158,257 @@ grpc::Status QueryService::DoList(const pb::ListParksRequest& request,
     return true;
   });
   if (!s.ok()) return FromAbsl(s);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetParkMetrics(grpc::ServerContext*,
+                                          const pb::GetParkMetricsRequest* request,
+                                          pb::GetParkMetricsResponse* response) {
+  return Timed(metrics_, "GetParkMetrics", [&] { return DoMetrics(*request, response); });
+}
+
+grpc::Status QueryService::RankParks(grpc::ServerContext*, const pb::RankParksRequest* request,
+                                     pb::RankParksResponse* response) {
+  return Timed(metrics_, "RankParks", [&] { return DoRank(*request, response); });
+}
+
+grpc::Status QueryService::GetRegionSnapshot(grpc::ServerContext*,
+                                             const pb::GetRegionSnapshotRequest* request,
+                                             pb::GetRegionSnapshotResponse* response) {
+  return Timed(metrics_, "GetRegionSnapshot", [&] { return DoRegion(*request, response); });
+}
+
+grpc::Status QueryService::GetIndustryMap(grpc::ServerContext*,
+                                          const pb::GetIndustryMapRequest* request,
+                                          pb::GetIndustryMapResponse* response) {
+  return Timed(metrics_, "GetIndustryMap", [&] { return DoIndustryMap(*request, response); });
+}
+
+absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& region_prefix) {
+  std::vector<pb::Park> parks;
+  auto s = store_.Scan("p|", [&](std::string_view, std::string_view v) {
+    pb::Park park;
+    park.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    if (absl::StartsWith(park.county_code(), region_prefix)) parks.push_back(std::move(park));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return parks;
+}
+
+absl::StatusOr<ParkMetricsInputs> QueryService::LoadInputs(const std::string& park_id,
+                                                           const domain::Period& period,
+                                                           pb::ReferenceScope scope) {
+  ParkMetricsInputs in;
+  in.scope = scope;
+  auto park = store_.Get(absl::StrCat("p|", park_id));
+  if (!park.ok()) return park.status();
+  if (!park->has_value()) {
+    return absl::NotFoundError(absl::StrCat("park '", park_id, "' is not in the registry"));
+  }
+  in.park.ParseFromString(**park);
+  auto snap = store_.Get(absl::StrCat("s|", park_id, "|", period.Key()));
+  if (!snap.ok()) return snap.status();
+  if (!snap->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no reports for park '", park_id, "' in ", period.Key()));
+  }
+  in.snapshot.ParseFromString(**snap);
+  auto ly = store_.Get(absl::StrCat("s|", park_id, "|", domain::SameLastYear(period).Key()));
+  if (!ly.ok()) return ly.status();
+  if (ly->has_value()) in.last_year.emplace().ParseFromString(**ly);
+  // The previous period: the latest earlier snapshot, if it is the adjacent period.
+  const std::string prefix = absl::StrCat("s|", park_id, "|");
+  const std::string key = period.Key();
+  std::optional<pb::ParkSnapshot> prev;
+  auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
+    if (k.substr(prefix.size()) >= key) return false;
+    prev.emplace().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (prev) {
+    const auto pp = domain::FromProto(prev->period());
+    const int first = period.FirstMonth();
+    const bool adjacent = (first > 1 && pp.year == period.year && pp.month == first - 1) ||
+                          (first == 1 && pp.year == period.year - 1 && pp.month == 12);
+    if (adjacent) in.previous = std::move(prev);
+  }
+  auto ref = store_.Get(RollupKey(ReferenceCode(in.park, scope), key));
+  if (!ref.ok()) return ref.status();
+  if (ref->has_value()) in.reference.ParseFromString(**ref);
+  s = store_.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
+    in.enterprises.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return in;
+}
+
+namespace {
+grpc::Status ToGrpc(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(s.message()));
+    case absl::StatusCode::kInvalidArgument:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+    default:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
+  }
+}
+}  // namespace
+
+grpc::Status QueryService::DoMetrics(const pb::GetParkMetricsRequest& request,
+                                     pb::GetParkMetricsResponse* response) {
+  if (request.park_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "park_id is required");
+  }
+  if (auto bad = BadPeriod(request.period(), "period")) return *bad;
+  Fresh(response->mutable_freshness());
+  auto in = LoadInputs(request.park_id(), domain::FromProto(request.period()),
+                       request.reference());
+  if (!in.ok()) return ToGrpc(in.status());
+  auto m = ComputeParkMetrics(*in, config_);
+  if (!m.ok()) return ToGrpc(m.status());
+  *response->mutable_park() = in->park;
+  *response->mutable_metrics() = std::move(*m);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::DoRank(const pb::RankParksRequest& request,
+                                  pb::RankParksResponse* response) {
+  if (auto bad = BadPeriod(request.period(), "period")) return *bad;
+  {
+    pb::ParkMetrics probe;
+    if (auto v = MetricValue(probe, request.metric()); !v.ok()) return ToGrpc(v.status());
+  }
+  Fresh(response->mutable_freshness());
+  auto parks = Parks(request.region_prefix());
+  if (!parks.ok()) return ToGrpc(parks.status());
+  const auto period = domain::FromProto(request.period());
+  std::vector<metrics::ScoredUnit> scored;
+  std::map<std::string, std::string> names;
+  for (const auto& park : *parks) {
+    names[park.id()] = park.name();
+    auto in = LoadInputs(park.id(), period, pb::REFERENCE_SCOPE_SYSTEM);
+    if (!in.ok()) {
+      if (absl::IsNotFound(in.status())) {
+        scored.push_back({park.id(), std::nullopt});
+        continue;
+      }
+      return ToGrpc(in.status());
+    }
+    auto m = ComputeParkMetrics(*in, config_);
+    if (!m.ok()) return ToGrpc(m.status());
+    scored.push_back({park.id(), *MetricValue(*m, request.metric())});
+  }
+  auto graded = metrics::GradeByRank(scored, config_.land);
+  if (!graded.ok()) return ToGrpc(graded.status());
+  for (const auto& g : *graded) {
+    if (request.limit() > 0 && response->parks_size() >= request.limit()) break;
+    auto* out = response->add_parks();
+    out->set_rank(g.rank);
+    out->set_park_id(g.id);
+    out->set_name(names[g.id]);
+    if (g.score) out->set_value(*g.score);
+    out->set_grade(g.grade == metrics::Grade::kNone ? "" : std::string(metrics::GradeName(g.grade)));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::DoRegion(const pb::GetRegionSnapshotRequest& request,
+                                    pb::GetRegionSnapshotResponse* response) {
+  if (auto bad = BadPeriod(request.period(), "period")) return *bad;
+  Fresh(response->mutable_freshness());
+  const std::string code =
+      request.group().empty() ? "r:" + request.region_code() : "g:" + request.group();
+  const auto period = domain::FromProto(request.period());
+  auto bytes = store_.Get(RollupKey(code, period.Key()));
+  if (!bytes.ok()) return ToGrpc(bytes.status());
+  if (!bytes->has_value()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no parks with reports in ",
+                                     request.group().empty()
+                                         ? absl::StrCat("region '", request.region_code(), "'")
+                                         : absl::StrCat("group '", request.group(), "'"),
+                                     " for ", period.Key()));
+  }
+  pb::RollupAggregate agg;
+  agg.ParseFromString(**bytes);
+  response->set_name(request.group().empty()
+                         ? std::string(domain::RegionName(request.region_code()))
+                         : request.group());
+  *response->mutable_month() = agg.month();
+  *response->mutable_year_to_date() = agg.year_to_date();
+  response->set_parks(agg.parks());
+  pb::ParkAggregate as_park;  // reuse the snapshot ordering and shares
+  *as_park.mutable_month() = agg.month();
+  *as_park.mutable_year_to_date() = agg.year_to_date();
+  *as_park.mutable_industries() = agg.industries();
+  auto snap = domain::BuildSnapshot("", period, as_park, 0);
+  *response->mutable_industries() = snap.industries();
+  std::vector<metrics::IndustryValue> inds;
+  for (const auto& ind : snap.industries()) {
+    if (ind.year_to_date().gross_output().fen() > 0) {
+      inds.push_back({ind.industry(), ind.year_to_date().gross_output().fen()});
+    }
+  }
+  auto structure = metrics::ComputeStructure(inds, {});
+  if (structure.ok()) {
+    if (structure->hhi) response->set_hhi(*structure->hhi);
+    if (structure->cr5) response->set_industry_cr5(*structure->cr5);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& request,
+                                         pb::GetIndustryMapResponse* response) {
+  if (request.industry().size() != 2 && request.industry().size() != 4) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("industry '", request.industry(),
+                                     "': expected a GB/T 4754 division (2 digits) or class "
+                                     "(4 digits)"));
+  }
+  if (auto bad = BadPeriod(request.period(), "period")) return *bad;
+  Fresh(response->mutable_freshness());
+  auto parks = Parks(request.region_prefix());
+  if (!parks.ok()) return ToGrpc(parks.status());
+  const auto period = domain::FromProto(request.period());
+  auto rank = [](const std::string& stage) {
+    return stage == "cluster" ? 3 : stage == "agglomeration" ? 2 : stage == "concentration" ? 1 : 0;
+  };
+  std::vector<pb::IndustryMapEntry> entries;
+  for (const auto& park : *parks) {
+    auto in = LoadInputs(park.id(), period, pb::REFERENCE_SCOPE_SYSTEM);
+    if (!in.ok()) {
+      if (absl::IsNotFound(in.status())) continue;
+      return ToGrpc(in.status());
+    }
+    auto m = ComputeParkMetrics(*in, config_);
+    if (!m.ok()) return ToGrpc(m.status());
+    for (const auto& im : m->industry_metrics()) {
+      if (!absl::StartsWith(im.industry(), request.industry())) continue;
+      if (im.ytd_output().fen() <= 0) continue;
+      pb::IndustryMapEntry e;
+      e.set_park_id(park.id());
+      e.set_park_name(park.name());
+      e.set_industry(im.industry());
+      *e.mutable_ytd_output() = im.ytd_output();
+      if (im.has_lq()) e.set_lq(im.lq());
+      *e.mutable_stage() = im.stage();
+      entries.push_back(std::move(e));
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) {
+    if (rank(a.stage().stage()) != rank(b.stage().stage())) {
+      return rank(a.stage().stage()) > rank(b.stage().stage());
+    }
+    if (a.ytd_output().fen() != b.ytd_output().fen()) {
+      return a.ytd_output().fen() > b.ytd_output().fen();
+    }
+    return std::tie(a.park_id(), a.industry()) < std::tie(b.park_id(), b.industry());
+  });
+  for (auto& e : entries) *response->add_entries() = std::move(e);
   return grpc::Status::OK;
 }
 

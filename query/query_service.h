@@ -7,7 +7,10 @@
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "common/domain/period.h"
+#include "common/metrics/config.h"
 #include "query/materializer.h"
+#include "query/park_metrics.h"
 
 namespace cw::query {
 
@@ -23,7 +26,8 @@ class QueryMetrics {
 
 class QueryService final : public clusterwatch::v1::QueryService::Service {
  public:
-  QueryService(store::Store& store, const Materializer& materializer, QueryMetrics& metrics);
+  QueryService(store::Store& store, const Materializer& materializer, QueryMetrics& metrics,
+               metrics::MetricsConfig config = {});
 
   grpc::Status GetParkSnapshot(grpc::ServerContext* context,
                                const clusterwatch::v1::GetParkSnapshotRequest* request,
@@ -34,6 +38,18 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status ListParks(grpc::ServerContext* context,
                          const clusterwatch::v1::ListParksRequest* request,
                          clusterwatch::v1::ListParksResponse* response) override;
+  grpc::Status GetParkMetrics(grpc::ServerContext* context,
+                              const clusterwatch::v1::GetParkMetricsRequest* request,
+                              clusterwatch::v1::GetParkMetricsResponse* response) override;
+  grpc::Status RankParks(grpc::ServerContext* context,
+                         const clusterwatch::v1::RankParksRequest* request,
+                         clusterwatch::v1::RankParksResponse* response) override;
+  grpc::Status GetRegionSnapshot(grpc::ServerContext* context,
+                                 const clusterwatch::v1::GetRegionSnapshotRequest* request,
+                                 clusterwatch::v1::GetRegionSnapshotResponse* response) override;
+  grpc::Status GetIndustryMap(grpc::ServerContext* context,
+                              const clusterwatch::v1::GetIndustryMapRequest* request,
+                              clusterwatch::v1::GetIndustryMapResponse* response) override;
 
  private:
   grpc::Status DoSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
@@ -43,10 +59,24 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status DoList(const clusterwatch::v1::ListParksRequest& request,
                       clusterwatch::v1::ListParksResponse* response);
   void Fresh(clusterwatch::v1::Freshness* f) const;
+  grpc::Status DoMetrics(const clusterwatch::v1::GetParkMetricsRequest& request,
+                         clusterwatch::v1::GetParkMetricsResponse* response);
+  grpc::Status DoRank(const clusterwatch::v1::RankParksRequest& request,
+                      clusterwatch::v1::RankParksResponse* response);
+  grpc::Status DoRegion(const clusterwatch::v1::GetRegionSnapshotRequest& request,
+                        clusterwatch::v1::GetRegionSnapshotResponse* response);
+  grpc::Status DoIndustryMap(const clusterwatch::v1::GetIndustryMapRequest& request,
+                             clusterwatch::v1::GetIndustryMapResponse* response);
+  // Loads what ComputeParkMetrics needs; NOT_FOUND when the park or its snapshot is absent.
+  absl::StatusOr<ParkMetricsInputs> LoadInputs(const std::string& park_id,
+                                               const domain::Period& period,
+                                               clusterwatch::v1::ReferenceScope scope);
+  absl::StatusOr<std::vector<clusterwatch::v1::Park>> Parks(const std::string& region_prefix);
 
   store::Store& store_;
   const Materializer& materializer_;
   QueryMetrics& metrics_;
+  metrics::MetricsConfig config_;
 };
 
 }  // namespace cw::query
