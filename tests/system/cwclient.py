@@ -1,7 +1,7 @@
 """A Python gRPC client of clusterwatch (grpcio) and the comparison with ground truth.
 
 Used by the system tests and by scripts/demo.sh. Stubs are generated from proto/ at import
-time into build/python (grpc_tools.protoc), so this client shares no code with the C++
+time into build/python (protoc with grpc_python_plugin), so this client shares no code with the C++
 product: it is a real external client.
 
 CLI: python3 tests/system/cwclient.py compare --sample DIR --query HOST:PORT [--wait SECONDS]
@@ -26,8 +26,11 @@ def _generate():
     if os.path.exists(stamp) and os.path.getmtime(stamp) >= newest:
         return
     os.makedirs(GEN, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I", os.path.join(ROOT, "proto"),
-                    f"--python_out={GEN}", f"--grpc_python_out={GEN}", *protos], check=True)
+    # Debian's protoc 3.21 with its gRPC Python plugin (grpc_tools bundles an older protoc
+    # that lacks proto3 `optional`).
+    subprocess.run(["protoc", "-I", os.path.join(ROOT, "proto"), f"--python_out={GEN}",
+                    f"--grpc_python_out={GEN}", "--plugin=protoc-gen-grpc_python=" +
+                    "/usr/bin/grpc_python_plugin", *protos], check=True)
     with open(stamp, "w"):
         pass
 
