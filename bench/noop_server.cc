@@ -2,6 +2,9 @@
 // handlers that return an empty response at once, built and started exactly as cw-query's
 // server is (cw::obs::StartGrpcServer: same options, reflection and health service), so
 // loading it and cw-query identically shows what the query work itself costs.
+// With --snapshot_json=FILE, GetParkSnapshot instead answers a canned copy of a real
+// response (grpcurl's JSON of one cw-query answer): the same bytes on the wire and the same
+// decoding work for the client, without any store lookup.
 //
 // Run alone:  build/bench/noop_server --listen=127.0.0.1:50062
 //   then e.g. ghz --insecure --import-paths proto --proto proto/clusterwatch/v1/query.proto
@@ -11,14 +14,19 @@
 // state).
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/obs/grpc_server.h"
+#include "google/protobuf/util/json_util.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50062", "gRPC listen address");
+ABSL_FLAG(std::string, snapshot_json, "",
+          "answer GetParkSnapshot with this canned response (JSON as grpcurl prints it)");
 
 namespace cw::bench {
 namespace {
@@ -27,8 +35,12 @@ namespace pb = clusterwatch::v1;
 
 class NoopQueryService final : public pb::QueryService::Service {
  public:
+  // REQUIRES: `canned` outlives the service; nullptr answers empty responses.
+  explicit NoopQueryService(const pb::GetParkSnapshotResponse* canned) : canned_(canned) {}
+
   grpc::Status GetParkSnapshot(grpc::ServerContext*, const pb::GetParkSnapshotRequest*,
-                               pb::GetParkSnapshotResponse*) override {
+                               pb::GetParkSnapshotResponse* response) override {
+    if (canned_ != nullptr) *response = *canned_;
     return grpc::Status::OK;
   }
   grpc::Status GetParkSeries(grpc::ServerContext*, const pb::GetParkSeriesRequest*,
@@ -39,6 +51,9 @@ class NoopQueryService final : public pb::QueryService::Service {
                          pb::ListParksResponse*) override {
     return grpc::Status::OK;
   }
+
+ private:
+  const pb::GetParkSnapshotResponse* canned_;
 };
 
 }  // namespace
@@ -53,7 +68,22 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   absl::ParseCommandLine(argc, argv);
 
-  cw::bench::NoopQueryService service;
+  clusterwatch::v1::GetParkSnapshotResponse canned;
+  const std::string json_path = absl::GetFlag(FLAGS_snapshot_json);
+  if (!json_path.empty()) {
+    std::ifstream in(json_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto s = google::protobuf::util::JsonStringToMessage(text.str(), &canned);
+    if (!in || !s.ok()) {
+      std::fprintf(stderr, "noop_server: --snapshot_json=%s: %s\n", json_path.c_str(),
+                   s.ToString().c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "noop_server: canned GetParkSnapshot answer of %zu bytes\n",
+                 canned.ByteSizeLong());
+  }
+  cw::bench::NoopQueryService service(json_path.empty() ? nullptr : &canned);
   cw::obs::GrpcServerOptions options;
   options.address = absl::GetFlag(FLAGS_listen);
   auto started = cw::obs::StartGrpcServer(options, {&service});

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
                      .Add({});
   kafka::ConsumerOptions follow;
   follow.client = o.client;
-  follow.topics = {o.topics.park_metrics, o.topics.registry};
+  follow.topics = {o.topics.park_metrics, o.topics.registry, o.topics.alerts};
   Materializer* materializer = app->materializer_.get();
   follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
     return materializer->StartOffset(tp);

@@ -2,6 +2,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "clusterwatch/v1/alerts.pb.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/registry.pb.h"
 #include "common/domain/dead_letter.h"
@@ -72,6 +74,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   store::StagedStore staged(store_);
   int64_t as_of = as_of_.load();
   int64_t bad = 0;
+  int64_t new_alert_changes = 0;
   std::vector<kafka::OutRecord> rejected;
   auto reject = [&](const kafka::Message& m, const std::string& reason) {
     ++bad;
@@ -104,6 +107,23 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
       }
       staged.Put(key, m.value);
       as_of = std::max(as_of, snap.computed_unix_ms());
+    } else if (m.topic == topics_.alerts) {
+      pb::AlertEvent ev;
+      if (!ev.ParseFromString(m.value) || ev.id().empty() || ev.version() < 1) {
+        reject(m, "value is not a clusterwatch.v1.AlertEvent with an id and version");
+        continue;
+      }
+      const std::string key = absl::StrCat("al|", ev.id());
+      auto old = staged.Get(key);
+      if (!old.ok()) return old.status();
+      if (old->has_value()) {
+        pb::AlertEvent prev;
+        prev.ParseFromString(**old);
+        if (prev.version() >= ev.version()) continue;  // republished: seen already
+      }
+      staged.Put(key, m.value);
+      staged.Put(absl::StrFormat("w|%020d", m.offset), m.value);
+      ++new_alert_changes;
     } else if (m.topic == topics_.registry) {
       pb::RegistryRecord r;
       if (!r.ParseFromString(m.value) || r.body_case() == pb::RegistryRecord::BODY_NOT_SET) {
@@ -153,7 +173,25 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   as_of_.store(as_of);
   applied_.store(applied);
   undecodable_.fetch_add(bad);
+  if (new_alert_changes > 0) {
+    absl::MutexLock lock(&alerts_mu_);
+    alert_seq_ += new_alert_changes;
+  }
   return absl::OkStatus();
+}
+
+int64_t Materializer::alert_sequence() const {
+  absl::MutexLock lock(&alerts_mu_);
+  return alert_seq_;
+}
+
+int64_t Materializer::WaitForAlertChanges(int64_t seen, absl::Duration timeout) const {
+  absl::MutexLock lock(&alerts_mu_);
+  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(alerts_mu_) {
+    return alert_seq_ > seen;
+  };
+  alerts_mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  return alert_seq_;
 }
 
 }  // namespace cw::query

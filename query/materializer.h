@@ -4,6 +4,10 @@
 //   r|<code>|<period>  RollupAggregate of a region ("r:<gb2260>", "r:" = all) or group
 //                      ("g:<name>"), kept up to date by subtracting a park's previous
 //                      snapshot and adding the new one (query/rollup.h)
+//   al|<alert id>      the latest AlertEvent of an alert (a republished older or equal
+//                      version is ignored)
+//   w|<offset, 20 digits>  the alert-change log WatchAlerts streams (the alerts topic has
+//                      one partition, so its offset orders changes; it is the resume token)
 // Each batch of messages and the offsets it advances are written in one store batch, so a
 // restarted replica resumes where it stopped, and a new replica rebuilds from the topics.
 // Messages that do not decode are sent to the rejected topic (before the store write, so a
@@ -12,6 +16,8 @@
 #pragma once
 
 #include <atomic>
+
+#include "absl/synchronization/mutex.h"
 
 #include "common/kafka/kafka.h"
 #include "common/kafka/topics.h"
@@ -28,6 +34,11 @@ class Materializer {
   absl::Status Apply(const std::vector<kafka::Message>& messages);
   std::optional<int64_t> StartOffset(const kafka::TopicPartition& tp);
 
+  // Blocks until alert changes beyond `seen` exist or `timeout` passes; returns the current
+  // alert-change sequence (a counter that grows whenever w| entries are added).
+  int64_t WaitForAlertChanges(int64_t seen, absl::Duration timeout) const;
+  int64_t alert_sequence() const;
+
   int64_t as_of_unix_ms() const { return as_of_.load(); }
   int64_t applied() const { return applied_.load(); }
   int64_t undecodable() const { return undecodable_.load(); }
@@ -39,6 +50,8 @@ class Materializer {
   std::atomic<int64_t> as_of_{0};
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> undecodable_{0};
+  mutable absl::Mutex alerts_mu_;
+  int64_t alert_seq_ ABSL_GUARDED_BY(alerts_mu_) = 0;
 };
 
 }  // namespace cw::query

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/period.h"
 #include "common/domain/codes.h"
@@ -410,6 +412,80 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
   });
   for (auto& e : entries) *response->add_entries() = std::move(e);
   return grpc::Status::OK;
+}
+
+bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
+  if (f.state() != pb::ALERT_STATE_UNSPECIFIED && f.state() != e.state()) return false;
+  if (!f.park_id().empty() && f.park_id() != e.park_id()) return false;
+  if (!f.rule().empty() && f.rule() != e.rule()) return false;
+  if (!f.region_prefix().empty()) {
+    auto park = store_.Get(absl::StrCat("p|", e.park_id()));
+    if (!park.ok() || !park->has_value()) return false;
+    pb::Park p;
+    p.ParseFromString(**park);
+    if (!absl::StartsWith(p.county_code(), f.region_prefix())) return false;
+  }
+  return true;
+}
+
+grpc::Status QueryService::ListAlerts(grpc::ServerContext*, const pb::ListAlertsRequest* request,
+                                      pb::ListAlertsResponse* response) {
+  return Timed(metrics_, "ListAlerts", [&] {
+    Fresh(response->mutable_freshness());
+    auto s = store_.Scan("al|", [&](std::string_view, std::string_view v) {
+      pb::AlertEvent e;
+      e.ParseFromArray(v.data(), static_cast<int>(v.size()));
+      if (Matches(request->filter(), e)) *response->add_alerts() = std::move(e);
+      return true;
+    });
+    if (!s.ok()) return ToGrpc(s);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
+                                        const std::function<bool(const pb::AlertUpdate&)>& send,
+                                        const std::function<bool()>& keep_going) {
+  int64_t after = -1;
+  if (!request.resume_token().empty() && !absl::SimpleAtoi(request.resume_token(), &after)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("resume_token '", request.resume_token(),
+                                     "' is not a token from an AlertUpdate"));
+  }
+  int64_t seen = materializer_.alert_sequence();
+  while (keep_going()) {
+    // Everything after the token, in offset order.
+    const std::string from = absl::StrFormat("w|%020d", after + 1);
+    std::vector<std::pair<int64_t, pb::AlertEvent>> batch;
+    auto s = store_.Scan("w|", [&](std::string_view k, std::string_view v) {
+      if (k < from) return true;
+      int64_t off = 0;
+      if (!absl::SimpleAtoi(std::string(k.substr(2)), &off)) return true;
+      batch.emplace_back(off, pb::AlertEvent());
+      batch.back().second.ParseFromArray(v.data(), static_cast<int>(v.size()));
+      return true;
+    });
+    if (!s.ok()) return ToGrpc(s);
+    for (auto& [off, e] : batch) {
+      after = off;
+      if (!Matches(request.filter(), e)) continue;
+      pb::AlertUpdate u;
+      *u.mutable_event() = std::move(e);
+      u.set_resume_token(absl::StrCat(off));
+      if (!send(u)) return grpc::Status::OK;  // the client went away
+    }
+    seen = materializer_.WaitForAlertChanges(seen, absl::Milliseconds(500));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::WatchAlerts(grpc::ServerContext* context,
+                                       const pb::WatchAlertsRequest* request,
+                                       grpc::ServerWriter<pb::AlertUpdate>* writer) {
+  metrics_.Observe("WatchAlerts", grpc::Status::OK, 0);
+  return StreamAlerts(
+      *request, [writer](const pb::AlertUpdate& u) { return writer->Write(u); },
+      [context] { return !context->IsCancelled(); });
 }
 
 }  // namespace cw::query

@@ -2,6 +2,8 @@
 // freshness (as-of time of the newest snapshot applied). Thread-safe.
 #pragma once
 
+#include <functional>
+
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/store/store.h"
 #include "prometheus/counter.h"
@@ -50,6 +52,18 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status GetIndustryMap(grpc::ServerContext* context,
                               const clusterwatch::v1::GetIndustryMapRequest* request,
                               clusterwatch::v1::GetIndustryMapResponse* response) override;
+  grpc::Status ListAlerts(grpc::ServerContext* context,
+                          const clusterwatch::v1::ListAlertsRequest* request,
+                          clusterwatch::v1::ListAlertsResponse* response) override;
+  // Streams until the client cancels or the server shuts down (checked every 500 ms).
+  grpc::Status WatchAlerts(grpc::ServerContext* context,
+                           const clusterwatch::v1::WatchAlertsRequest* request,
+                           grpc::ServerWriter<clusterwatch::v1::AlertUpdate>* writer) override;
+
+  // WatchAlerts over any writer, for tests: `keep_going` is polled between waits.
+  grpc::Status StreamAlerts(const clusterwatch::v1::WatchAlertsRequest& request,
+                            const std::function<bool(const clusterwatch::v1::AlertUpdate&)>& send,
+                            const std::function<bool()>& keep_going);
 
  private:
   grpc::Status DoSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
@@ -72,6 +86,8 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                                                const domain::Period& period,
                                                clusterwatch::v1::ReferenceScope scope);
   absl::StatusOr<std::vector<clusterwatch::v1::Park>> Parks(const std::string& region_prefix);
+  // Whether an alert passes a filter (region needs the park's county from the store).
+  bool Matches(const clusterwatch::v1::AlertFilter& filter, const clusterwatch::v1::AlertEvent& e);
 
   store::Store& store_;
   const Materializer& materializer_;
