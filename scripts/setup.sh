@@ -21,6 +21,8 @@ PACKAGES=(
   # single-file source program, which needs the jdk.compiler module.
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   kcat
+  # promtool, to check and unit-test the Prometheus alerting rules in deploy/prometheus.
+  prometheus
 )
 
 missing=()

@@ -18,6 +18,10 @@ export CW_GRPCURL="$GRPCURL"
 log "unit tests"
 (cd "$BUILD" && ctest --output-on-failure -j2)
 
+log "Prometheus alerting rules (promtool)"
+promtool check rules "$ROOT"/deploy/prometheus/rules/*.yml
+promtool test rules "$ROOT"/tests/prometheus/*.test.yml
+
 log "system tests (real broker, real binaries)"
 cd "$ROOT"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/system
