@@ -2,9 +2,10 @@
 // handlers that return an empty response at once, built and started exactly as cw-query's
 // server is (cw::obs::StartGrpcServer: same options, reflection and health service), so
 // loading it and cw-query identically shows what the query work itself costs.
-// With --snapshot_json=FILE, GetParkSnapshot instead answers a canned copy of a real
-// response (grpcurl's JSON of one cw-query answer): the same bytes on the wire and the same
-// decoding work for the client, without any store lookup.
+// With --snapshot_dir=DIR, GetParkSnapshot instead answers a canned copy of a real response
+// for the requested park (DIR/<park_id>.json, grpcurl's JSON of one cw-query answer; the
+// period is ignored): the same bytes on the wire and the same decoding work for the
+// client as cw-query's, without any store lookup.
 //
 // Run alone:  build/bench/noop_server --listen=127.0.0.1:50062
 //   then e.g. ghz --insecure --import-paths proto --proto proto/clusterwatch/v1/query.proto
@@ -14,7 +15,9 @@
 // state).
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -25,8 +28,8 @@
 #include "google/protobuf/util/json_util.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50062", "gRPC listen address");
-ABSL_FLAG(std::string, snapshot_json, "",
-          "answer GetParkSnapshot with this canned response (JSON as grpcurl prints it)");
+ABSL_FLAG(std::string, snapshot_dir, "",
+          "answer GetParkSnapshot with DIR/<park_id>.json (JSON as grpcurl prints it)");
 
 namespace cw::bench {
 namespace {
@@ -35,12 +38,16 @@ namespace pb = clusterwatch::v1;
 
 class NoopQueryService final : public pb::QueryService::Service {
  public:
-  // REQUIRES: `canned` outlives the service; nullptr answers empty responses.
-  explicit NoopQueryService(const pb::GetParkSnapshotResponse* canned) : canned_(canned) {}
+  using Canned = std::map<std::string, pb::GetParkSnapshotResponse>;
+  // `canned`: answers by park id; empty answers empty responses. Read-only once serving.
+  explicit NoopQueryService(Canned canned) : canned_(std::move(canned)) {}
 
-  grpc::Status GetParkSnapshot(grpc::ServerContext*, const pb::GetParkSnapshotRequest*,
+  grpc::Status GetParkSnapshot(grpc::ServerContext*, const pb::GetParkSnapshotRequest* request,
                                pb::GetParkSnapshotResponse* response) override {
-    if (canned_ != nullptr) *response = *canned_;
+    if (canned_.empty()) return grpc::Status::OK;
+    auto it = canned_.find(request->park_id());
+    if (it == canned_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no canned park");
+    *response = it->second;
     return grpc::Status::OK;
   }
   grpc::Status GetParkSeries(grpc::ServerContext*, const pb::GetParkSeriesRequest*,
@@ -53,7 +60,7 @@ class NoopQueryService final : public pb::QueryService::Service {
   }
 
  private:
-  const pb::GetParkSnapshotResponse* canned_;
+  const Canned canned_;
 };
 
 }  // namespace
@@ -68,22 +75,31 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   absl::ParseCommandLine(argc, argv);
 
-  clusterwatch::v1::GetParkSnapshotResponse canned;
-  const std::string json_path = absl::GetFlag(FLAGS_snapshot_json);
-  if (!json_path.empty()) {
-    std::ifstream in(json_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto s = google::protobuf::util::JsonStringToMessage(text.str(), &canned);
-    if (!in || !s.ok()) {
-      std::fprintf(stderr, "noop_server: --snapshot_json=%s: %s\n", json_path.c_str(),
-                   s.ToString().c_str());
+  cw::bench::NoopQueryService::Canned canned;
+  const std::string dir = absl::GetFlag(FLAGS_snapshot_dir);
+  if (!dir.empty()) {
+    size_t bytes = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() != ".json") continue;
+      std::ifstream in(e.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      auto& response = canned[e.path().stem().string()];
+      auto s = google::protobuf::util::JsonStringToMessage(text.str(), &response);
+      if (!in || !s.ok()) {
+        std::fprintf(stderr, "noop_server: %s: %s\n", e.path().c_str(), s.ToString().c_str());
+        return 2;
+      }
+      bytes += response.ByteSizeLong();
+    }
+    if (canned.empty()) {
+      std::fprintf(stderr, "noop_server: no <park_id>.json in %s\n", dir.c_str());
       return 2;
     }
-    std::fprintf(stderr, "noop_server: canned GetParkSnapshot answer of %zu bytes\n",
-                 canned.ByteSizeLong());
+    std::fprintf(stderr, "noop_server: canned GetParkSnapshot answers for %zu parks, %zu bytes "
+                 "on average\n", canned.size(), bytes / canned.size());
   }
-  cw::bench::NoopQueryService service(json_path.empty() ? nullptr : &canned);
+  cw::bench::NoopQueryService service(std::move(canned));
   cw::obs::GrpcServerOptions options;
   options.address = absl::GetFlag(FLAGS_listen);
   auto started = cw::obs::StartGrpcServer(options, {&service});

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/domain/codes.h"
+#include "absl/strings/match.h"
 #include "common/domain/totals.h"
+#include "query/rollup.h"
 #include "common/metrics/firms.h"
 #include "common/metrics/growth.h"
 #include "common/metrics/land.h"
@@ -251,6 +253,56 @@ absl::StatusOr<std::optional<double>> MetricValue(const pb::ParkMetrics& m,
       "output_ytd_yoy, output_ytd_yoy_same_scope, tax_ytd_yoy, output_mom, hhi, "
       "industry_cr5, leading_industry_share, firm_cr1, firm_cr3, output_per_mu, tax_per_mu, "
       "in_park_purchase_share, in_region_purchase_share, completeness)"));
+}
+
+absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
+                                                        const std::string& park_id,
+                                                        const domain::Period& period,
+                                                        pb::ReferenceScope scope) {
+  ParkMetricsInputs in;
+  in.scope = scope;
+  auto park = store_.Get(absl::StrCat("p|", park_id));
+  if (!park.ok()) return park.status();
+  if (!park->has_value()) {
+    return absl::NotFoundError(absl::StrCat("park '", park_id, "' is not in the registry"));
+  }
+  in.park.ParseFromString(**park);
+  auto snap = store_.Get(absl::StrCat("s|", park_id, "|", period.Key()));
+  if (!snap.ok()) return snap.status();
+  if (!snap->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no reports for park '", park_id, "' in ", period.Key()));
+  }
+  in.snapshot.ParseFromString(**snap);
+  auto ly = store_.Get(absl::StrCat("s|", park_id, "|", domain::SameLastYear(period).Key()));
+  if (!ly.ok()) return ly.status();
+  if (ly->has_value()) in.last_year.emplace().ParseFromString(**ly);
+  // The previous period: the latest earlier snapshot, if it is the adjacent period.
+  const std::string prefix = absl::StrCat("s|", park_id, "|");
+  const std::string key = period.Key();
+  std::optional<pb::ParkSnapshot> prev;
+  auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
+    if (k.substr(prefix.size()) >= key) return false;
+    prev.emplace().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (prev) {
+    const auto pp = domain::FromProto(prev->period());
+    const int first = period.FirstMonth();
+    const bool adjacent = (first > 1 && pp.year == period.year && pp.month == first - 1) ||
+                          (first == 1 && pp.year == period.year - 1 && pp.month == 12);
+    if (adjacent) in.previous = std::move(prev);
+  }
+  auto ref = store_.Get(RollupKey(ReferenceCode(in.park, scope), key));
+  if (!ref.ok()) return ref.status();
+  if (ref->has_value()) in.reference.ParseFromString(**ref);
+  s = store_.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
+    in.enterprises.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    return true;
+  });
+  if (!s.ok()) return s;
+  return in;
 }
 
 }  // namespace cw::query

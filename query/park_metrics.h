@@ -10,7 +10,9 @@
 #include "absl/status/statusor.h"
 #include "clusterwatch/v1/query.pb.h"
 #include "clusterwatch/v1/state.pb.h"
+#include "common/domain/period.h"
 #include "common/metrics/config.h"
+#include "common/store/store.h"
 
 namespace cw::query {
 
@@ -35,6 +37,14 @@ absl::StatusOr<clusterwatch::v1::ParkMetrics> ComputeParkMetrics(
 // kInvalidArgument naming the known metrics for an unknown name.
 absl::StatusOr<std::optional<double>> MetricValue(const clusterwatch::v1::ParkMetrics& m,
                                                   const std::string& name);
+
+// Loads a park-period's inputs from a replica store (query/materializer.h key layout):
+// the park, its snapshot, the same period a year earlier, the adjacent earlier period, the
+// reference roll-up and the park's enterprises. kNotFound without the park or snapshot.
+absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store,
+                                                        const std::string& park_id,
+                                                        const domain::Period& period,
+                                                        clusterwatch::v1::ReferenceScope scope);
 
 // The roll-up code a reference scope selects for a park ("r:" for the whole system).
 std::string ReferenceCode(const clusterwatch::v1::Park& park,

@@ -201,50 +201,7 @@ absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& reg
 absl::StatusOr<ParkMetricsInputs> QueryService::LoadInputs(const std::string& park_id,
                                                            const domain::Period& period,
                                                            pb::ReferenceScope scope) {
-  ParkMetricsInputs in;
-  in.scope = scope;
-  auto park = store_.Get(absl::StrCat("p|", park_id));
-  if (!park.ok()) return park.status();
-  if (!park->has_value()) {
-    return absl::NotFoundError(absl::StrCat("park '", park_id, "' is not in the registry"));
-  }
-  in.park.ParseFromString(**park);
-  auto snap = store_.Get(absl::StrCat("s|", park_id, "|", period.Key()));
-  if (!snap.ok()) return snap.status();
-  if (!snap->has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("no reports for park '", park_id, "' in ", period.Key()));
-  }
-  in.snapshot.ParseFromString(**snap);
-  auto ly = store_.Get(absl::StrCat("s|", park_id, "|", domain::SameLastYear(period).Key()));
-  if (!ly.ok()) return ly.status();
-  if (ly->has_value()) in.last_year.emplace().ParseFromString(**ly);
-  // The previous period: the latest earlier snapshot, if it is the adjacent period.
-  const std::string prefix = absl::StrCat("s|", park_id, "|");
-  const std::string key = period.Key();
-  std::optional<pb::ParkSnapshot> prev;
-  auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
-    if (k.substr(prefix.size()) >= key) return false;
-    prev.emplace().ParseFromArray(v.data(), static_cast<int>(v.size()));
-    return true;
-  });
-  if (!s.ok()) return s;
-  if (prev) {
-    const auto pp = domain::FromProto(prev->period());
-    const int first = period.FirstMonth();
-    const bool adjacent = (first > 1 && pp.year == period.year && pp.month == first - 1) ||
-                          (first == 1 && pp.year == period.year - 1 && pp.month == 12);
-    if (adjacent) in.previous = std::move(prev);
-  }
-  auto ref = store_.Get(RollupKey(ReferenceCode(in.park, scope), key));
-  if (!ref.ok()) return ref.status();
-  if (ref->has_value()) in.reference.ParseFromString(**ref);
-  s = store_.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
-    in.enterprises.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
-    return true;
-  });
-  if (!s.ok()) return s;
-  return in;
+  return LoadParkMetricsInputs(store_, park_id, period, scope);
 }
 
 namespace {

@@ -96,7 +96,12 @@ clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const P
     out->set_output_share(park_output > 0 ? ind->month().gross_output().fen() / park_output
                                           : 0.0);
   }
-  for (const auto& [uscc, f] : agg.firms()) *s.add_firms() = f;  // map order: by uscc
+  std::vector<const clusterwatch::v1::FirmTotals*> firms;
+  for (const auto& [uscc, f] : agg.firms()) firms.push_back(&f);
+  std::sort(firms.begin(), firms.end(), [](const auto* a, const auto* b) {
+    return a->uscc() < b->uscc();
+  });
+  for (const auto* f : firms) *s.add_firms() = *f;
   s.set_computed_unix_ms(computed_unix_ms);
   s.set_source_offset(agg.source_offset());
   return s;
