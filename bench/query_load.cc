@@ -163,19 +163,13 @@ int Main() {
   } else {
     const int cap = absl::GetFlag(FLAGS_max_in_flight);
     const auto step = std::chrono::duration<double>(1.0 / rate);
+    // Send everything due, then sleep until the next send is due (no spinning: the client
+    // shares two cores with the server).
     int64_t i = 0;
     for (;;) {
       const auto due = start + std::chrono::duration_cast<Clock::duration>(step * i);
       if (due >= run.end) break;
-      const auto now = Clock::now();
-      if (due > now) {
-        // Sleep for long gaps, spin for the last ~50 µs (sleep granularity is coarse).
-        if (due - now > std::chrono::microseconds(100)) {
-          std::this_thread::sleep_until(due - std::chrono::microseconds(50));
-        }
-        while (Clock::now() < due) {
-        }
-      }
+      if (due > Clock::now()) std::this_thread::sleep_until(due);
       if (run.in_flight.load() >= cap) {
         ++run.late;  // the server cannot keep up: skip this send slot
       } else {

@@ -7,6 +7,8 @@
 //   clusterctl rank --metric=output_ytd --period=P [--region=32]
 //   clusterctl region --region=321200 | --group=延龙图核心  --period=P
 //   clusterctl industry-map --industry=30 --period=P [--region=32]
+//   clusterctl alerts list [--state=firing] [--park=ID] [--region=32]
+//   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl default-config                      print the metric thresholds' defaults
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
 // Exit status: 0 on success, 1 when a call failed, 2 for bad usage.
@@ -45,6 +47,10 @@ ABSL_FLAG(std::string, group, "", "region: a named park group instead of a regio
 ABSL_FLAG(std::string, industry, "", "industry-map: GB/T 4754 division or class");
 ABSL_FLAG(std::string, reference, "system", "metrics: LQ reference (system|province|prefecture)");
 ABSL_FLAG(int32_t, limit, 0, "rank: at most this many parks (0: all)");
+ABSL_FLAG(std::string, state, "", "alerts: pending, firing or resolved (default any)");
+ABSL_FLAG(std::string, rule, "", "alerts: only this rule");
+ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
+ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
@@ -314,6 +320,56 @@ int IndustryMap() {
   return 0;
 }
 
+pb::AlertFilter AlertFilterFlags() {
+  pb::AlertFilter f;
+  const std::string state = absl::GetFlag(FLAGS_state);
+  f.set_state(state == "pending"    ? pb::ALERT_STATE_PENDING
+              : state == "firing"   ? pb::ALERT_STATE_FIRING
+              : state == "resolved" ? pb::ALERT_STATE_RESOLVED
+                                    : pb::ALERT_STATE_UNSPECIFIED);
+  f.set_park_id(absl::GetFlag(FLAGS_park));
+  f.set_rule(absl::GetFlag(FLAGS_rule));
+  f.set_region_prefix(absl::GetFlag(FLAGS_region));
+  return f;
+}
+
+int Alerts(const std::vector<std::string>& args) {
+  const std::string sub = args.empty() ? "list" : args[0];
+  if (sub == "list") {
+    pb::ListAlertsRequest req;
+    *req.mutable_filter() = AlertFilterFlags();
+    pb::ListAlertsResponse resp;
+    grpc::ClientContext ctx;
+    auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
+    if (!status.ok()) return Fail(status.error_message());
+    std::cout << cw::cli::RenderAlerts({resp.alerts().begin(), resp.alerts().end()});
+    return 0;
+  }
+  if (sub == "watch") {
+    pb::WatchAlertsRequest req;
+    *req.mutable_filter() = AlertFilterFlags();
+    req.set_resume_token(absl::GetFlag(FLAGS_resume));
+    grpc::ClientContext ctx;
+    auto reader = QueryStub()->WatchAlerts(&ctx, req);
+    pb::AlertUpdate u;
+    int seen = 0;
+    const int count = absl::GetFlag(FLAGS_count);
+    while (reader->Read(&u)) {
+      std::cout << cw::cli::RenderAlertUpdate(u) << std::flush;
+      if (count > 0 && ++seen >= count) {
+        ctx.TryCancel();
+        break;
+      }
+    }
+    auto status = reader->Finish();
+    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      return Fail(status.error_message());
+    }
+    return 0;
+  }
+  return Fail("alerts: expected 'list' or 'watch'");
+}
+
 int GenSample() {
   cw::sample::SampleOptions o;
   o.seed = absl::GetFlag(FLAGS_seed);
@@ -344,6 +400,7 @@ int main(int argc, char** argv) {
   if (cmd == "report") return Report();
   if (cmd == "gen-sample") return GenSample();
   if (cmd == "metrics") return Metrics();
+  if (cmd == "alerts") return Alerts(args);
   if (cmd == "rank") return Rank();
   if (cmd == "region") return Region();
   if (cmd == "industry-map") return IndustryMap();

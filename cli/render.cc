@@ -256,4 +256,34 @@ std::string RenderIndustryMap(const std::string& industry, const pb::GetIndustry
   return out;
 }
 
+namespace {
+std::string StateName(pb::AlertState s) {
+  switch (s) {
+    case pb::ALERT_STATE_PENDING: return "PENDING 待定";
+    case pb::ALERT_STATE_FIRING: return "FIRING 告警";
+    case pb::ALERT_STATE_RESOLVED: return "RESOLVED 解除";
+    default: return "-";
+  }
+}
+}  // namespace
+
+std::string RenderAlerts(const std::vector<pb::AlertEvent>& alerts) {
+  if (alerts.empty()) return "no alerts\n";
+  std::string out;
+  for (const auto& a : alerts) {
+    absl::StrAppend(&out, Pad(StateName(a.state()), 16), a.id(), " (v", a.version(), ")\n",
+                    "    ", a.explanation_zh(), "\n    ", a.explanation_en(), "\n");
+  }
+  return out;
+}
+
+std::string RenderAlertUpdate(const pb::AlertUpdate& u) {
+  const auto& a = u.event();
+  return absl::StrCat(
+      absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(a.changed_unix_ms()),
+                       absl::UTCTimeZone()),
+      "  ", Pad(StateName(a.state()), 16), a.id(), " v", a.version(), "  [token ",
+      u.resume_token(), "]\n    ", a.explanation_en(), "\n");
+}
+
 }  // namespace cw::cli

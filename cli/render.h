@@ -37,6 +37,12 @@ std::string RenderRegion(const std::string& label, const clusterwatch::v1::Perio
 std::string RenderIndustryMap(const std::string& industry,
                               const clusterwatch::v1::GetIndustryMapResponse& answer);
 
+// Current alerts, one block each: state, id, explanation in Chinese and English.
+std::string RenderAlerts(const std::vector<clusterwatch::v1::AlertEvent>& alerts);
+
+// One line per alert change for `clusterctl alerts watch`, ending with its resume token.
+std::string RenderAlertUpdate(const clusterwatch::v1::AlertUpdate& update);
+
 // Fen as 万元 with two decimals ("12,345.67").
 std::string FormatWan(int64_t fen);
 

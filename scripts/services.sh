@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# services.sh — start and stop the three clusterwatch services (cw-ingest, cw-aggregator,
-# cw-query) in the background against a running broker, with logs and pid files under
+# services.sh — start and stop the clusterwatch services (cw-ingest, cw-aggregator,
+# cw-query, cw-alerter) in the background against a running broker, with logs and pid files under
 # var/run.
 #
 # Usage: scripts/services.sh start|stop|status|wait-ready
 # Env: CW_BUILD_DIR (default <repo>/build), CW_VAR (default <repo>/var),
 #      CW_BROKERS (default 127.0.0.1:19092), CW_INGEST_PORT (50051), CW_QUERY_PORT (50052),
-#      CW_METRICS_BASE (9101: ingest 9101, aggregator 9102, query 9103)
+#      CW_METRICS_BASE (9101: ingest 9101, aggregator 9102, query 9103, alerter 9104)
 set -euo pipefail
 me="services.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,19 +61,23 @@ case "${1:-}" in
       --state_dir="$VAR/state/aggregator" --metrics_address="127.0.0.1:$((MB + 1))"
     start_one query query/cw-query --brokers="$BROKERS" --listen="127.0.0.1:$QUERY_PORT" \
       --state_dir="$VAR/state/query" --metrics_address="127.0.0.1:$((MB + 2))"
+    start_one alerter alerter/cw-alerter --brokers="$BROKERS" \
+      --rules="$ROOT/deploy/alert-rules.yaml" --state_dir="$VAR/state/alerter" \
+      --metrics_address="127.0.0.1:$((MB + 3))"
     "$0" wait-ready
     ;;
   wait-ready)
     wait_port "$INGEST_PORT" 60 || { log "ingest did not listen; see $RUN/ingest.log"; tail -20 "$RUN/ingest.log" >&2; exit 1; }
     wait_port "$QUERY_PORT" 60 || { log "query did not listen; see $RUN/query.log"; tail -20 "$RUN/query.log" >&2; exit 1; }
     wait_port "$((MB + 1))" 60 || { log "aggregator metrics not up; see $RUN/aggregator.log"; tail -20 "$RUN/aggregator.log" >&2; exit 1; }
+    wait_port "$((MB + 3))" 60 || { log "alerter metrics not up; see $RUN/alerter.log"; tail -20 "$RUN/alerter.log" >&2; exit 1; }
     log "ingest :$INGEST_PORT, query :$QUERY_PORT, metrics :$MB-:$((MB + 2)) ready"
     ;;
   stop)
-    for s in query aggregator ingest; do stop_one "$s"; done
+    for s in alerter query aggregator ingest; do stop_one "$s"; done
     ;;
   status)
-    for s in ingest aggregator query; do
+    for s in ingest aggregator query alerter; do
       if [ -f "$RUN/$s.pid" ] && kill -0 "$(cat "$RUN/$s.pid")" 2>/dev/null; then
         echo "$s running (pid $(cat "$RUN/$s.pid"))"
       else

@@ -147,10 +147,16 @@ absl::StatusOr<std::vector<SubjectKind>> Subjects(const YAML::Node& node, const 
   return kinds;
 }
 
-// The keys of a mapping with their lines; fails on a repeated or non-scalar key.
-absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> Entries(const YAML::Node& map,
-                                                                        const Where& w) {
-  std::vector<std::pair<std::string, YAML::Node>> out;
+// One key of a mapping: its name, its line (1-based) and its value.
+struct Entry {
+  std::string key;
+  int line = 0;
+  YAML::Node value;
+};
+
+// The entries of a mapping in order; fails on a repeated or non-scalar key.
+absl::StatusOr<std::vector<Entry>> Entries(const YAML::Node& map, const Where& w) {
+  std::vector<Entry> out;
   std::map<std::string, int> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     Where kw = w;
@@ -164,7 +170,7 @@ absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> Entries(const YA
       kw.field = key;
       return Error(kw, absl::StrFormat("repeated (first set on line %d)", pos->second));
     }
-    out.emplace_back(key, it->second);
+    out.push_back(Entry{key, kw.line, it->second});
   }
   return out;
 }
@@ -179,8 +185,8 @@ absl::Status ParseDefaults(const YAML::Node& node, AlertDefaults* d) {
   auto entries = Entries(node, w);
   if (!entries.ok()) return entries.status();
   std::map<std::string, int> lines;
-  for (const auto& [key, value] : *entries) {
-    Where fw{LineOf(value) > 0 ? LineOf(value) : w.line, "defaults", key};
+  for (const auto& [key, key_line, value] : *entries) {
+    Where fw{key_line, "defaults", key};
     lines[key] = fw.line;
     absl::Status s;
     if (key == "completeness_min" || key == "decline_threshold" || key == "dependency_share" ||
@@ -220,8 +226,8 @@ absl::Status ParseDefaults(const YAML::Node& node, AlertDefaults* d) {
 }
 
 // The keys a rule of `kind` may have, in the order of the format in rules_yaml.h.
-std::vector<std::string_view> KeysOf(RuleKind kind) {
-  std::vector<std::string_view> keys = {"name", "kind"};
+std::vector<std::string> KeysOf(RuleKind kind) {
+  std::vector<std::string> keys = {"name", "kind"};
   switch (kind) {
     case RuleKind::kDeclineYoY:
       keys.insert(keys.end(), {"metric", "basis", "threshold"});
@@ -256,34 +262,38 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, int index, const AlertDef
     return Error(w, absl::StrFormat("expected a mapping with name, kind, ..., got %s",
                                     KindOfNode(node)));
   }
+  if (const YAML::Node n = node["name"]; n && n.IsScalar()) {
+    w.owner = absl::StrFormat("rule '%s'", n.Scalar());  // for a repeated key
+  }
   auto entries = Entries(node, w);
   if (!entries.ok()) return entries.status();
-  const YAML::Node* name_node = nullptr;
-  const YAML::Node* kind_node = nullptr;
-  for (const auto& [key, value] : *entries) {
-    if (key == "name") name_node = &value;
-    if (key == "kind") kind_node = &value;
+  const Entry* name_entry = nullptr;
+  const Entry* kind_entry = nullptr;
+  for (const Entry& e : *entries) {
+    if (e.key == "name") name_entry = &e;
+    if (e.key == "kind") kind_entry = &e;
   }
-  if (name_node == nullptr) {
+  if (name_entry == nullptr) {
     return Error(w, "missing field 'name' (every rule needs a unique name)");
   }
-  Where nw{LineOf(*name_node), w.owner, "name"};
-  absl::StatusOr<std::string> name = ScalarText(*name_node, nw, "a rule name");
+  Where nw{name_entry->line, w.owner, "name"};
+  absl::StatusOr<std::string> name = ScalarText(name_entry->value, nw, "a rule name");
   if (!name.ok()) return name.status();
   w.owner = absl::StrFormat("rule '%s'", *name);
-  if (kind_node == nullptr) {
+  if (kind_entry == nullptr) {
     return Error(w, absl::StrFormat("missing field 'kind' (expected %s)", kKindChoices));
   }
-  Where kw{LineOf(*kind_node), w.owner, "kind"};
-  absl::StatusOr<RuleKind> kind = Named<RuleKind>(*kind_node, kw, &ParseRuleKind, kKindChoices);
+  Where kw{kind_entry->line, w.owner, "kind"};
+  absl::StatusOr<RuleKind> kind =
+      Named<RuleKind>(kind_entry->value, kw, &ParseRuleKind, kKindChoices);
   if (!kind.ok()) return kind.status();
 
   Rule rule = MakeRule(*name, *kind, d);
   rule.line = rule_line;
-  const std::vector<std::string_view> allowed = KeysOf(*kind);
+  const std::vector<std::string> allowed = KeysOf(*kind);
   std::map<std::string, int> lines;
-  for (const auto& [key, value] : *entries) {
-    Where fw{LineOf(value) > 0 ? LineOf(value) : rule_line, w.owner, key};
+  for (const auto& [key, key_line, value] : *entries) {
+    Where fw{key_line, w.owner, key};
     lines[key] = fw.line;
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       const bool known = std::find(std::begin(kAllRuleKeys), std::end(kAllRuleKeys), key) !=
@@ -355,30 +365,31 @@ absl::StatusOr<AlertConfig> ParseDocument(std::string_view yaml) {
   auto entries = Entries(root, top);
   if (!entries.ok()) return entries.status();
   AlertConfig config;
-  const YAML::Node* rules = nullptr;
-  for (const auto& [key, value] : *entries) {
-    if (key == "defaults") {
-      absl::Status s = ParseDefaults(value, &config.defaults);
+  const Entry* rules_entry = nullptr;
+  for (const Entry& e : *entries) {
+    if (e.key == "defaults") {
+      absl::Status s = ParseDefaults(e.value, &config.defaults);
       if (!s.ok()) return s;
-    } else if (key == "rules") {
-      rules = &value;
+    } else if (e.key == "rules") {
+      rules_entry = &e;
     } else {
-      Where kw{LineOf(value), "", ""};
+      Where kw{e.line, "", ""};
       return Error(kw, absl::StrFormat("unknown top-level field '%s' (expected defaults, rules)",
-                                       key));
+                                       e.key));
     }
   }
-  if (rules == nullptr) {
+  if (rules_entry == nullptr) {
     return Error(top, "missing field 'rules' (a list of rules; [] for none)");
   }
-  Where rw{LineOf(*rules) > 0 ? LineOf(*rules) : top.line, "", "rules"};
-  if (rules->IsNull()) return config;  // "rules:" with nothing: no rules
-  if (!rules->IsSequence()) {
-    return Error(rw, absl::StrFormat("expected a list of rules, got %s", KindOfNode(*rules)));
+  const YAML::Node& rules = rules_entry->value;
+  Where rw{rules_entry->line, "", "rules"};
+  if (rules.IsNull()) return config;  // "rules:" with nothing: no rules
+  if (!rules.IsSequence()) {
+    return Error(rw, absl::StrFormat("expected a list of rules, got %s", KindOfNode(rules)));
   }
   std::map<std::string, int> names;
   int index = 0;
-  for (const YAML::Node& item : *rules) {
+  for (const YAML::Node& item : rules) {
     absl::StatusOr<Rule> rule = ParseRule(item, index++, config.defaults);
     if (!rule.ok()) return rule.status();
     auto [pos, inserted] = names.emplace(rule->name, rule->line);

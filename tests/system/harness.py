@@ -100,10 +100,11 @@ class Service:
 class Stack:
     """Broker + cw-ingest + cw-aggregator + cw-query."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, alert_rules=None):
         self.workdir = workdir
         self.broker = Broker(workdir)
         self.services = {}
+        self.alert_rules = alert_rules or os.path.join(ROOT, "deploy", "alert-rules.yaml")
 
     def start(self):
         self.broker.start()
@@ -115,6 +116,12 @@ class Stack:
             self.workdir, ip, mp).start()
         self.add_aggregator("aggregator")
         self.add_query("query")
+        mp = free_port()
+        self.services["alerter"] = Service(
+            "alerter", "alerter/cw-alerter",
+            [b, f"--metrics_address=127.0.0.1:{mp}", f"--rules={self.alert_rules}",
+             f"--state_dir={os.path.join(self.workdir, 'alerter')}", "--reevaluate_seconds=5"],
+            self.workdir, None, mp).start()
         return self
 
     def add_aggregator(self, name):

@@ -1,0 +1,70 @@
+// The alerter's core: evaluates the decline-alert rules (cw::alerts) over the histories of
+// parks and park × industry cells in a replica store, runs each alert through its
+// lifecycle, publishes state changes to the alerts topic (key = alert id) and keeps the
+// lifecycle state in the store. Publishing happens before the state is stored, and a
+// failed publication stores nothing, so re-evaluation republishes the same versions
+// (consumers ignore versions they have seen): alerts are exactly-once in effect.
+// Also exports bounded-cardinality per-park gauges (one series per park and state).
+// Thread-safe (one mutex: evaluations are serialised).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "absl/synchronization/mutex.h"
+#include "alerter/webhook.h"
+#include "clusterwatch/v1/alerts.pb.h"
+#include "common/alerts/lifecycle.h"
+#include "common/kafka/kafka.h"
+#include "common/kafka/topics.h"
+#include "common/metrics/config.h"
+#include "common/obs/clock.h"
+#include "common/store/store.h"
+#include "prometheus/gauge.h"
+
+namespace cw::alerter {
+
+class Alerter {
+ public:
+  // `webhook` may be null.
+  Alerter(store::Store& store, kafka::Producer& producer, const obs::Clock& clock,
+          alerts::AlertConfig rules, metrics::MetricsConfig metrics, kafka::Topics topics,
+          prometheus::Registry& registry, WebhookSender* webhook);
+
+  // Re-evaluates the given parks (after their snapshots changed). On a Kafka or store
+  // error nothing of the evaluation is stored; the caller retries later.
+  absl::Status EvaluateParks(const std::set<std::string>& park_ids);
+  // Re-evaluates every park in the store (reporting deadlines pass with time).
+  absl::Status EvaluateAll();
+
+  int64_t published() const;
+
+ private:
+  absl::Status EvaluateLocked(const std::set<std::string>& park_ids)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UpdateGauges(const std::string& park_id, const alerts::SubjectHistory& park)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  store::Store& store_;
+  kafka::Producer& producer_;
+  const obs::Clock& clock_;
+  alerts::AlertConfig rules_;
+  metrics::MetricsConfig metrics_;
+  kafka::Topics topics_;
+  WebhookSender* webhook_;
+  prometheus::Family<prometheus::Gauge>& yoy_;
+  prometheus::Family<prometheus::Gauge>& completeness_;
+  prometheus::Family<prometheus::Gauge>& alerts_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, clusterwatch::v1::AlertState> states_ ABSL_GUARDED_BY(mu_);
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t published_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Conversions between the engine's status and the stored/published event.
+clusterwatch::v1::AlertEvent ToEvent(const alerts::AlertStatus& status,
+                                     const alerts::AlertEvaluation& evaluation);
+alerts::AlertStatus FromEvent(const clusterwatch::v1::AlertEvent& event);
+
+}  // namespace cw::alerter

@@ -1,0 +1,90 @@
+#include "alerter/app.h"
+
+#include "common/kafka/rdkafka.h"
+#include "common/obs/log.h"
+
+namespace cw::alerter {
+
+absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOptions& o,
+                                                              prometheus::Registry& metrics) {
+  std::unique_ptr<AlerterApp> app(new AlerterApp());
+  auto store = store::RocksDbStore::Open(o.store);
+  if (!store.ok()) return store.status();
+  app->store_ = std::move(*store);
+  auto producer = kafka::NewRdKafkaProducer(o.client);
+  if (!producer.ok()) return producer.status();
+  app->producer_ = std::move(*producer);
+  app->materializer_ = std::make_unique<query::Materializer>(*app->store_, *app->producer_,
+                                                             o.topics);
+  if (auto s = app->materializer_->Init(); !s.ok()) return s;
+  if (!o.webhook_url.empty()) {
+    app->webhook_ = std::make_unique<WebhookSender>(WebhookOptions{.url = o.webhook_url},
+                                                    NewCurlPoster(), metrics);
+  }
+  app->alerter_ = std::make_unique<Alerter>(*app->store_, *app->producer_, app->clock_, o.rules,
+                                            o.metrics, o.topics, metrics, app->webhook_.get());
+  kafka::ConsumerOptions follow;
+  follow.client = o.client;
+  follow.topics = {o.topics.park_metrics, o.topics.registry};
+  query::Materializer* materializer = app->materializer_.get();
+  follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
+    return materializer->StartOffset(tp);
+  };
+  auto consumer = kafka::NewRdKafkaConsumer(follow);
+  if (!consumer.ok()) return consumer.status();
+  Alerter* alerter = app->alerter_.get();
+  const std::string park_metrics = o.topics.park_metrics;
+  app->follower_ = std::make_unique<kafka::TableFollower>(
+      std::move(*consumer), [=](const std::vector<kafka::Message>& messages) {
+        while (true) {
+          auto s = materializer->Apply(messages);
+          if (s.ok()) break;
+          obs::Error("alerter", "materialising: ", s.ToString(), "; retrying");
+          absl::SleepFor(absl::Seconds(1));
+        }
+        std::set<std::string> parks;
+        for (const auto& m : messages) {
+          if (m.topic == park_metrics) parks.insert(m.key.substr(0, m.key.find('|')));
+        }
+        if (parks.empty()) return;
+        // A failure is retried by the periodic evaluation of every park.
+        if (auto s = alerter->EvaluateParks(parks); !s.ok()) {
+          obs::Warn("alerter", "evaluation: ", s.ToString());
+        }
+      });
+  app->follower_->Start();
+  AlerterApp* raw = app.get();
+  const absl::Duration every = o.reevaluate_every;
+  app->timer_ = std::thread([raw, every] {
+    for (;;) {
+      {
+        absl::MutexLock lock(&raw->mu_);
+        auto stopping = [raw]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(raw->mu_) { return raw->stop_; };
+        if (raw->mu_.AwaitWithTimeout(absl::Condition(&stopping), every)) return;
+      }
+      if (auto s = raw->alerter_->EvaluateAll(); !s.ok()) {
+        obs::Warn("alerter", "periodic evaluation: ", s.ToString());
+      }
+    }
+  });
+  obs::Info("alerter", "evaluating ", o.rules.rules.size(), " rules; re-evaluating every ",
+            absl::FormatDuration(every));
+  return app;
+}
+
+void AlerterApp::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  stop_ = true;
+}
+
+void AlerterApp::Wait() {
+  if (timer_.joinable()) timer_.join();
+}
+
+AlerterApp::~AlerterApp() {
+  Shutdown();
+  Wait();
+  if (follower_) follower_->Stop();
+}
+
+}  // namespace cw::alerter

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Helpers for bench/run.sh (standard library only).
+
+  bench_util.py drain METRICS_URL EXPECTED OUT.json [TIMEOUT_S]
+      Polls cw-aggregator's /metrics until cw_aggregator_records_total (all outcomes) reaches
+      EXPECTED; writes the drain rate measured from the first record seen to the last.
+  bench_util.py wait-query METRICS_URL [TIMEOUT_S]
+      Waits until cw-query has materialized records and the count has stopped changing.
+  bench_util.py ghz-data PARKS_CSV YEAR OUT.json
+      Writes ghz's request list: every park x (1-2月, March..December) of YEAR.
+  bench_util.py sum-ingest INGEST.json
+      Prints the number of records ingest accepted over all ingest-mode runs.
+  bench_util.py report RAW_DIR OUT.md
+      Turns the raw results of one run into the markdown report (figures, baselines, ratios).
+"""
+import csv
+import glob
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+
+
+def metrics(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            pass
+    return out
+
+
+def total(m, prefix):
+    return sum(v for k, v in m.items() if k.startswith(prefix))
+
+
+def cmd_drain(url, expected, out, timeout=300):
+    expected, timeout = int(expected), float(timeout)
+    start = time.time()
+    first_t = first_c = None
+    samples = []
+    last = 0
+    while time.time() - start < timeout:
+        try:
+            m = metrics(url)
+        except OSError:
+            time.sleep(0.2)
+            continue
+        now = time.time()
+        c = total(m, "cw_aggregator_records_total{")
+        samples.append((round(now - start, 3), c))
+        if c > 0 and first_t is None:
+            first_t, first_c = now, c
+        last = c
+        if c >= expected:
+            break
+        time.sleep(0.2)
+    done_t = time.time()
+    m = metrics(url)
+    batch_s = m.get("cw_aggregator_batch_seconds_sum", 0.0)
+    batches = m.get("cw_aggregator_batches_total", 0.0)
+    res = {
+        "expected": expected,
+        "consumed": last,
+        "complete": last >= expected,
+        "seconds": (done_t - first_t) if first_t else 0,
+        "records_per_s": ((last - first_c) / (done_t - first_t)) if first_t and done_t > first_t else 0,
+        "batch_seconds_sum": batch_s,
+        "batches": batches,
+        "records_per_batch_second": (last / batch_s) if batch_s else 0,
+        "applied": m.get('cw_aggregator_records_total{outcome="applied"}', 0),
+        "duplicates": m.get('cw_aggregator_records_total{outcome="duplicate"}', 0),
+        "stale": m.get('cw_aggregator_records_total{outcome="stale"}', 0),
+        "snapshots": m.get("cw_aggregator_snapshots_published_total", 0),
+        "samples": samples[:: max(1, len(samples) // 40)],
+    }
+    with open(out, "w") as f:
+        json.dump(res, f)
+    print(f"aggregator drained {int(last)}/{expected} records in {res['seconds']:.2f} s: "
+          f"{res['records_per_s']:.0f} rec/s ({res['records_per_batch_second']:.0f} rec/s "
+          f"inside ProcessBatch, {int(batches)} batches)")
+    return 0 if res["complete"] else 1
+
+
+def cmd_wait_query(url, timeout=120):
+    # cw_kafka_consumer_lag of a compacted topic need not reach 0, so "caught up" here is:
+    # records materialized and that count unchanged over three polls (1.5 s).
+    start, same, prev = time.time(), 0, -1
+    while time.time() - start < float(timeout):
+        try:
+            m = metrics(url)
+        except OSError:
+            time.sleep(0.3)
+            continue
+        n = m.get("cw_query_materialized_records", 0)
+        same = same + 1 if n > 0 and n == prev else 0
+        prev = n
+        if same >= 3:
+            print(f"query caught up: {int(n)} records materialized, lag metric "
+                  f"{int(total(m, 'cw_kafka_consumer_lag'))}")
+            return 0
+        time.sleep(0.5)
+    print("query did not catch up", file=sys.stderr)
+    return 1
+
+
+def cmd_ghz_data(parks_csv, year, out):
+    with open(parks_csv, encoding="utf-8-sig") as f:
+        parks = [r["park_id"] for r in csv.DictReader(f)]
+    reqs = []
+    for p in parks:
+        reqs.append({"park_id": p, "period": {"year": int(year), "month": 2, "jan_feb": True}})
+        reqs += [{"park_id": p, "period": {"year": int(year), "month": m}} for m in range(3, 13)]
+    with open(out, "w") as f:
+        json.dump(reqs, f)
+    print(",".join(parks))
+    return 0
+
+
+def json_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def cmd_sum_ingest(path):
+    print(sum(r["records"] for r in json_lines(path) if r.get("mode") == "ingest"))
+    return 0
+
+
+# ---------------------------------------------------------------- report
+
+def gbench(path):
+    """Google Benchmark JSON -> {name: median-or-only run}."""
+    if not os.path.exists(path):
+        return {}, {}
+    with open(path) as f:
+        d = json.load(f)
+    runs, medians = {}, {}
+    for b in d["benchmarks"]:
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                medians[b["run_name"]] = b
+        else:
+            runs.setdefault(b["run_name"], []).append(b)
+    out = {}
+    for name, rs in runs.items():
+        out[name] = medians.get(name, rs[0])
+        out[name]["_reps"] = [r.get("items_per_second", 0) for r in rs]
+    return out, d.get("context", {})
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    if isinstance(x, str):
+        return x
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.3f}" if a and b else "–"
+
+
+def ghz_summary(path):
+    with open(path) as f:
+        d = json.load(f)
+    lat = sorted(x["latency"] / 1e6 for x in d.get("details", []) if x.get("status") == "OK")
+
+    def pct(p):
+        if not lat:
+            return None
+        k = max(1, min(len(lat), int(p / 100 * len(lat) + 0.999999)))
+        return lat[k - 1]
+    codes = d.get("statusCodeDistribution", {})
+    ok = codes.get("OK", 0)
+    return {"qps": ok / (d["total"] / 1e9) if d.get("total") else 0, "p50_ms": pct(50),
+            "p99_ms": pct(99), "p999_ms": pct(99.9), "max_ms": pct(100),
+            "ok": ok, "errors": sum(v for k, v in codes.items() if k != "OK"),
+            "error_kinds": list((d.get("errorDistribution") or {}).keys())[:2]}
+
+
+def cmd_report(raw, out_md):
+    L = []
+    sysinfo = {}
+    if os.path.exists(f"{raw}/system.txt"):
+        for line in open(f"{raw}/system.txt"):
+            k, _, v = line.rstrip("\n").partition("=")
+            sysinfo[k] = v
+    L.append(f"# clusterwatch benchmark results, {sysinfo.get('date', '?')}\n")
+    L.append("Produced by `bench/run.sh` (see docs/performance.md). Every figure is measured "
+             "beside its baseline in the same run; read the **ratios**, the machine is shared "
+             "and noisy.\n")
+    L.append("| machine | |\n|---|---|")
+    for k in ("cpu", "nproc", "memory", "kernel", "load_start", "load_end", "wall_seconds",
+              "ghz", "sample"):
+        if k in sysinfo:
+            L.append(f"| {k} | {sysinfo[k]} |")
+    L.append("")
+
+    # Aggregator core.
+    agg, ctx = gbench(f"{raw}/aggregator_bench.json")
+    if agg:
+        L.append("## Aggregator core: `aggregator_bench` (Aggregator::ProcessBatch)\n")
+        L.append(f"Workload: {ctx.get('workload', '?')}. One run = one whole year from an empty "
+                 "store; median of the repetitions (each repetition listed).\n")
+        L.append("| benchmark | batch | reports/s (median) | repetitions | ms per batch | ratio to raw decode+sum |")
+        L.append("|---|---|---|---|---|---|")
+        for batch in (1000, 5000):
+            raw_b = next((v for k, v in agg.items() if k.startswith(f"BM_RawDecodeSum/{batch}/")), None)
+            for name in ("BM_RawDecodeSum", "BM_ProcessBatch/Memory", "BM_ProcessBatch/RocksDb"):
+                b = next((v for k, v in agg.items() if k.startswith(f"{name}/{batch}/")), None)
+                if not b:
+                    continue
+                ips = b.get("items_per_second", 0)
+                reps = ", ".join(fmt(x) for x in b["_reps"])
+                L.append(f"| {name} | {batch} | {fmt(ips)} | {reps} | {fmt(b.get('real_time'), 1)} | "
+                         f"{ratio(ips, raw_b.get('items_per_second') if raw_b else 0)} |")
+        L.append("")
+
+    dom, _ = gbench(f"{raw}/domain_bench.json")
+    if dom:
+        L.append("## Domain code: `domain_bench`\n")
+        L.append("| benchmark | input | rows/s (median, CPU time) | ratio to split baseline |")
+        L.append("|---|---|---|---|")
+        labels = {"0": "output CSV", "1": "tax CSV (元, quoted thousands)", "2": "output CSV in GBK"}
+        base = {k.split("/")[1]: v.get("items_per_second") for k, v in dom.items()
+                if k.startswith("BM_SplitBaseline/")}
+        for name, b in dom.items():
+            fn, _, arg = name.partition("/")
+            arg = arg.split("/")[0]
+            if fn == "BM_DeriveYear":
+                L.append(f"| {fn} | 12 months, {'ytd' if arg == '1' else 'month'} basis | "
+                         f"{fmt(b.get('items_per_second'))} periods/s | – |")
+                continue
+            r = "1 (baseline)" if fn == "BM_SplitBaseline" else ratio(b.get("items_per_second"), base.get(arg))
+            L.append(f"| {fn} | {labels.get(arg, arg)} | {fmt(b.get('items_per_second'))} | {r} |")
+        L.append("")
+
+    ing = json_lines(f"{raw}/ingest.json")
+    if ing:
+        L.append("## Ingest: `ingest_load --mode=compare`\n")
+        cmp_ = next((r for r in ing if r["mode"] == "compare"), {})
+        L.append(f"{cmp_.get('streams', '?')} concurrent streams, {cmp_.get('push_records', '?')} "
+                 "records per push; raw = the same envelopes produced with librdkafka as cw-ingest "
+                 "configures it (acks=all, idempotent, linger.ms=5, lz4), queued at once; "
+                 "raw_pushes = the same, cut into the same pushes from the same number of threads, "
+                 "each waiting for its acknowledgements.\n")
+        L.append("| run | mode | records | seconds | records/s | push p50 ms | push p99 ms | errors |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for i, r in enumerate(x for x in ing if x["mode"] != "compare"):
+            lat = r["mode"] != "raw"
+            L.append(f"| {i + 1} | {r['mode']} | {r['records']} | {r['seconds']:.2f} | "
+                     f"{fmt(r['records_per_s'])} | {fmt(r['push_p50_ms'], 2) if lat else '–'} | "
+                     f"{fmt(r['push_p99_ms'], 2) if lat else '–'} | {r['errors']} |")
+        if cmp_:
+            L.append(f"\nMedians: raw {fmt(cmp_['raw_median'])}, ingest {fmt(cmp_['ingest_median'])}, "
+                     f"raw_pushes {fmt(cmp_['raw_pushes_median'])} records/s. "
+                     f"**ingest / raw = {cmp_['ratio_ingest_raw']:.3f}**, "
+                     f"ingest / raw_pushes = {cmp_['ratio_ingest_raw_pushes']:.3f}.\n")
+
+    drain = json.load(open(f"{raw}/drain.json")) if os.path.exists(f"{raw}/drain.json") else None
+    cons = json_lines(f"{raw}/consume.json")
+    if drain:
+        L.append("## Aggregator service: draining the reports topic\n")
+        L.append("cw-aggregator (RocksDB, default flags) started after ingest had written every "
+                 "record; rate from the first to the last record counted in its metrics. "
+                 "Baseline: `ingest_load --mode=consume`, a librdkafka consumer with the "
+                 "aggregator's settings that only decodes and sums the same topic.\n")
+        L.append("| what | records | seconds | records/s | ratio to consume ceiling |")
+        L.append("|---|---|---|---|---|")
+        c = cons[0] if cons else None
+        L.append(f"| cw-aggregator drain (wall) | {int(drain['consumed'])} | {drain['seconds']:.2f} | "
+                 f"{fmt(drain['records_per_s'])} | {ratio(drain['records_per_s'], c['records_per_s'] if c else 0)} |")
+        L.append(f"| cw-aggregator inside ProcessBatch | {int(drain['consumed'])} | "
+                 f"{drain['batch_seconds_sum']:.2f} | {fmt(drain['records_per_batch_second'])} | "
+                 f"{ratio(drain['records_per_batch_second'], c['records_per_s'] if c else 0)} |")
+        if c:
+            L.append(f"| raw consume + decode + sum | {c['records']} | {c['seconds']:.2f} | "
+                     f"{fmt(c['records_per_s'])} | 1 (baseline) |")
+        L.append(f"\nOutcomes: {int(drain['applied'])} applied, {int(drain['duplicates'])} "
+                 f"duplicates, {int(drain['stale'])} stale; {int(drain['batches'])} batches, "
+                 f"{int(drain['snapshots'])} snapshots published.\n")
+
+    ql = json_lines(f"{raw}/query_load.json")
+    ghz = {}
+    for p in sorted(glob.glob(f"{raw}/ghz-*.json")):
+        m = re.match(r"ghz-(\w+)-(\d+)\.json", os.path.basename(p))
+        if m:
+            try:
+                ghz[(m.group(1), int(m.group(2)))] = ghz_summary(p)
+            except (ValueError, KeyError):
+                pass
+    if ql or ghz:
+        L.append("## Query: GetParkSnapshot under load\n")
+        L.append("Targets: **query** = cw-query (RocksDB, materialized from the aggregator's "
+                 "snapshots); **noop** = bench/noop_server, the same gRPC server set-up with "
+                 "handlers that return an empty response (the framework ceiling); **canned** = "
+                 "noop_server answering a stored copy of cw-query's real answer for the park "
+                 "(same bytes, no lookup). Requests rotate over every park x 11 periods. Rate 0 = "
+                 "unbounded (closed loop, 50 outstanding). Latencies in ms.\n")
+        rows = []
+        for tool, data in (("ghz", {(k[0], k[1]): v for k, v in ghz.items()}),
+                           ("query_load", {(r["label"], int(r["rate"])): r for r in ql})):
+            for (label, rate), r in sorted(data.items(), key=lambda kv: (kv[0][1] == 0, kv[0][1], kv[0][0])):
+                base = data.get(("noop", rate))
+                rows.append(f"| {tool} | {label} | {rate or 'max'} | {fmt(r['qps'])} | "
+                            f"{fmt(r['p50_ms'], 3)} | {fmt(r['p99_ms'], 3)} | {fmt(r['p999_ms'], 3)} | "
+                            f"{r['errors']} | {ratio(r['qps'], base['qps']) if base and label != 'noop' else '–'} | "
+                            f"{ratio(r['p99_ms'], base['p99_ms']) if base and label != 'noop' else '–'} |")
+        L.append("| client | target | rate | achieved QPS | p50 | p99 | p99.9 | errors | QPS / noop | p99 / noop p99 |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|")
+        L += rows
+        L.append("\n`errors` under ghz are mostly calls still in flight when its duration ends "
+                 "(\"use of closed network connection\"), not server failures.\n")
+
+    if os.path.exists(f"{raw}/rss.txt"):
+        L.append("## Peak resident memory (VmHWM)\n")
+        L.append("| process | peak RSS MiB | when read |")
+        L.append("|---|---|---|")
+        for line in open(f"{raw}/rss.txt"):
+            name, kb, when = line.rstrip("\n").split("\t")
+            L.append(f"| {name} | {int(kb) / 1024:.1f} | {when} |")
+        L.append("")
+
+    with open(out_md, "w") as f:
+        f.write("\n".join(L) + "\n")
+    print("\n".join(L))
+    return 0
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    cmd, args = argv[1], argv[2:]
+    fn = {"drain": cmd_drain, "wait-query": cmd_wait_query, "ghz-data": cmd_ghz_data,
+          "sum-ingest": cmd_sum_ingest, "report": cmd_report}.get(cmd)
+    if fn is None:
+        print(__doc__)
+        return 2
+    return fn(*args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,156 @@
+"""System test of decline alerts on the real broker: one park declines 20% over three
+periods (it must fire), another only looks like it declines because six of ten enterprises
+did not report (it must not). A WatchAlerts client disconnects in the middle and reconnects
+with its resume token; a revision then removes a decline, and the client must receive
+exactly [firing v1, resolved v2], once each."""
+import os
+import queue
+import threading
+import time
+
+import grpc
+import pytest
+
+import cwclient  # noqa: F401  (generates the stubs and puts them on the path)
+import ground_truth
+from harness import Stack
+from clusterwatch.v1 import alerts_pb2, query_pb2
+
+RULES = """
+defaults:
+  completeness_min: 0.9
+  deadline_days: 15
+rules:
+  - name: output_decline
+    kind: decline_yoy
+    metric: output
+    basis: month
+    threshold: -10%
+    consecutive: 3
+    subjects: [park]
+"""
+ALERT_ID = "output_decline|park:DEC|2024-05"
+
+
+def uscc(county, n):
+    first = f"91{county}MA{n:07d}"
+    return first + ground_truth.uscc_check_char(first)
+
+
+def write(path, rows):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+class Watcher:
+    """A WatchAlerts client on its own thread, collecting (id, state, version, token)."""
+
+    def __init__(self, address, token=""):
+        self.channel = grpc.insecure_channel(address)
+        stub = query_pb2_grpc().QueryServiceStub(self.channel)
+        self.call = stub.WatchAlerts(query_pb2.WatchAlertsRequest(resume_token=token))
+        self.updates = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            for u in self.call:
+                self.updates.put((u.event.id, u.event.state, u.event.version, u.resume_token))
+        except grpc.RpcError:
+            pass  # cancelled
+
+    def next(self, timeout=90):
+        return self.updates.get(timeout=timeout)
+
+    def close(self):
+        self.call.cancel()
+        self.thread.join(timeout=10)
+        self.channel.close()
+
+
+def query_pb2_grpc():
+    from clusterwatch.v1 import query_pb2_grpc as m
+    return m
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("alerts"))
+    rules = os.path.join(work, "rules.yaml")
+    with open(rules, "w") as f:
+        f.write(RULES)
+    s = Stack(work, alert_rules=rules).start()
+    yield s
+    s.stop()
+
+
+def test_decline_fires_missing_reports_do_not_and_watch_resumes(stack):
+    work = stack.workdir
+    os.makedirs(os.path.join(work, "in"))
+    parks = ["park_id,name,county_code,area_mu,level,leading_industries,groups",
+             "DEC,宝应玻璃产业园,321023,12000,provincial,3041,",
+             "MISS,延吉高新区,222401,27000,national,2720,"]
+    ents = ["uscc,name,park_id,industry,above_size"]
+    rows_2023 = ["uscc,industry,period,basis,unit,gross_output"]
+    rows_2024 = ["uscc,industry,period,basis,unit,gross_output"]
+    for park, county, industry in (("DEC", "321023", "3041"), ("MISS", "222401", "2720")):
+        for i in range(10):
+            u = uscc(county, i + 1)
+            ents.append(f"{u},{park}企业{i + 1},{park},{industry},1")
+            for m in (3, 4, 5):
+                rows_2023.append(f"{u},{industry},2023-{m:02d},month,万元,1000")
+                if park == "DEC":
+                    rows_2024.append(f"{u},{industry},2024-{m:02d},month,万元,800")  # -20%
+                elif i < 4:
+                    rows_2024.append(f"{u},{industry},2024-{m:02d},month,万元,1000")  # 4 of 10
+    d = os.path.join(work, "in")
+    write(f"{d}/parks.csv", parks)
+    write(f"{d}/enterprises.csv", ents)
+    write(f"{d}/a-2023.csv", rows_2023)
+    write(f"{d}/b-2024.csv", rows_2024)
+    stack.ctl("registry", f"{d}/parks.csv", f"{d}/enterprises.csv")
+
+    watcher = Watcher(stack.address("query"))
+    stack.ctl("push", f"{d}/a-2023.csv")
+    stack.ctl("push", f"{d}/b-2024.csv")
+    first = watcher.next()
+    assert first[:3] == (ALERT_ID, alerts_pb2.ALERT_STATE_FIRING, 1)
+    token = first[3]
+    watcher.close()  # disconnected in the middle
+
+    # While disconnected: a revision (revision 2) makes April no decline for every firm.
+    revised = ["uscc,industry,period,basis,unit,gross_output,revision"]
+    for i in range(10):
+        revised.append(f"{uscc('321023', i + 1)},3041,2024-04,month,万元,1000,2")
+    write(f"{d}/c-revision.csv", revised)
+    stack.ctl("push", f"{d}/c-revision.csv")
+    time.sleep(3)
+
+    again = Watcher(stack.address("query"), token)
+    second = again.next()
+    assert second[:3] == (ALERT_ID, alerts_pb2.ALERT_STATE_RESOLVED, 2)
+    # Nothing else arrives: no repeat of v1, and no alert for the park with missing reports.
+    time.sleep(8)  # past at least one periodic re-evaluation of every park
+    assert again.updates.empty(), list(again.updates.queue)
+    again.close()
+
+    listed = grpc_list(stack)
+    assert [(a.id, a.state, a.version) for a in listed] == [
+        (ALERT_ID, alerts_pb2.ALERT_STATE_RESOLVED, 2)]
+    assert "MISS" not in {a.park_id for a in listed}
+    # Replaying the whole history from the start gives each change exactly once.
+    replay = Watcher(stack.address("query"))
+    got = [replay.next()[:3], replay.next()[:3]]
+    replay.close()
+    assert got == [(ALERT_ID, alerts_pb2.ALERT_STATE_FIRING, 1),
+                   (ALERT_ID, alerts_pb2.ALERT_STATE_RESOLVED, 2)]
+    alerter = stack.services["alerter"]
+    assert alerter.metric('cw_park_alerts{park="DEC",state="resolved"}') == 1
+    assert alerter.metric('cw_park_completeness{park="MISS"}') == 0.4
+
+
+def grpc_list(stack):
+    with grpc.insecure_channel(stack.address("query")) as ch:
+        stub = query_pb2_grpc().QueryServiceStub(ch)
+        return list(stub.ListAlerts(query_pb2.ListAlertsRequest(), timeout=10).alerts)
