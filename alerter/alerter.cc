@@ -34,6 +34,7 @@ pb::AlertEvent ToEvent(const alerts::AlertStatus& status, const alerts::AlertEva
   pb::AlertEvent ev;
   ev.set_id(status.alert_id);
   ev.set_rule(e.rule);
+  ev.set_kind(std::string(alerts::RuleKindName(e.kind)));
   ev.set_subject_kind(std::string(alerts::SubjectKindName(e.subject.kind)));
   ev.set_subject_id(e.subject.id);
   if (e.subject.kind == alerts::SubjectKind::kPark ||

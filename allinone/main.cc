@@ -59,7 +59,13 @@ int main(int argc, char** argv) {
   (*metrics_server)->Add(aggregator_metrics);
   (*metrics_server)->Add(query_metrics);
 
+  auto security = cw::security::SecurityFromFlags();
+  if (!security.ok()) {
+    Error("allinone", security.status().message());
+    return 2;
+  }
   cw::ingest::IngestAppOptions io;
+  io.security = *security;
   io.client = client;
   io.topics = topics;
   io.listen = absl::GetFlag(FLAGS_ingest_listen);
@@ -82,6 +88,7 @@ int main(int argc, char** argv) {
   qo.topics = topics;
   qo.listen = absl::GetFlag(FLAGS_query_listen);
   qo.store.path = dir + "/query";
+  qo.security = *security;
   auto query = cw::query::QueryApp::Start(qo, *query_metrics);
   if (!query.ok()) {
     Error("allinone", "query: ", query.status().ToString());

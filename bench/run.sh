@@ -25,6 +25,7 @@
 #   CW_BENCH_RATES      query rates, 0 = unbounded                   (default "1000 5000 10000 0")
 #   CW_BENCH_INGEST_RECORDS records per ingest run (3 rounds each)   (default 400000)
 #   CW_BENCH_REPS       repetitions of the microbenchmarks           (default 2)
+#   CW_BENCH_PROFILE=1  also record a callgrind profile of aggregator_bench (+3 min)
 # Build: cmake -S . -B build -G Ninja -DCW_BUILD_BENCH=ON && cmake --build build -j2
 #
 # Each piece alone (after the build; addresses are examples):
@@ -37,6 +38,11 @@
 #   ghz --insecure --import-paths proto --proto proto/clusterwatch/v1/query.proto \
 #       --call clusterwatch.v1.QueryService.GetParkSnapshot -D requests.json --rps 5000 -z 10s ADDR
 set -euo pipefail
+# The machine is shared: the whole run (services and load tools included) runs at nice 5.
+if [ -z "${CW_BENCH_NICED:-}" ]; then
+  export CW_BENCH_NICED=1
+  exec nice -n 5 "$0" "$@"
+fi
 me="bench/run.sh"
 log() { echo "[$me] $(date -u +%T) $*" >&2; }
 die() { echo "[$me] error: $*" >&2; exit 1; }
@@ -60,14 +66,23 @@ STAMP="$(date -u +%Y-%m-%d-%H%M)"
 RESULTS="$ROOT/bench/results"
 RAW="$RESULTS/$STAMP"
 UTIL=(python3 "$ROOT/bench/bench_util.py")
-NICE=(nice -n 5)
+NICE=()  # already niced as a whole (see the top)
 export CW_KAFKA_DIR="$WORK/kafka" CW_KAFKA_PORT="$KAFKA_PORT" CW_KAFKA_CONTROLLER_PORT="$CTRL_PORT"
 started=$SECONDS
 
 for b in ingest/cw-ingest aggregator/cw-aggregator query/cw-query cli/clusterctl; do
   [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: build first (cmake --build $BUILD -j2)"
 done
-for b in aggregator_bench domain_bench ingest_load noop_server query_load; do
+BENCH_TARGETS=(aggregator_bench domain_bench ingest_load noop_server query_load)
+if [ ! -x "$BB/query_load" ] && [ -z "${CW_BENCH_BUILD_DIR:-}" ]; then
+  # The shared build was configured without bench/: build the tools in a private tree.
+  BB="$CACHE/bench-build/bench"
+  log "bench tools not in $BUILD: building them in $CACHE/bench-build (first time: minutes)"
+  cmake -S "$ROOT" -B "$CACHE/bench-build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCW_BUILD_TESTS=OFF -DCW_BUILD_BENCH=ON >/dev/null
+  "${NICE[@]}" cmake --build "$CACHE/bench-build" -j2 --target "${BENCH_TARGETS[@]}" >&2
+fi
+for b in "${BENCH_TARGETS[@]}"; do
   [ -x "$BB/$b" ] || die "$BB/$b missing: configure with -DCW_BUILD_BENCH=ON and build, or set CW_BENCH_BUILD_DIR"
 done
 command -v python3 >/dev/null || die "python3 not found"
@@ -132,7 +147,7 @@ if [ ! -x "$GHZ" ]; then
     log "go not found: no ghz; query_load only"
   fi
 fi
-[ -x "$GHZ" ] && echo "ghz=$("$GHZ" --version 2>&1 | head -1)" >>"$RAW/system.txt"
+[ -x "$GHZ" ] && echo "ghz=$GHZ_VERSION requested (go install; the binary reports '$("$GHZ" --version 2>&1 | head -1)')" >>"$RAW/system.txt"
 GRPCURL="$CACHE/bin/grpcurl"
 [ -x "$GRPCURL" ] || GRPCURL="$(command -v grpcurl || true)"
 
@@ -242,8 +257,19 @@ record_rss noop "after the query load"
 [ $CANNED = 0 ] || record_rss canned "after the query load"
 record_rss kafka-broker "at the end (JVM, -Xmx512m)" "$BROKER_PID"
 
-# ---------------------------------------------------------------- report
+# ---------------------------------------------------------------- optional profile
 cleanup
+if [ "${CW_BENCH_PROFILE:-0}" = 1 ] && command -v valgrind >/dev/null; then
+  log "callgrind profile of ProcessBatch (20 parks, MemoryStore, batch 1000; ~3 min)"
+  for f in ProcessBatch/Memory/1000 RawDecodeSum/1000; do
+    out="$RAW/callgrind-${f//\//-}"
+    "${NICE[@]}" valgrind --tool=callgrind --callgrind-out-file="$out.out" "$BB/aggregator_bench" \
+      --parks=20 --benchmark_filter="$f" >"$out.log" 2>&1
+    callgrind_annotate --inclusive=yes "$out.out" 2>/dev/null | head -80 >"$out.txt" || true
+  done
+fi
+
+# ---------------------------------------------------------------- report
 trap - EXIT
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/system.txt"
 echo "wall_seconds=$((SECONDS - started))" >>"$RAW/system.txt"

@@ -52,9 +52,15 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(const IngestAppOptio
         absl::StrCat("registry topic ", o.topics.registry, ": ", s.message()));
   }
   app->metrics_ = std::make_unique<IngestMetrics>(metrics);
+  app->guard_ = std::make_unique<security::Guard>(o.security.credentials, o.security.guard,
+                                                  app->clock_, metrics);
   app->service_ = std::make_unique<IngestService>(app->registry_, *app->producer_, app->clock_,
-                                                  o.topics, *app->metrics_, o.ingest);
-  auto server = obs::StartGrpcServer({o.listen}, {app->service_.get()});
+                                                  o.topics, *app->metrics_, o.ingest,
+                                                  app->guard_.get());
+  obs::GrpcServerOptions server_options;
+  server_options.address = o.listen;
+  server_options.credentials = o.security.server_credentials;
+  auto server = obs::StartGrpcServer(server_options, {app->service_.get()});
   if (!server.ok()) return server.status();
   app->server_ = std::move(*server);
   obs::Info("ingest", "serving on port ", app->server_.port, " (registry: ",

@@ -8,6 +8,7 @@
 #include "common/kafka/kafka.h"
 #include "common/kafka/table_follower.h"
 #include "common/obs/grpc_server.h"
+#include "common/security/flags.h"
 #include "ingest/ingest_service.h"
 
 namespace cw::ingest {
@@ -18,6 +19,7 @@ struct IngestAppOptions {
   std::string listen = "127.0.0.1:50051";
   IngestOptions ingest;
   absl::Duration registry_timeout = absl::Seconds(60);
+  security::SecurityConfig security;  // TLS, callers, rate limit, audit
 };
 
 class IngestApp {
@@ -39,6 +41,7 @@ class IngestApp {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::TableFollower> follower_;
   std::unique_ptr<IngestMetrics> metrics_;
+  std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<IngestService> service_;
   obs::StartedServer server_;
 };

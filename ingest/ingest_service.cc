@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/obs/log.h"
 
 namespace cw::ingest {
@@ -44,17 +45,32 @@ void IngestMetrics::CountRecord(bool accepted, const std::string& field) {
 
 IngestService::IngestService(domain::MemoryRegistry& registry, kafka::Producer& producer,
                              const obs::Clock& clock, kafka::Topics topics,
-                             IngestMetrics& metrics, IngestOptions options)
+                             IngestMetrics& metrics, IngestOptions options,
+                             security::Guard* guard)
     : registry_(registry),
       producer_(producer),
       clock_(clock),
       topics_(std::move(topics)),
       metrics_(metrics),
-      options_(options) {}
+      options_(options),
+      guard_(guard) {}
 
 grpc::Status IngestService::Push(grpc::ServerContext* context,
                                  grpc::ServerReader<pb::PushRequest>* reader,
                                  pb::PushResponse* response) {
+  security::Caller caller{"anonymous", security::Role::kAdmin, "", false};
+  if (guard_ != nullptr) {
+    auto admitted = guard_->Admit(context, &caller);
+    if (admitted.ok()) {
+      admitted = security::Guard::Require(caller, {security::Role::kBureau, security::Role::kAdmin},
+                                          "push reports");
+    }
+    if (!admitted.ok()) {
+      guard_->Audit(caller, "Push", "", admitted);
+      metrics_.CountPush("refused");
+      return admitted;
+    }
+  }
   pb::PushRequest req;
   std::string submission_id, bureau;
   std::vector<pb::SubmittedRecord> records;
@@ -76,13 +92,25 @@ grpc::Status IngestService::Push(grpc::ServerContext* context,
       records.push_back(std::move(r));
     }
   }
-  return HandlePush(submission_id, bureau, std::move(records), response);
+  const size_t n = records.size();
+  // An authenticated caller is the source bureau, whatever the request says.
+  auto status = HandlePush(submission_id, caller.authenticated ? caller.name : bureau,
+                           std::move(records), response, caller);
+  if (guard_ != nullptr) {
+    guard_->Audit(caller, "Push",
+                  absl::StrCat("submission ", submission_id, ", ", n, " records, ",
+                               response->accepted(), " accepted, ", response->rejected(),
+                               " rejected"),
+                  status);
+  }
+  return status;
 }
 
 grpc::Status IngestService::HandlePush(const std::string& submission_id,
                                        const std::string& bureau,
                                        std::vector<pb::SubmittedRecord> records,
-                                       pb::PushResponse* response) {
+                                       pb::PushResponse* response,
+                                       const security::Caller& caller) {
   const auto started = std::chrono::steady_clock::now();
   if (submission_id.empty() || submission_id.find('|') != std::string::npos) {
     metrics_.CountPush("refused");
@@ -90,14 +118,45 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
                         "the first PushRequest must carry a submission_id (no '|'); a retry "
                         "reuses it");
   }
+  // Remembered per caller, so one bureau cannot read another's answers by guessing ids.
+  const std::string cache_key = absl::StrCat(caller.name, "|", submission_id);
   {
     absl::MutexLock lock(&mu_);
-    auto it = completed_.find(submission_id);
+    auto it = completed_.find(cache_key);
     if (it != completed_.end()) {
       *response = it->second;
       response->set_replayed(true);
       metrics_.CountPush("replayed");
       return grpc::Status::OK;
+    }
+  }
+  if (!caller.scope.empty()) {
+    // Scope: every record's park must lie in the bureau's region; refuse the whole push.
+    std::vector<std::string> outside;
+    for (const auto& rec : records) {
+      std::string park_id;
+      if (rec.has_output()) {
+        park_id = rec.output().park_id();
+        if (park_id.empty()) {
+          if (auto e = registry_.FindEnterprise(rec.output().uscc())) park_id = e->park_id();
+        }
+      } else if (rec.has_tax()) {
+        if (auto e = registry_.FindEnterprise(rec.tax().uscc())) park_id = e->park_id();
+      }
+      auto park = registry_.FindPark(park_id);
+      if (park && park->county_code().rfind(caller.scope, 0) != 0) {
+        if (outside.size() < 20) {
+          outside.push_back(absl::StrCat("line ", rec.line(), " (park ", park_id, " in ",
+                                         park->county_code(), ")"));
+        }
+      }
+    }
+    if (!outside.empty()) {
+      metrics_.CountPush("refused");
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          absl::StrCat("bureau '", caller.name, "' may push only for region ", caller.scope,
+                       "; nothing was stored; outside it: ", absl::StrJoin(outside, ", ")));
     }
   }
   const int64_t now = clock_.NowUnixMs();
@@ -170,8 +229,8 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   {
     absl::MutexLock lock(&mu_);
-    if (completed_.emplace(submission_id, *response).second) {
-      completed_order_.push_back(submission_id);
+    if (completed_.emplace(cache_key, *response).second) {
+      completed_order_.push_back(cache_key);
       while (completed_order_.size() > options_.remembered_submissions) {
         completed_.erase(completed_order_.front());
         completed_order_.pop_front();
@@ -186,6 +245,23 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
 grpc::Status IngestService::PushRegistry(grpc::ServerContext* context,
                                          const pb::RegistryPushRequest* request,
                                          pb::RegistryPushResponse* response) {
+  if (guard_ != nullptr) {
+    security::Caller caller;
+    auto admitted = guard_->Admit(context, &caller);
+    if (admitted.ok()) {
+      admitted = security::Guard::Require(caller, {security::Role::kAdmin}, "change the registry");
+    }
+    auto status = admitted.ok() ? DoPushRegistry(request, response) : admitted;
+    guard_->Audit(caller, "PushRegistry",
+                  absl::StrCat(request->records_size(), " registry records"), status);
+    return status;
+  }
+  return DoPushRegistry(request, response);
+}
+
+grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* request_ptr,
+                                           pb::RegistryPushResponse* response) {
+  const pb::RegistryPushRequest* request = request_ptr;
   // Validate against the registry plus the parks of this same request.
   domain::MemoryRegistry pending;
   for (const auto& r : request->records()) {

@@ -16,6 +16,7 @@
 #include "common/kafka/kafka.h"
 #include "common/kafka/topics.h"
 #include "common/obs/clock.h"
+#include "common/security/guard.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
@@ -44,9 +45,11 @@ class IngestMetrics {
 
 class IngestService final : public clusterwatch::v1::IngestService::Service {
  public:
+  // `guard` authenticates, rate-limits and audits every call; null admits everyone as an
+  // unauthenticated admin (in-process tests).
   IngestService(domain::MemoryRegistry& registry, kafka::Producer& producer,
                 const obs::Clock& clock, kafka::Topics topics, IngestMetrics& metrics,
-                IngestOptions options = {});
+                IngestOptions options = {}, security::Guard* guard = nullptr);
 
   grpc::Status Push(grpc::ServerContext* context,
                     grpc::ServerReader<clusterwatch::v1::PushRequest>* reader,
@@ -55,18 +58,26 @@ class IngestService final : public clusterwatch::v1::IngestService::Service {
                             const clusterwatch::v1::RegistryPushRequest* request,
                             clusterwatch::v1::RegistryPushResponse* response) override;
 
-  // The push logic without the stream, for tests and the in-process mode.
+  // The push logic without the stream, for tests and the in-process mode. A bureau may push
+  // only for parks whose county starts with its scope: otherwise PERMISSION_DENIED naming
+  // the offending lines, and nothing is produced.
   grpc::Status HandlePush(const std::string& submission_id, const std::string& bureau,
                           std::vector<clusterwatch::v1::SubmittedRecord> records,
-                          clusterwatch::v1::PushResponse* response);
+                          clusterwatch::v1::PushResponse* response,
+                          const security::Caller& caller = {"anonymous",
+                                                            security::Role::kAdmin, "", false});
 
  private:
+  grpc::Status DoPushRegistry(const clusterwatch::v1::RegistryPushRequest* request,
+                              clusterwatch::v1::RegistryPushResponse* response);
+
   domain::MemoryRegistry& registry_;
   kafka::Producer& producer_;
   const obs::Clock& clock_;
   kafka::Topics topics_;
   IngestMetrics& metrics_;
   IngestOptions options_;
+  security::Guard* guard_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, clusterwatch::v1::PushResponse> completed_
       ABSL_GUARDED_BY(mu_);

@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.ingest.max_records_per_push =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_records_per_push));
+  auto security = cw::security::SecurityFromFlags();
+  if (!security.ok()) {
+    cw::obs::Error("ingest", security.status().message());
+    return 2;
+  }
+  options.security = std::move(*security);
   auto app = cw::ingest::IngestApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("ingest", app.status().ToString());

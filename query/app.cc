@@ -59,9 +59,14 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
       });
   app->follower_->Start();
   app->metrics_ = std::make_unique<QueryMetrics>(metrics);
+  app->guard_ = std::make_unique<security::Guard>(o.security.credentials, o.security.guard,
+                                                  app->clock_, metrics);
   app->service_ = std::make_unique<QueryService>(*app->store_, *app->materializer_,
-                                                 *app->metrics_, o.metrics);
-  auto server = obs::StartGrpcServer({o.listen}, {app->service_.get()});
+                                                 *app->metrics_, o.metrics, app->guard_.get());
+  obs::GrpcServerOptions server_options;
+  server_options.address = o.listen;
+  server_options.credentials = o.security.server_credentials;
+  auto server = obs::StartGrpcServer(server_options, {app->service_.get()});
   if (!server.ok()) return server.status();
   app->server_ = std::move(*server);
   obs::Info("query", "serving on port ", app->server_.port);

@@ -8,6 +8,7 @@
 #include "common/kafka/table_follower.h"
 #include "common/obs/grpc_server.h"
 #include "common/store/rocksdb_store.h"
+#include "common/security/flags.h"
 #include "query/query_service.h"
 
 namespace cw::query {
@@ -18,6 +19,7 @@ struct QueryAppOptions {
   std::string listen = "127.0.0.1:50052";
   store::RocksDbOptions store;
   metrics::MetricsConfig metrics;  // thresholds of the cluster metrics
+  security::SecurityConfig security;  // TLS, callers, rate limit, audit
 };
 
 class QueryApp {
@@ -36,6 +38,8 @@ class QueryApp {
   std::unique_ptr<Materializer> materializer_;
   std::unique_ptr<kafka::TableFollower> follower_;
   std::unique_ptr<QueryMetrics> metrics_;
+  obs::SystemClock clock_;
+  std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<QueryService> service_;
   obs::StartedServer server_;
 };

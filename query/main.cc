@@ -57,6 +57,12 @@ int main(int argc, char** argv) {
     }
     options.metrics = *config;
   }
+  auto security = cw::security::SecurityFromFlags();
+  if (!security.ok()) {
+    cw::obs::Error("query", security.status().message());
+    return 2;
+  }
+  options.security = std::move(*security);
   auto app = cw::query::QueryApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("query", app.status().ToString());

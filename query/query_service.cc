@@ -13,6 +13,7 @@
 #include "common/metrics/structure.h"
 #include "query/rollup.h"
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace cw::query {
@@ -34,6 +35,17 @@ std::optional<grpc::Status> BadPeriod(const pb::Period& p, const char* field) {
                                      p.year(), " month ", p.month()));
   }
   return std::nullopt;
+}
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(s.message()));
+    case absl::StatusCode::kInvalidArgument:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+    default:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
+  }
 }
 
 template <typename Fn>
@@ -70,29 +82,47 @@ void QueryMetrics::Observe(const std::string& method, const grpc::Status& status
 }
 
 QueryService::QueryService(store::Store& store, const Materializer& materializer,
-                           QueryMetrics& metrics, metrics::MetricsConfig config)
-    : store_(store), materializer_(materializer), metrics_(metrics), config_(std::move(config)) {}
+                           QueryMetrics& metrics, metrics::MetricsConfig config,
+                           security::Guard* guard)
+    : store_(store),
+      materializer_(materializer),
+      metrics_(metrics),
+      config_(std::move(config)),
+      guard_(guard),
+      redactor_(store) {}
 
 void QueryService::Fresh(pb::Freshness* f) const {
   f->set_as_of_unix_ms(materializer_.as_of_unix_ms());
   f->set_applied_records(materializer_.applied());
 }
 
-grpc::Status QueryService::GetParkSnapshot(grpc::ServerContext*,
+grpc::Status QueryService::GetParkSnapshot(grpc::ServerContext* context,
                                            const pb::GetParkSnapshotRequest* request,
                                            pb::GetParkSnapshotResponse* response) {
-  return Timed(metrics_, "GetParkSnapshot", [&] { return DoSnapshot(*request, response); });
+  return Serve(context, "GetParkSnapshot", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoSnapshot(*request, response);
+                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
+               });
 }
 
-grpc::Status QueryService::GetParkSeries(grpc::ServerContext*,
+grpc::Status QueryService::GetParkSeries(grpc::ServerContext* context,
                                          const pb::GetParkSeriesRequest* request,
                                          pb::GetParkSeriesResponse* response) {
-  return Timed(metrics_, "GetParkSeries", [&] { return DoSeries(*request, response); });
+  return Serve(context, "GetParkSeries", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoSeries(*request, response);
+                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
+               });
 }
 
-grpc::Status QueryService::ListParks(grpc::ServerContext*, const pb::ListParksRequest* request,
+grpc::Status QueryService::ListParks(grpc::ServerContext* context, const pb::ListParksRequest* request,
                                      pb::ListParksResponse* response) {
-  return Timed(metrics_, "ListParks", [&] { return DoList(*request, response); });
+  return Serve(context, "ListParks", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoList(*request, response);
+                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
+               });
 }
 
 grpc::Status QueryService::DoSnapshot(const pb::GetParkSnapshotRequest& request,
@@ -163,27 +193,85 @@ grpc::Status QueryService::DoList(const pb::ListParksRequest& request,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryService::GetParkMetrics(grpc::ServerContext*,
+grpc::Status QueryService::GetParkMetrics(grpc::ServerContext* context,
                                           const pb::GetParkMetricsRequest* request,
                                           pb::GetParkMetricsResponse* response) {
-  return Timed(metrics_, "GetParkMetrics", [&] { return DoMetrics(*request, response); });
+  return Serve(context, "GetParkMetrics", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoMetrics(*request, response);
+                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
+               });
 }
 
-grpc::Status QueryService::RankParks(grpc::ServerContext*, const pb::RankParksRequest* request,
+grpc::Status QueryService::RankParks(grpc::ServerContext* context, const pb::RankParksRequest* request,
                                      pb::RankParksResponse* response) {
-  return Timed(metrics_, "RankParks", [&] { return DoRank(*request, response); });
+  return Serve(context, "RankParks", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoRank(*request, response);
+                 if (s.ok() && Redactor::AggregatesOnly(caller)) {
+                   auto p = Protection(request->period());
+                   if (!p.ok()) return Outcome{ToGrpc(p.status()), 0};
+                   int64_t withheld = 0;
+                   // Values that would reveal a withheld figure: a withheld park total, or
+                   // ratios over cells of a park with a withheld cell; firm ratios always.
+                   const std::string& metric = request->metric();
+                   const bool firm = metric.rfind("firm_", 0) == 0;
+                   const bool cellwise = metric == "hhi" || metric == "industry_cr5" ||
+                                         metric == "leading_industry_share";
+                   for (auto& rp : *response->mutable_parks()) {
+                     bool any_cell = false;
+                     for (const auto& [key, st] : (*p)->status.cells) {
+                       if (key.first == rp.park_id() && st.confidential) any_cell = true;
+                     }
+                     if (firm || (*p)->ParkConfidential(rp.park_id()) || (cellwise && any_cell)) {
+                       rp.clear_value();
+                       rp.set_grade("");
+                       rp.set_confidential(true);
+                       ++withheld;
+                     }
+                   }
+                   return Outcome{s, withheld};
+                 }
+                 return Outcome{s, 0};
+               });
 }
 
-grpc::Status QueryService::GetRegionSnapshot(grpc::ServerContext*,
+grpc::Status QueryService::GetRegionSnapshot(grpc::ServerContext* context,
                                              const pb::GetRegionSnapshotRequest* request,
                                              pb::GetRegionSnapshotResponse* response) {
-  return Timed(metrics_, "GetRegionSnapshot", [&] { return DoRegion(*request, response); });
+  return Serve(context, "GetRegionSnapshot", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoRegion(*request, response);
+                 return Outcome{s, s.ok() ? RedactRegion(caller, *request, response) : 0};
+               });
 }
 
-grpc::Status QueryService::GetIndustryMap(grpc::ServerContext*,
+grpc::Status QueryService::GetIndustryMap(grpc::ServerContext* context,
                                           const pb::GetIndustryMapRequest* request,
                                           pb::GetIndustryMapResponse* response) {
-  return Timed(metrics_, "GetIndustryMap", [&] { return DoIndustryMap(*request, response); });
+  return Serve(context, "GetIndustryMap", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 auto s = DoIndustryMap(*request, response);
+                 if (!s.ok() || !Redactor::AggregatesOnly(caller)) return Outcome{s, 0};
+                 auto p = Protection(request->period());
+                 if (!p.ok()) return Outcome{ToGrpc(p.status()), 0};
+                 int64_t withheld = 0;
+                 for (auto& e : *response->mutable_entries()) {
+                   if (!(*p)->CellConfidential(e.park_id(), e.industry()) &&
+                       !(*p)->ParkConfidential(e.park_id())) {
+                     continue;
+                   }
+                   e.clear_ytd_output();
+                   e.clear_lq();
+                   e.mutable_stage()->clear_criteria();
+                   e.mutable_stage()->set_explanation_zh("数据保密（统计法）：不公布判定数字");
+                   e.mutable_stage()->set_explanation_en(
+                       "confidential (Statistics Law): figures withheld");
+                   e.set_confidential(true);
+                   ++withheld;
+                 }
+                 return Outcome{s, withheld};
+               });
 }
 
 absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& region_prefix) {
@@ -204,18 +292,6 @@ absl::StatusOr<ParkMetricsInputs> QueryService::LoadInputs(const std::string& pa
   return LoadParkMetricsInputs(store_, park_id, period, scope);
 }
 
-namespace {
-grpc::Status ToGrpc(const absl::Status& s) {
-  switch (s.code()) {
-    case absl::StatusCode::kNotFound:
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(s.message()));
-    case absl::StatusCode::kInvalidArgument:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
-    default:
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
-  }
-}
-}  // namespace
 
 grpc::Status QueryService::DoMetrics(const pb::GetParkMetricsRequest& request,
                                      pb::GetParkMetricsResponse* response) {
@@ -385,9 +461,10 @@ bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   return true;
 }
 
-grpc::Status QueryService::ListAlerts(grpc::ServerContext*, const pb::ListAlertsRequest* request,
+grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const pb::ListAlertsRequest* request,
                                       pb::ListAlertsResponse* response) {
-  return Timed(metrics_, "ListAlerts", [&] {
+  return Serve(context, "ListAlerts", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
     Fresh(response->mutable_freshness());
     auto s = store_.Scan("al|", [&](std::string_view, std::string_view v) {
       pb::AlertEvent e;
@@ -395,8 +472,8 @@ grpc::Status QueryService::ListAlerts(grpc::ServerContext*, const pb::ListAlerts
       if (Matches(request->filter(), e)) *response->add_alerts() = std::move(e);
       return true;
     });
-    if (!s.ok()) return ToGrpc(s);
-    return grpc::Status::OK;
+    if (!s.ok()) return Outcome{ToGrpc(s), 0};
+    return Outcome{grpc::Status::OK, Redact(caller, response)};
   });
 }
 
@@ -439,10 +516,145 @@ grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
 grpc::Status QueryService::WatchAlerts(grpc::ServerContext* context,
                                        const pb::WatchAlertsRequest* request,
                                        grpc::ServerWriter<pb::AlertUpdate>* writer) {
+  security::Caller caller;
+  if (auto admitted = Admit(context, "WatchAlerts", request->ShortDebugString(), &caller);
+      !admitted.ok()) {
+    return admitted;
+  }
   metrics_.Observe("WatchAlerts", grpc::Status::OK, 0);
   return StreamAlerts(
-      *request, [writer](const pb::AlertUpdate& u) { return writer->Write(u); },
+      *request,
+      [writer, &caller](const pb::AlertUpdate& u) {
+        pb::AlertUpdate copy = u;
+        RedactAlert(caller, copy.mutable_event());
+        return writer->Write(copy);
+      },
       [context] { return !context->IsCancelled(); });
+}
+
+grpc::Status QueryService::Admit(grpc::ServerContext* context, std::string_view method,
+                                 const std::string& request, security::Caller* caller) {
+  if (guard_ == nullptr) {
+    *caller = {"anonymous", security::Role::kAdmin, "", false};
+    return grpc::Status::OK;
+  }
+  auto admitted = guard_->Admit(context, caller);
+  if (admitted.ok()) {
+    admitted = security::Guard::Require(
+        *caller,
+        {security::Role::kAnalyst, security::Role::kDepartment, security::Role::kAdmin},
+        "query cluster metrics");
+  }
+  if (!admitted.ok()) guard_->Audit(*caller, method, request, admitted);
+  return admitted;
+}
+
+grpc::Status QueryService::Serve(grpc::ServerContext* context, const char* method,
+                                 const std::string& request,
+                                 const std::function<Outcome(const security::Caller&)>& fn) {
+  return Timed(metrics_, method, [&] {
+    security::Caller caller;
+    if (auto admitted = Admit(context, method, request, &caller); !admitted.ok()) {
+      return admitted;
+    }
+    Outcome out = fn(caller);
+    if (guard_ != nullptr) guard_->Audit(caller, method, request, out.status, out.suppressed);
+    return out.status;
+  });
+}
+
+absl::StatusOr<std::shared_ptr<const PeriodProtection>> QueryService::Protection(
+    const pb::Period& period) {
+  return redactor_.ForPeriod(domain::FromProto(period).Key(), materializer_.applied());
+}
+
+int64_t QueryService::Redact(const security::Caller& c, pb::GetParkSnapshotResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  auto p = Protection(r->snapshot().period());
+  if (!p.ok()) return 0;
+  return redactor_.Snapshot(**p, r->mutable_snapshot());
+}
+
+int64_t QueryService::Redact(const security::Caller& c, pb::GetParkSeriesResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  int64_t n = 0;
+  for (auto& s : *r->mutable_snapshots()) {
+    auto p = Protection(s.period());
+    if (p.ok()) n += redactor_.Snapshot(**p, &s);
+  }
+  return n;
+}
+
+int64_t QueryService::Redact(const security::Caller&, pb::ListParksResponse*) { return 0; }
+
+int64_t QueryService::Redact(const security::Caller& c, pb::GetParkMetricsResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  auto p = Protection(r->metrics().snapshot().period());
+  if (!p.ok()) return 0;
+  return redactor_.Metrics(**p, r->mutable_metrics());
+}
+
+int64_t QueryService::Redact(const security::Caller&, pb::RankParksResponse*) {
+  return 0;  // redacted in RankParks, which knows the metric
+}
+
+int64_t QueryService::Redact(const security::Caller&, pb::GetIndustryMapResponse*) {
+  return 0;  // redacted in GetIndustryMap, which knows the period
+}
+
+int64_t QueryService::Redact(const security::Caller& c, pb::ListAlertsResponse* r) {
+  for (auto& a : *r->mutable_alerts()) RedactAlert(c, &a);
+  return 0;
+}
+
+int64_t QueryService::RedactRegion(const security::Caller& c,
+                                   const pb::GetRegionSnapshotRequest& request,
+                                   pb::GetRegionSnapshotResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  auto p = Protection(request.period());
+  if (!p.ok()) return 0;
+  // The region's parks.
+  std::set<std::string> parks;
+  std::string prefix = request.region_code();
+  while (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == "00") {
+    prefix = prefix.substr(0, prefix.size() - 2);
+  }
+  auto all = Parks("");
+  if (!all.ok()) return 0;
+  for (const auto& park : *all) {
+    const bool in = request.group().empty()
+                        ? absl::StartsWith(park.county_code(), prefix)
+                        : std::find(park.groups().begin(), park.groups().end(),
+                                    request.group()) != park.groups().end();
+    if (in) parks.insert(park.id());
+  }
+  // Publish a region figure only when it is a sum of figures published anyway.
+  int64_t withheld = 0;
+  bool total_ok = true;
+  for (const auto& park : parks) total_ok = total_ok && !(*p)->ParkConfidential(park);
+  bool any_cell = false;
+  for (auto& ind : *r->mutable_industries()) {
+    bool ok = true;
+    for (const auto& park : parks) ok = ok && !(*p)->CellConfidential(park, ind.industry());
+    if (ok) continue;
+    any_cell = true;
+    ind.clear_month();
+    ind.clear_year_to_date();
+    ind.set_output_share(0);
+    ind.set_confidential(true);
+    ind.set_confidential_reason("contains a confidential park cell");
+    ++withheld;
+  }
+  if (!total_ok) {
+    r->clear_month();
+    r->clear_year_to_date();
+    ++withheld;
+  }
+  if (any_cell || !total_ok) {
+    r->clear_hhi();
+    r->clear_industry_cr5();
+  }
+  return withheld;
 }
 
 }  // namespace cw::query

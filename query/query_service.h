@@ -12,7 +12,9 @@
 #include "common/domain/period.h"
 #include "common/metrics/config.h"
 #include "query/materializer.h"
+#include "common/security/guard.h"
 #include "query/park_metrics.h"
+#include "query/redact.h"
 
 namespace cw::query {
 
@@ -28,8 +30,10 @@ class QueryMetrics {
 
 class QueryService final : public clusterwatch::v1::QueryService::Service {
  public:
+  // `guard` authenticates, authorises (bureaus may not query), rate-limits and audits; null
+  // admits everyone as an unauthenticated admin (in-process tests).
   QueryService(store::Store& store, const Materializer& materializer, QueryMetrics& metrics,
-               metrics::MetricsConfig config = {});
+               metrics::MetricsConfig config = {}, security::Guard* guard = nullptr);
 
   grpc::Status GetParkSnapshot(grpc::ServerContext* context,
                                const clusterwatch::v1::GetParkSnapshotRequest* request,
@@ -73,6 +77,15 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status DoList(const clusterwatch::v1::ListParksRequest& request,
                       clusterwatch::v1::ListParksResponse* response);
   void Fresh(clusterwatch::v1::Freshness* f) const;
+  struct Outcome {
+    grpc::Status status;
+    int64_t suppressed = 0;  // cells withheld by disclosure control
+  };
+  grpc::Status Admit(grpc::ServerContext* context, std::string_view method,
+                     const std::string& request, security::Caller* caller);
+  grpc::Status Serve(grpc::ServerContext* context, const char* method,
+                     const std::string& request,
+                     const std::function<Outcome(const security::Caller&)>& fn);
   grpc::Status DoMetrics(const clusterwatch::v1::GetParkMetricsRequest& request,
                          clusterwatch::v1::GetParkMetricsResponse* response);
   grpc::Status DoRank(const clusterwatch::v1::RankParksRequest& request,
@@ -93,6 +106,23 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   const Materializer& materializer_;
   QueryMetrics& metrics_;
   metrics::MetricsConfig config_;
+  security::Guard* guard_;
+  Redactor redactor_;
+
+  // Disclosure control of each answer for aggregate-only callers; the figures withheld.
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkSnapshotResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkSeriesResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::ListParksResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkMetricsResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::RankParksResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetIndustryMapResponse* r);
+  int64_t Redact(const security::Caller& c, clusterwatch::v1::ListAlertsResponse* r);
+  // Region answers need the request (which parks the region holds).
+  int64_t RedactRegion(const security::Caller& c,
+                       const clusterwatch::v1::GetRegionSnapshotRequest& request,
+                       clusterwatch::v1::GetRegionSnapshotResponse* r);
+  absl::StatusOr<std::shared_ptr<const PeriodProtection>> Protection(
+      const clusterwatch::v1::Period& period);
 };
 
 }  // namespace cw::query

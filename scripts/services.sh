@@ -17,6 +17,10 @@ BROKERS="${CW_BROKERS:-127.0.0.1:19092}"
 INGEST_PORT="${CW_INGEST_PORT:-50051}"
 QUERY_PORT="${CW_QUERY_PORT:-50052}"
 MB="${CW_METRICS_BASE:-9101}"
+# gRPC security flags of ingest and query. The local default is the explicit development
+# opt-out; set CW_SECURITY="--tls_cert=... --tls_key=... --credentials=..." for TLS and roles
+# (scripts/make-test-ca.sh, docs/security.md).
+SECURITY="${CW_SECURITY:---plaintext --allow_unauthenticated}"
 log() { echo "[$me] $*" >&2; }
 
 start_one() {  # name binary args...
@@ -56,11 +60,12 @@ case "${1:-}" in
   start)
     mkdir -p "$RUN" "$VAR/state"
     start_one ingest ingest/cw-ingest --brokers="$BROKERS" --listen="127.0.0.1:$INGEST_PORT" \
-      --metrics_address="127.0.0.1:$MB"
+      --metrics_address="127.0.0.1:$MB" --audit_log="$RUN/audit-ingest.jsonl" $SECURITY
     start_one aggregator aggregator/cw-aggregator --brokers="$BROKERS" \
       --state_dir="$VAR/state/aggregator" --metrics_address="127.0.0.1:$((MB + 1))"
     start_one query query/cw-query --brokers="$BROKERS" --listen="127.0.0.1:$QUERY_PORT" \
-      --state_dir="$VAR/state/query" --metrics_address="127.0.0.1:$((MB + 2))"
+      --state_dir="$VAR/state/query" --metrics_address="127.0.0.1:$((MB + 2))" \
+      --audit_log="$RUN/audit-query.jsonl" $SECURITY
     start_one alerter alerter/cw-alerter --brokers="$BROKERS" \
       --rules="$ROOT/deploy/alert-rules.yaml" --state_dir="$VAR/state/alerter" \
       --metrics_address="127.0.0.1:$((MB + 3))"

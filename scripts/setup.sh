@@ -23,6 +23,8 @@ PACKAGES=(
   kcat
   # promtool, to check and unit-test the Prometheus alerting rules in deploy/prometheus.
   prometheus
+  # clang with libFuzzer and the sanitizer runtimes, for fuzz/build_and_run.sh.
+  clang libclang-rt-14-dev
 )
 
 missing=()

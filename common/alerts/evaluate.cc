@@ -113,15 +113,15 @@ std::string MeasureEn(const Rule& r) {
 std::string FieldZh(const Rule& r) {
   switch (r.kind) {
     case RuleKind::kDeclineYoY:
-      return MeasureZh(r);
+      return MeasureZh(r) + "数据";
     case RuleKind::kEnterpriseExit:
       return "报送企业名单";
     case RuleKind::kStageDowngrade:
-      return "集群阶段";
+      return "集群阶段数据";
     case RuleKind::kLqBelow:
-      return "区位商";
+      return "区位商数据";
     case RuleKind::kDependency:
-      return "最大企业占比";
+      return "最大企业占比数据";
   }
   return "";
 }
@@ -129,7 +129,7 @@ std::string FieldZh(const Rule& r) {
 std::string FieldEn(const Rule& r) {
   switch (r.kind) {
     case RuleKind::kDeclineYoY:
-      return MeasureEn(r);
+      return MeasureEn(r) + " figure";
     case RuleKind::kEnterpriseExit:
       return "list of reporting enterprises";
     case RuleKind::kStageDowngrade:
@@ -213,7 +213,9 @@ absl::Status CheckPoint(const Subject& s, const PeriodPoint& pt) {
         absl::StrFormat("subject %s:%s, period %s: %s", std::string(SubjectKindName(s.kind)),
                         s.id, p.Key(), what));
   };
-  if (p.month < 1 || p.month > 12) return bad(absl::StrFormat("month %d is outside 1..12", p.month));
+  if (p.month < 1 || p.month > 12) {
+    return bad(absl::StrFormat("month %d is outside 1..12", p.month));
+  }
   if (p.jan_feb && p.month != 2) {
     return bad(absl::StrFormat("a January–February period has month %d (expected 2)", p.month));
   }
@@ -314,8 +316,8 @@ void NotJudged(const Rule& r, Gap gap, const Period& at, PeriodFigures* f) {
   const double min = r.completeness_min;
   switch (gap) {
     case Gap::kNoFigures:
-      zh = absl::StrFormat("无%s数据", FieldZh(r));
-      en = absl::StrFormat("no %s figure", FieldEn(r));
+      zh = absl::StrFormat("无%s", FieldZh(r));
+      en = absl::StrFormat("no %s", FieldEn(r));
       break;
     case Gap::kIncomplete:
     case Gap::kComparisonIncomplete: {
@@ -336,8 +338,8 @@ void NotJudged(const Rule& r, Gap gap, const Period& at, PeriodFigures* f) {
       break;
     }
     case Gap::kNoComparison:
-      zh = absl::StrFormat("无%s%s数据可比", PeriodZh(at), FieldZh(r));
-      en = absl::StrFormat("no %s figure for %s to compare with", FieldEn(r), PeriodEn(at));
+      zh = absl::StrFormat("无%s%s可比", PeriodZh(at), FieldZh(r));
+      en = absl::StrFormat("no %s for %s to compare with", FieldEn(r), PeriodEn(at));
       break;
     case Gap::kUndefined:
       zh = absl::StrFormat("%s%s为%s，增速无意义", PeriodZh(at), MeasureZh(r),

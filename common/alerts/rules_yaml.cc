@@ -188,7 +188,6 @@ absl::Status ParseDefaults(const YAML::Node& node, AlertDefaults* d) {
   for (const auto& [key, key_line, value] : *entries) {
     Where fw{key_line, "defaults", key};
     lines[key] = fw.line;
-    absl::Status s;
     if (key == "completeness_min" || key == "decline_threshold" || key == "dependency_share" ||
         key == "lq_threshold") {
       absl::StatusOr<double> v = Number(value, fw, key != "lq_threshold");
@@ -250,10 +249,12 @@ std::vector<std::string> KeysOf(RuleKind kind) {
   return keys;
 }
 
+// Every key any rule kind takes (to tell an inapplicable key from an unknown one).
 constexpr std::string_view kAllRuleKeys[] = {
-    "name",        "kind",     "metric",           "basis",         "threshold",
-    "min_exits",   "compare",  "consecutive",      "subjects",      "completeness_min",
-    "deadline_days", "confirm_evaluations"};
+    "name",        "kind",     "metric",           "basis",
+    "threshold",   "min_exits", "compare",         "consecutive",
+    "subjects",    "completeness_min", "deadline_days", "confirm_evaluations",
+};
 
 absl::StatusOr<Rule> ParseRule(const YAML::Node& node, int index, const AlertDefaults& d) {
   const int rule_line = LineOf(node);

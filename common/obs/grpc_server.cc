@@ -12,7 +12,10 @@ absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   StartedServer started;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &started.port);
+  builder.AddListeningPort(
+      options.address,
+      options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
+      &started.port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   for (auto* s : services) builder.RegisterService(s);
   started.server = builder.BuildAndStart();

@@ -15,6 +15,8 @@ namespace cw::obs {
 struct GrpcServerOptions {
   std::string address = "127.0.0.1:0";  // port 0 picks a free port
   int max_message_bytes = 64 << 20;
+  // TLS or plaintext (common/security/guard.h); null = plaintext (tests only).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 struct StartedServer {

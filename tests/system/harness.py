@@ -100,7 +100,10 @@ class Service:
 class Stack:
     """Broker + cw-ingest + cw-aggregator + cw-query."""
 
-    def __init__(self, workdir, alert_rules=None):
+    def __init__(self, workdir, alert_rules=None, security=None):
+        """`security`: flags for the gRPC services (TLS, credentials); by default the
+        explicit development opt-outs --plaintext --allow_unauthenticated."""
+        self.security = security or ["--plaintext", "--allow_unauthenticated"]
         self.workdir = workdir
         self.broker = Broker(workdir)
         self.services = {}
@@ -112,7 +115,9 @@ class Stack:
         ip, mp = free_port(), free_port()
         self.services["ingest"] = Service(
             "ingest", "ingest/cw-ingest",
-            [b, f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}"],
+            [b, f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}",
+             f"--audit_log={os.path.join(self.workdir, 'audit-ingest.jsonl')}",
+             *self.security],
             self.workdir, ip, mp).start()
         self.add_aggregator("aggregator")
         self.add_query("query")
@@ -139,7 +144,9 @@ class Stack:
             name, "query/cw-query",
             [f"--brokers={self.broker.bootstrap}", f"--listen=127.0.0.1:{qp}",
              f"--metrics_address=127.0.0.1:{mp}",
-             f"--state_dir={os.path.join(self.workdir, name)}"],
+             f"--state_dir={os.path.join(self.workdir, name)}",
+             f"--audit_log={os.path.join(self.workdir, 'audit-' + name + '.jsonl')}",
+             *self.security],
             self.workdir, qp, mp).start()
         return self.services[name]
 

@@ -17,7 +17,8 @@ def test_allinone_matches_ground_truth_and_stops_on_sigterm(tmp_path):
     proc = subprocess.Popen([os.path.join(BUILD, "allinone", "cw-allinone"),
                              f"--ingest_listen=127.0.0.1:{ip}", f"--query_listen=127.0.0.1:{qp}",
                              f"--metrics_address=127.0.0.1:{mp}",
-                             f"--state_dir={tmp_path / 'state'}"],
+                             f"--state_dir={tmp_path / 'state'}", "--plaintext",
+                             "--allow_unauthenticated"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(ip)

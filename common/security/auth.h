@@ -1,0 +1,62 @@
+// Who is calling and what they may do. Callers present a bearer token (gRPC metadata
+// "authorization: Bearer <token>") or a client certificate; a credentials file maps them
+// to roles. Tokens are stored only as SHA-256 hex digests. Thread-safe after Load.
+//
+// Credentials file, one entry per line ('#' comments):
+//   token  <sha256-hex-of-token>  <role>  <region scope or ->  <caller name>  [expires]
+//   cert   <certificate common name>  <role>  <region scope or ->  <caller name>  [expires]
+// role: bureau | analyst | department | admin; scope: a GB/T 2260 prefix a bureau may push
+// for ("3212" = 泰州's counties); expires: YYYY-MM-DD (valid through that day, UTC) or
+// omitted. `clusterctl hash-token TOKEN` prints the digest of a token.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace cw::security {
+
+enum class Role { kBureau, kAnalyst, kDepartment, kAdmin };
+std::string_view RoleName(Role role);
+
+struct Caller {
+  std::string name;
+  Role role = Role::kAnalyst;
+  std::string scope;  // region prefix for bureaus; "" = everywhere
+  bool authenticated = false;  // false: authentication is switched off (development only)
+};
+
+// The lowercase hex SHA-256 of `text`.
+std::string Sha256Hex(std::string_view text);
+
+class Credentials {
+ public:
+  // Parses the file's text. kInvalidArgument naming the line and field on any bad entry.
+  static absl::StatusOr<Credentials> Parse(std::string_view text);
+  // A credentials set that accepts every caller as `anonymous` analyst+admin (development
+  // mode; must be asked for explicitly with --allow_unauthenticated).
+  static Credentials AllowAll();
+
+  // The caller for a bearer token / certificate CN at `now`: kUnauthenticated for an
+  // unknown or expired credential (the message never echoes the token).
+  absl::StatusOr<Caller> ByToken(std::string_view token, absl::Time now) const;
+  absl::StatusOr<Caller> ByCertificate(std::string_view common_name, absl::Time now) const;
+  bool allow_all() const { return allow_all_; }
+
+ private:
+  struct Entry {
+    Caller caller;
+    std::optional<absl::Time> expires;  // first instant no longer valid
+  };
+  absl::StatusOr<Caller> Find(const std::map<std::string, Entry>& m, const std::string& key,
+                              absl::Time now) const;
+  std::map<std::string, Entry> tokens_;  // by digest
+  std::map<std::string, Entry> certs_;   // by common name
+  bool allow_all_ = false;
+};
+
+}  // namespace cw::security

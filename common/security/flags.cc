@@ -1,0 +1,35 @@
+#include "common/security/flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, tls_cert, "", "TLS server certificate (PEM)");
+ABSL_FLAG(std::string, tls_key, "", "TLS server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA (PEM) whose client certificates are required; empty: no client certificates");
+ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (explicit opt-out)");
+ABSL_FLAG(std::string, credentials, "", "token/certificate to role file (see docs/security.md)");
+ABSL_FLAG(bool, allow_unauthenticated, false,
+          "accept every caller as admin; development only (explicit opt-out)");
+ABSL_FLAG(std::string, audit_log, "", "append audit records (JSON lines) here; empty: stderr");
+ABSL_FLAG(double, rate_limit_rps, 50, "requests per second per caller (0: unlimited)");
+
+namespace cw::security {
+
+absl::StatusOr<SecurityConfig> SecurityFromFlags() {
+  SecurityConfig c;
+  auto creds = ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                                 absl::GetFlag(FLAGS_tls_client_ca),
+                                 absl::GetFlag(FLAGS_plaintext));
+  if (!creds.ok()) return creds.status();
+  c.server_credentials = *creds;
+  auto callers = LoadCredentials(absl::GetFlag(FLAGS_credentials),
+                                 absl::GetFlag(FLAGS_allow_unauthenticated));
+  if (!callers.ok()) return callers.status();
+  c.credentials = std::move(*callers);
+  c.guard.audit_path = absl::GetFlag(FLAGS_audit_log);
+  c.guard.requests_per_second = absl::GetFlag(FLAGS_rate_limit_rps);
+  c.guard.burst = std::max(1.0, 4 * c.guard.requests_per_second);
+  return c;
+}
+
+}  // namespace cw::security

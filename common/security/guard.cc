@@ -1,0 +1,173 @@
+#include "common/security/guard.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+
+namespace cw::security {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// JSON string escaping for audit lines.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Guard::Guard(Credentials credentials, GuardOptions options, const obs::Clock& clock,
+             prometheus::Registry& registry)
+    : credentials_(std::move(credentials)),
+      options_(std::move(options)),
+      clock_(clock),
+      audit_counter_(prometheus::BuildCounter()
+                         .Name("cw_audit_events_total")
+                         .Help("Audited calls by role, method and result")
+                         .Register(registry)) {
+  if (!options_.audit_path.empty()) {
+    audit_ = std::make_unique<std::ofstream>(options_.audit_path, std::ios::app);
+  }
+}
+
+grpc::Status Guard::Admit(const grpc::ServerContext* context, Caller* caller) {
+  const absl::Time now = absl::FromUnixMillis(clock_.NowUnixMs());
+  absl::StatusOr<Caller> who = absl::UnauthenticatedError("no call context");
+  if (context == nullptr) {
+    if (credentials_.allow_all()) who = credentials_.ByToken("", now);
+  } else {
+    std::string token;
+    const auto& md = context->client_metadata();
+    auto it = md.find("authorization");
+    if (it != md.end()) {
+      std::string v(it->second.data(), it->second.size());
+      if (v.rfind("Bearer ", 0) == 0) token = v.substr(7);
+    }
+    std::string cn;
+    if (auto auth = context->auth_context()) {
+      auto values = auth->FindPropertyValues("x509_common_name");
+      if (!values.empty()) cn = std::string(values.front().data(), values.front().size());
+    }
+    if (!token.empty() || cn.empty()) {
+      who = credentials_.ByToken(token, now);
+    } else {
+      who = credentials_.ByCertificate(cn, now);
+    }
+  }
+  if (!who.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(who.status().message()));
+  }
+  *caller = *who;
+  if (options_.requests_per_second > 0) {
+    absl::MutexLock lock(&mu_);
+    auto& b = buckets_[caller->name];
+    const int64_t ms = clock_.NowUnixMs();
+    if (b.last_ms == 0) b.tokens = options_.burst;
+    b.tokens = std::min(options_.burst,
+                        b.tokens + (ms - b.last_ms) / 1000.0 * options_.requests_per_second);
+    b.last_ms = ms;
+    if (b.tokens < 1) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrFormat("rate limit: at most %.0f requests per second for %s",
+                                          options_.requests_per_second, caller->name));
+    }
+    b.tokens -= 1;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status Guard::Require(const Caller& caller, std::initializer_list<Role> roles,
+                            std::string_view what) {
+  for (Role r : roles) {
+    if (caller.role == r) return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      absl::StrCat("role ", std::string(RoleName(caller.role)), " of '",
+                                   caller.name, "' may not ", std::string(what)));
+}
+
+void Guard::Audit(const Caller& caller, std::string_view method, std::string_view request,
+                  const grpc::Status& result, int64_t suppressed_cells) {
+  audit_counter_
+      .Add({{"role", std::string(RoleName(caller.role))},
+            {"method", std::string(method)},
+            {"result", result.ok() ? "ok" : std::to_string(result.error_code())}})
+      .Increment();
+  const std::string line = absl::StrCat(
+      "{\"time\":", Quote(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                             absl::FromUnixMillis(clock_.NowUnixMs()),
+                                             absl::UTCTimeZone())),
+      ",\"caller\":", Quote(caller.name), ",\"role\":", Quote(RoleName(caller.role)),
+      ",\"method\":", Quote(method), ",\"request\":", Quote(request),
+      ",\"code\":", static_cast<int>(result.error_code()),
+      ",\"message\":", Quote(result.error_message()),
+      ",\"suppressed_cells\":", suppressed_cells, "}\n");
+  absl::MutexLock lock(&mu_);
+  if (audit_) {
+    *audit_ << line << std::flush;
+  } else {
+    std::cerr << "AUDIT " << line;
+  }
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const std::string& cert, const std::string& key, const std::string& client_ca,
+    bool plaintext) {
+  if (cert.empty() && key.empty()) {
+    if (plaintext) return grpc::InsecureServerCredentials();
+    return absl::InvalidArgumentError(
+        "no TLS certificate: give --tls_cert and --tls_key (scripts/make-test-ca.sh makes a "
+        "local test CA), or --plaintext explicitly");
+  }
+  auto c = ReadFile(cert);
+  if (!c.ok()) return c.status();
+  auto k = ReadFile(key);
+  if (!k.ok()) return k.status();
+  grpc::SslServerCredentialsOptions opts(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  opts.pem_key_cert_pairs.push_back({*k, *c});
+  if (!client_ca.empty()) {
+    auto ca = ReadFile(client_ca);
+    if (!ca.ok()) return ca.status();
+    opts.pem_root_certs = *ca;
+    opts.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(opts);
+}
+
+absl::StatusOr<Credentials> LoadCredentials(const std::string& path,
+                                            bool allow_unauthenticated) {
+  if (path.empty()) {
+    if (allow_unauthenticated) return Credentials::AllowAll();
+    return absl::InvalidArgumentError(
+        "no credentials file: give --credentials (token/certificate → role), or "
+        "--allow_unauthenticated explicitly (development only)");
+  }
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return Credentials::Parse(*text);
+}
+
+}  // namespace cw::security

@@ -1,0 +1,1 @@
+ingest"uscc: check character*"91110000600037341X,3041,2024-03,10

@@ -1,0 +1,156 @@
+#include "query/redact.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "clusterwatch/v1/metrics.pb.h"
+#include "common/domain/period.h"
+
+namespace cw::query {
+namespace pb = clusterwatch::v1;
+
+bool PeriodProtection::CellConfidential(const std::string& park,
+                                        const std::string& industry) const {
+  auto it = status.cells.find({park, industry});
+  return it != status.cells.end() && it->second.confidential;
+}
+
+bool PeriodProtection::ParkConfidential(const std::string& park) const {
+  auto it = status.row_totals.find(park);
+  return it != status.row_totals.end() && it->second.confidential;
+}
+
+bool PeriodProtection::IndustryConfidential(const std::string& industry) const {
+  auto it = status.col_totals.find(industry);
+  return it != status.col_totals.end() && it->second.confidential;
+}
+
+std::string PeriodProtection::CellReason(const std::string& park,
+                                         const std::string& industry) const {
+  auto it = status.cells.find({park, industry});
+  return it == status.cells.end() ? "" : std::string(disclosure::ReasonName(it->second.reason));
+}
+
+std::string PeriodProtection::ParkReason(const std::string& park) const {
+  auto it = status.row_totals.find(park);
+  return it == status.row_totals.end() ? ""
+                                       : std::string(disclosure::ReasonName(it->second.reason));
+}
+
+Redactor::Redactor(store::Store& store, disclosure::Rules rules)
+    : store_(store), rules_(rules) {}
+
+absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
+    const std::string& period_key, int64_t version) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(period_key);
+    if (it != cache_.end() && it->second.first == version) return it->second.second;
+  }
+  disclosure::Table table;
+  std::set<std::string> rows, cols;
+  const std::string suffix = "|" + period_key;
+  auto s = store_.Scan("s|", [&](std::string_view k, std::string_view v) {
+    if (k.size() < suffix.size() || k.substr(k.size() - suffix.size()) != suffix) return true;
+    pb::ParkSnapshot snap;
+    snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    rows.insert(snap.park_id());
+    for (const auto& f : snap.firms()) {
+      if (f.gross_output_ytd().fen() <= 0) continue;
+      cols.insert(f.industry());
+      auto& cell = table.cells[{snap.park_id(), f.industry()}];
+      cell.id = absl::StrCat(snap.park_id(), "|", f.industry());
+      cell.contributors.push_back({f.uscc(), f.gross_output_ytd().fen()});
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  table.rows.assign(rows.begin(), rows.end());
+  table.cols.assign(cols.begin(), cols.end());
+  auto status = disclosure::Protect(table, rules_);
+  if (!status.ok()) return status.status();
+  auto p = std::make_shared<PeriodProtection>();
+  p->status = std::move(*status);
+  absl::MutexLock lock(&mu_);
+  cache_[period_key] = {version, p};
+  return std::shared_ptr<const PeriodProtection>(p);
+}
+
+int64_t Redactor::Snapshot(const PeriodProtection& p, pb::ParkSnapshot* s) const {
+  int64_t withheld = 0;
+  s->clear_firms();
+  if (p.ParkConfidential(s->park_id())) {
+    s->clear_month();
+    s->clear_year_to_date();
+    s->set_confidential(true);
+    s->set_confidential_reason(p.ParkReason(s->park_id()));
+    ++withheld;
+  }
+  for (auto& ind : *s->mutable_industries()) {
+    if (!p.CellConfidential(s->park_id(), ind.industry()) && !s->confidential()) continue;
+    ind.clear_month();
+    ind.clear_year_to_date();
+    ind.set_output_share(0);
+    ind.set_confidential(true);
+    ind.set_confidential_reason(s->confidential() ? "park_total"
+                                                  : p.CellReason(s->park_id(), ind.industry()));
+    ++withheld;
+  }
+  return withheld;
+}
+
+int64_t Redactor::Metrics(const PeriodProtection& p, pb::ParkMetrics* m) const {
+  const std::string park = m->snapshot().park_id();
+  int64_t withheld = Snapshot(p, m->mutable_snapshot());
+  // Enterprise level: never for aggregate-only roles.
+  m->clear_leading_firms();
+  m->clear_firm_cr1();
+  m->clear_firm_cr3();
+  bool any_cell = false;
+  for (auto& im : *m->mutable_industry_metrics()) {
+    if (!p.CellConfidential(park, im.industry()) && !m->snapshot().confidential()) continue;
+    any_cell = true;
+    im.clear_month_output();
+    im.clear_ytd_output();
+    im.set_share(0);
+    im.clear_lq();
+    im.clear_in_region_purchase_share();
+    // The stage stays (a category); the figures that decided it would reveal the cell.
+    im.mutable_stage()->clear_criteria();
+    im.mutable_stage()->set_explanation_zh("数据保密（统计法）：不公布判定数字");
+    im.mutable_stage()->set_explanation_en("confidential (Statistics Law): figures withheld");
+    im.set_confidential(true);
+    im.set_confidential_reason(p.CellReason(park, im.industry()));
+  }
+  if (any_cell || m->snapshot().confidential()) {
+    // Concentration ratios over the cells would reveal a withheld cell's share.
+    m->clear_industry_cr1();
+    m->clear_industry_cr3();
+    m->clear_industry_cr5();
+    m->clear_hhi();
+    m->clear_dominant_industry();
+    m->clear_leading_industry_share();
+  }
+  if (m->snapshot().confidential()) {
+    m->clear_output_yoy();
+    m->clear_output_ytd_yoy();
+    m->clear_output_ytd_yoy_same_scope();
+    m->clear_tax_ytd_yoy();
+    m->clear_output_mom();
+    m->clear_output_per_mu();
+    m->clear_tax_per_mu();
+    m->clear_in_park_purchase_share();
+    m->clear_in_region_purchase_share();
+  }
+  return withheld;
+}
+
+void RedactAlert(const security::Caller& caller, pb::AlertEvent* event) {
+  if (!Redactor::AggregatesOnly(caller)) return;
+  if (event->kind() == "enterprise_exit") {
+    event->set_explanation_zh("企业退出告警（名单保密）");
+    event->set_explanation_en("enterprise exit alert (the enterprises are confidential)");
+  }
+}
+
+}  // namespace cw::query

@@ -1,0 +1,70 @@
+// Disclosure control for callers that may see aggregates only (the department role).
+//
+// Model: per period, every park × industry cell (contributors: the enterprises' year-to-date
+// output) forms one two-dimensional table whose margins are the park totals (rows), the
+// system-wide industry totals (columns) and the grand total. cw::disclosure::Protect marks
+// primary (threshold, dominance, p%) and secondary suppressions so that no row, column or
+// total equation reveals a withheld cell (docs/security.md gives the attack model). Every
+// answer to a department is cut from that one table, so answers cannot be combined against
+// each other: a park query publishes the park's row as protected; a region answer publishes
+// a region figure only when it is the sum of figures that are published anyway (no withheld
+// cell or park total in it) — it adds nothing an attacker could subtract from.
+// Enterprise-level data (firms, leading firms, firm CRn, exit lists) is always removed,
+// and ratios derived from a withheld figure (shares, LQ, growth, stage figures) too.
+// Other roles get the answers unchanged. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "clusterwatch/v1/query.pb.h"
+#include "common/disclosure/rules.h"
+#include "common/disclosure/secondary.h"
+#include "common/security/auth.h"
+#include "common/store/store.h"
+
+namespace cw::query {
+
+// The protected table of one period.
+struct PeriodProtection {
+  disclosure::TableStatus status;
+  bool CellConfidential(const std::string& park, const std::string& industry) const;
+  bool ParkConfidential(const std::string& park) const;
+  bool IndustryConfidential(const std::string& industry) const;  // system-wide column
+  std::string CellReason(const std::string& park, const std::string& industry) const;
+  std::string ParkReason(const std::string& park) const;
+};
+
+class Redactor {
+ public:
+  explicit Redactor(store::Store& store, disclosure::Rules rules = {});
+
+  // Whether `caller` sees aggregates only.
+  static bool AggregatesOnly(const security::Caller& caller) {
+    return caller.role == security::Role::kDepartment;
+  }
+
+  // The protection of a period, computed from the store (cached per `version`, the
+  // replica's applied-record count).
+  absl::StatusOr<std::shared_ptr<const PeriodProtection>> ForPeriod(const std::string& period_key,
+                                                                    int64_t version);
+
+  // Each returns the number of figures withheld.
+  int64_t Snapshot(const PeriodProtection& p, clusterwatch::v1::ParkSnapshot* s) const;
+  int64_t Metrics(const PeriodProtection& p, clusterwatch::v1::ParkMetrics* m) const;
+
+ private:
+  store::Store& store_;
+  disclosure::Rules rules_;
+  absl::Mutex mu_;
+  std::map<std::string, std::pair<int64_t, std::shared_ptr<const PeriodProtection>>> cache_
+      ABSL_GUARDED_BY(mu_);
+};
+
+// Removes what names enterprises from an alert (enterprise-exit lists) for aggregate-only
+// callers.
+void RedactAlert(const security::Caller& caller, clusterwatch::v1::AlertEvent* event);
+
+}  // namespace cw::query

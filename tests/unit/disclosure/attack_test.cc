@@ -1,0 +1,155 @@
+#include "common/disclosure/attack.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cw::disclosure {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// A rows × cols table, every cell present with three enterprises, and its all-published
+// status; Suppress() then marks cells confidential by hand.
+struct Fixture {
+  Table table;
+  TableStatus status;
+
+  Fixture(const std::vector<std::string>& rows, const std::vector<std::string>& cols) {
+    table.rows = rows;
+    table.cols = cols;
+    for (const std::string& r : rows) {
+      for (const std::string& c : cols) {
+        const std::string id = r + "/" + c;
+        table.cells[{r, c}] = CellInput{id, {{id + "#1", 1}, {id + "#2", 1}, {id + "#3", 1}}};
+        status.cells[{r, c}] = CellStatus{.id = id};
+      }
+      status.row_totals[r] = CellStatus{.id = r + "/*"};
+    }
+    for (const std::string& c : cols) status.col_totals[c] = CellStatus{.id = "*/" + c};
+    status.grand_total = CellStatus{.id = "*/*"};
+  }
+
+  void Suppress(const std::string& r, const std::string& c) {
+    CellStatus* s = r == "*"   ? (c == "*" ? &status.grand_total : &status.col_totals[c])
+                    : c == "*" ? &status.row_totals[r]
+                               : &status.cells[{r, c}];
+    s->confidential = true;
+    s->reason = Reason::kThreshold;
+  }
+};
+
+// Nothing suppressed: nothing to recover.
+TEST(RecoverableTest, NothingSuppressed) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  EXPECT_FALSE(Recoverable(f.status, f.table, Attack::kSingleUnknown));
+  EXPECT_FALSE(Recoverable(f.status, f.table, Attack::kLinear));
+}
+
+// One suppressed cell is the single unknown of its row: both attacks recover it.
+TEST(RecoverableTest, SingleSuppressionIsRecovered) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  f.Suppress("r1", "c1");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown), ElementsAre("r1/c1"));
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kLinear), ElementsAre("r1/c1"));
+  EXPECT_TRUE(Recoverable(f.status, f.table));
+}
+
+// Two cells in one row but different columns: each is its column's single unknown.
+TEST(RecoverableTest, PairInOneRowIsRecovered) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  f.Suppress("r1", "c1");
+  f.Suppress("r1", "c2");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown),
+              ElementsAre("r1/c1", "r1/c2"));
+}
+
+// A rectangle (four cells, two rows, two columns) is safe from both attacks.
+TEST(RecoverableTest, RectangleIsSafe) {
+  Fixture f({"r1", "r2", "r3"}, {"c1", "c2", "c3"});
+  f.Suppress("r1", "c1");
+  f.Suppress("r1", "c3");
+  f.Suppress("r3", "c1");
+  f.Suppress("r3", "c3");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown), IsEmpty());
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kLinear), IsEmpty());
+}
+
+// Elimination propagates: in an L of three cells the ends are each alone in a line, and
+// once they are known the corner is alone in its row.
+TEST(RecoverableTest, EliminationPropagates) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  f.Suppress("r1", "c1");
+  f.Suppress("r1", "c2");
+  f.Suppress("r2", "c1");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown),
+              ElementsAre("r1/c1", "r1/c2", "r2/c1"));
+  // A cell with its row total and the grand total: the same by way of the margins.
+  Fixture g({"r1", "r2"}, {"c1", "c2"});
+  g.Suppress("r1", "c1");
+  g.Suppress("r1", "*");
+  g.Suppress("*", "*");
+  EXPECT_THAT(RecoveredCells(g.status, g.table, Attack::kSingleUnknown),
+              ElementsAre("r1/c1", "r1/*", "*/*"));
+}
+
+// Two suppressed rectangles joined by one cell: every row and column has >= 2 unknowns, so
+// single-unknown elimination finds nothing, but the sum of the first rectangle's rows minus
+// its columns gives the joining cell. Only the linear attack finds it.
+TEST(RecoverableTest, LinearAttackFindsBridge) {
+  Fixture f({"r1", "r2", "r3", "r4"}, {"c1", "c2", "c3", "c4"});
+  for (const char* r : {"r1", "r2"}) {
+    for (const char* c : {"c1", "c2"}) f.Suppress(r, c);
+  }
+  for (const char* r : {"r3", "r4"}) {
+    for (const char* c : {"c3", "c4"}) f.Suppress(r, c);
+  }
+  f.Suppress("r2", "c3");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown), IsEmpty());
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kLinear), ElementsAre("r2/c3"));
+  // A second joining cell closes a cycle through both: nothing is recoverable.
+  f.Suppress("r3", "c2");
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kLinear), IsEmpty());
+}
+
+// Absent cells are known zeros: a suppressed cell whose row partner is absent is recovered.
+TEST(RecoverableTest, AbsentCellsAreKnownZeros) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  f.Suppress("r1", "c1");
+  f.Suppress("r1", "c2");
+  f.Suppress("r2", "c1");
+  f.Suppress("r2", "c2");
+  EXPECT_FALSE(Recoverable(f.status, f.table));
+  f.table.cells.erase({"r2", "c2"});  // r2/c2 is now a structural zero
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kSingleUnknown),
+              ElementsAre("r1/c1", "r1/c2", "r2/c1"));
+}
+
+// A cell without a status counts as published (the conservative reading).
+TEST(RecoverableTest, MissingStatusCountsAsPublished) {
+  Fixture f({"r1", "r2"}, {"c1", "c2"});
+  f.Suppress("r1", "c1");
+  f.Suppress("r1", "c2");
+  f.status.cells.erase({"r1", "c2"});
+  EXPECT_THAT(RecoveredCells(f.status, f.table, Attack::kLinear), ElementsAre("r1/c1"));
+}
+
+// 1-D: one unknown in the equation is recovered, two are not.
+TEST(RecoverableTest, OneDimensional) {
+  Status1D s{CellStatus{.id = "P1"},
+             {CellStatus{.id = "a"}, CellStatus{.id = "b"}, CellStatus{.id = "c"}}};
+  EXPECT_FALSE(Recoverable(s));
+  s.children[1].confidential = true;
+  EXPECT_THAT(RecoveredCells(s, Attack::kSingleUnknown), ElementsAre("b"));
+  EXPECT_THAT(RecoveredCells(s, Attack::kLinear), ElementsAre("b"));
+  s.total.confidential = true;
+  EXPECT_FALSE(Recoverable(s, Attack::kSingleUnknown));
+  EXPECT_FALSE(Recoverable(s, Attack::kLinear));
+}
+
+}  // namespace
+}  // namespace cw::disclosure
