@@ -26,6 +26,8 @@
 #   CW_BENCH_INGEST_RECORDS records per ingest run (3 rounds each)   (default 400000)
 #   CW_BENCH_REPS       repetitions of the microbenchmarks           (default 2)
 #   CW_BENCH_PROFILE=1  also record a callgrind profile of aggregator_bench (+3 min)
+#   CW_BENCH_SECURITY   gRPC security flags for ingest and query
+#                       (default "--plaintext --allow_unauthenticated --rate_limit_rps=0")
 # Build: cmake -S . -B build -G Ninja -DCW_BUILD_BENCH=ON && cmake --build build -j2
 #
 # Each piece alone (after the build; addresses are examples):
@@ -66,7 +68,6 @@ STAMP="$(date -u +%Y-%m-%d-%H%M)"
 RESULTS="$ROOT/bench/results"
 RAW="$RESULTS/$STAMP"
 UTIL=(python3 "$ROOT/bench/bench_util.py")
-NICE=()  # already niced as a whole (see the top)
 export CW_KAFKA_DIR="$WORK/kafka" CW_KAFKA_PORT="$KAFKA_PORT" CW_KAFKA_CONTROLLER_PORT="$CTRL_PORT"
 started=$SECONDS
 
@@ -80,12 +81,20 @@ if [ ! -x "$BB/query_load" ] && [ -z "${CW_BENCH_BUILD_DIR:-}" ]; then
   log "bench tools not in $BUILD: building them in $CACHE/bench-build (first time: minutes)"
   cmake -S "$ROOT" -B "$CACHE/bench-build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCW_BUILD_TESTS=OFF -DCW_BUILD_BENCH=ON >/dev/null
-  "${NICE[@]}" cmake --build "$CACHE/bench-build" -j2 --target "${BENCH_TARGETS[@]}" >&2
+  cmake --build "$CACHE/bench-build" -j2 --target "${BENCH_TARGETS[@]}" >&2
 fi
 for b in "${BENCH_TARGETS[@]}"; do
   [ -x "$BB/$b" ] || die "$BB/$b missing: configure with -DCW_BUILD_BENCH=ON and build, or set CW_BENCH_BUILD_DIR"
 done
 command -v python3 >/dev/null || die "python3 not found"
+# gRPC security flags of ingest and query, when the binaries have them: plaintext and no
+# authentication (explicit development opt-outs, as scripts/services.sh uses locally), the
+# per-caller rate limit off (one load generator is one caller: a limit would measure the
+# limiter) and the audit log on, into a file, as deployed. Override with CW_BENCH_SECURITY.
+SECURITY=()
+if "$BUILD/query/cw-query" --helpfull 2>&1 | grep -q -- '--plaintext'; then
+  read -r -a SECURITY <<<"${CW_BENCH_SECURITY:---plaintext --allow_unauthenticated --rate_limit_rps=0}"
+fi
 
 # ---------------------------------------------------------------- processes we start
 declare -A PIDS=()
@@ -141,7 +150,7 @@ if [ ! -x "$GHZ" ]; then
   if command -v go >/dev/null; then
     log "installing ghz $GHZ_VERSION into $CACHE/bin (go install, ~1 min cold)"
     mkdir -p "$CACHE/bin"
-    GOBIN="$CACHE/bin" "${NICE[@]}" go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION" \
+    GOBIN="$CACHE/bin" go install "github.com/bojand/ghz/cmd/ghz@$GHZ_VERSION" \
       >"$WORK/ghz-install.log" 2>&1 || log "ghz install failed (see $WORK/ghz-install.log); query_load only"
   else
     log "go not found: no ghz; query_load only"
@@ -153,12 +162,12 @@ GRPCURL="$CACHE/bin/grpcurl"
 
 # ---------------------------------------------------------------- 1-2 microbenchmarks
 log "aggregator_bench ($REPS repetitions, interleaved)"
-"${NICE[@]}" "$BB/aggregator_bench" --benchmark_repetitions="$REPS" \
+"$BB/aggregator_bench" --benchmark_repetitions="$REPS" \
   --benchmark_enable_random_interleaving=true --benchmark_out="$RAW/aggregator_bench.json" \
   --benchmark_out_format=json --benchmark_report_aggregates_only=false >"$RAW/aggregator_bench.txt" 2>&1 \
   || { tail "$RAW/aggregator_bench.txt" >&2; die "aggregator_bench failed"; }
 log "domain_bench"
-"${NICE[@]}" "$BB/domain_bench" --benchmark_repetitions="$REPS" --benchmark_min_time=0.2 \
+"$BB/domain_bench" --benchmark_repetitions="$REPS" --benchmark_min_time=0.2 \
   --benchmark_enable_random_interleaving=true --benchmark_out="$RAW/domain_bench.json" \
   --benchmark_out_format=json >"$RAW/domain_bench.txt" 2>&1 \
   || { tail "$RAW/domain_bench.txt" >&2; die "domain_bench failed"; }
@@ -176,8 +185,15 @@ SAMPLE="$WORK/sample"
 "$BUILD/cli/clusterctl" gen-sample --out="$SAMPLE" --scale=10 --seed=20241 >/dev/null
 echo "sample=clusterctl gen-sample --scale=10 --seed=20241 ($(cat "$SAMPLE"/reports/*.csv | wc -l) CSV lines, $(($(wc -l <"$SAMPLE/registry/parks.csv") - 1)) parks)" >>"$RAW/system.txt"
 
+AUDIT_INGEST=() AUDIT_QUERY=()
+if [ ${#SECURITY[@]} -gt 0 ]; then
+  AUDIT_INGEST=(--audit_log="$WORK/ingest-audit.jsonl")
+  AUDIT_QUERY=(--audit_log="$WORK/query-audit.jsonl")
+  echo "security=${SECURITY[*]} --audit_log=FILE (ingest, query)" >>"$RAW/system.txt"
+fi
 start_proc ingest "$WORK/ingest.log" "$BUILD/ingest/cw-ingest" --brokers="$BROKERS" \
-  --listen="127.0.0.1:$INGEST_PORT" --metrics_address="127.0.0.1:$M_INGEST"
+  --listen="127.0.0.1:$INGEST_PORT" --metrics_address="127.0.0.1:$M_INGEST" \
+  "${SECURITY[@]}" "${AUDIT_INGEST[@]}"
 wait_port "$INGEST_PORT" 60 || die "cw-ingest did not listen (see $WORK/ingest.log)"
 "$BUILD/cli/clusterctl" registry --ingest="127.0.0.1:$INGEST_PORT" \
   "$SAMPLE/registry/parks.csv" "$SAMPLE/registry/enterprises.csv" >&2
@@ -207,7 +223,7 @@ log "raw consume ceiling"
 # ---------------------------------------------------------------- query
 start_proc query "$WORK/query.log" "$BUILD/query/cw-query" --brokers="$BROKERS" \
   --listen="127.0.0.1:$QUERY_PORT" --state_dir="$WORK/state/query" \
-  --metrics_address="127.0.0.1:$M_QUERY"
+  --metrics_address="127.0.0.1:$M_QUERY" "${SECURITY[@]}" "${AUDIT_QUERY[@]}"
 wait_port "$QUERY_PORT" 60 || die "cw-query did not listen (see $WORK/query.log)"
 "${UTIL[@]}" wait-query "http://127.0.0.1:$M_QUERY/metrics" 120 || die "cw-query did not catch up"
 PARKS="$("${UTIL[@]}" ghz-data "$SAMPLE/registry/parks.csv" 2024 "$WORK/ghz-data.json")"
@@ -257,21 +273,25 @@ record_rss noop "after the query load"
 [ $CANNED = 0 ] || record_rss canned "after the query load"
 record_rss kafka-broker "at the end (JVM, -Xmx512m)" "$BROKER_PID"
 
-# ---------------------------------------------------------------- optional profile
 cleanup
+trap - EXIT
+[ ! -f "$WORK/query-audit.jsonl" ] || echo "query_audit_lines=$(wc -l <"$WORK/query-audit.jsonl")" >>"$RAW/system.txt"
+rm -f "$WORK"/*-audit.jsonl
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/system.txt"
+echo "wall_seconds=$((SECONDS - started)) (without the optional profile)" >>"$RAW/system.txt"
+
+# ---------------------------------------------------------------- optional profile
 if [ "${CW_BENCH_PROFILE:-0}" = 1 ] && command -v valgrind >/dev/null; then
   log "callgrind profile of ProcessBatch (20 parks, MemoryStore, batch 1000; ~3 min)"
   for f in ProcessBatch/Memory/1000 RawDecodeSum/1000; do
     out="$RAW/callgrind-${f//\//-}"
-    "${NICE[@]}" valgrind --tool=callgrind --callgrind-out-file="$out.out" "$BB/aggregator_bench" \
+    valgrind --tool=callgrind --callgrind-out-file="$out.out" "$BB/aggregator_bench" \
       --parks=20 --benchmark_filter="$f" >"$out.log" 2>&1
     callgrind_annotate --inclusive=yes "$out.out" 2>/dev/null | head -80 >"$out.txt" || true
+    rm -f "$out.out"
   done
 fi
 
 # ---------------------------------------------------------------- report
-trap - EXIT
-echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/system.txt"
-echo "wall_seconds=$((SECONDS - started))" >>"$RAW/system.txt"
 "${UTIL[@]}" report "$RAW" "$RESULTS/$STAMP.md"
 log "results: $RESULTS/$STAMP.md (raw: $RAW); $((SECONDS - started)) s"

@@ -20,7 +20,7 @@ MB="${CW_METRICS_BASE:-9101}"
 # gRPC security flags of ingest and query. The local default is the explicit development
 # opt-out; set CW_SECURITY="--tls_cert=... --tls_key=... --credentials=..." for TLS and roles
 # (scripts/make-test-ca.sh, docs/security.md).
-SECURITY="${CW_SECURITY:---plaintext --allow_unauthenticated}"
+SECURITY="${CW_SECURITY:---plaintext --allow_unauthenticated --rate_limit_rps=0}"
 log() { echo "[$me] $*" >&2; }
 
 start_one() {  # name binary args...

@@ -39,10 +39,12 @@
 // and subtracting) while every cell stays >= 0: even an attacker who knows the equations and
 // that values are non-negative cannot pin X closer than ±p·x1, so cannot estimate the largest
 // enterprise within p%. This is stricter than the textbook upper protection level
-// p·x1 − (T − x1 − x2). If no such cycle exists (only possible when one enterprise spreads
-// over several cells so that its combined value exceeds every cell that contains it, with a
-// large p), the cheapest cycle of any cells is used instead: exact derivation is still
-// prevented, the ±p% interval is not guaranteed.
+// p·x1 − (T − x1 − x2). Such a cycle always exists through the margins when the cell's
+// value is > 0 and no enterprise appears in several cells (margins contain the cell, so are
+// at least as large). Otherwise it may not: a confidential cell of value 0 among zeros, or a
+// margin whose largest enterprise is spread over several cells with a large p. Then the
+// cheapest cycle of any cells is used: exact derivation is still prevented, the ±p·x1
+// interval is not guaranteed.
 //
 // Algorithm (1-D). One equation, total = Σ children. A primary-confidential child X is
 // protected when the total is suppressed or another suppressed child has value >= P(X); if

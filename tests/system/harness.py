@@ -103,7 +103,8 @@ class Stack:
     def __init__(self, workdir, alert_rules=None, security=None):
         """`security`: flags for the gRPC services (TLS, credentials); by default the
         explicit development opt-outs --plaintext --allow_unauthenticated."""
-        self.security = security or ["--plaintext", "--allow_unauthenticated"]
+        self.security = security or ["--plaintext", "--allow_unauthenticated",
+                                     "--rate_limit_rps=0"]
         self.workdir = workdir
         self.broker = Broker(workdir)
         self.services = {}

@@ -18,7 +18,7 @@ def test_allinone_matches_ground_truth_and_stops_on_sigterm(tmp_path):
                              f"--ingest_listen=127.0.0.1:{ip}", f"--query_listen=127.0.0.1:{qp}",
                              f"--metrics_address=127.0.0.1:{mp}",
                              f"--state_dir={tmp_path / 'state'}", "--plaintext",
-                             "--allow_unauthenticated"],
+                             "--allow_unauthenticated", "--rate_limit_rps=0"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(ip)

@@ -23,6 +23,15 @@ def validate(*args, env=None):
     return r, r.stdout + r.stderr
 
 
+def copy_deploy(tmp_path):
+    """tmp/deploy: a copy of deploy/; tmp/data links to the repository's data/, which the
+    compose file mounts (../../data), so that paths resolve as in the repository."""
+    tree = tmp_path / "deploy"
+    shutil.copytree(os.path.join(ROOT, "deploy"), tree)
+    os.symlink(os.path.join(ROOT, "data"), tmp_path / "data")
+    return tree
+
+
 def results(output):
     """{check name: PASS|FAIL|SKIP} from the summary table."""
     table = {}
@@ -87,7 +96,8 @@ BREAKS = [
      "containerPort: \"9102\"", ["k8s: kubeconform", "k8s: cross-file checks"],
      "got string, want integer"),
     ("strimzi-enum", "k8s/kafka/kafka.yaml", "        type: internal\n        tls: false",
-     "        type: internl\n        tls: false", ["k8s: kubeconform"], "internl"),
+     "        type: internl\n        tls: false", ["k8s: kubeconform"],
+     "/spec/kafka/listeners/0/type"),
     ("partition-rule", "k8s/kafka/topics.yaml", "spec:\n  partitions: 12",
      "spec:\n  partitions: 8", ["k8s: cross-file checks"], "max(6, 2 x A_max=6) gives 12"),
     ("aggregator-instance-id", "k8s/aggregator.yaml", "--instance_id=$(POD_NAME)",
@@ -124,8 +134,7 @@ def test_broken_copy_is_rejected(real_run, tmp_path, case, path, old, new, faili
         pytest.skip("Strimzi schemas unavailable here (see the validator's SKIP reason)")
     if case == "systemd-restart" and not systemd_verify_available(real_run):
         failing = [f for f in failing if "systemd-analyze" not in f]
-    tree = tmp_path / "deploy"
-    shutil.copytree(os.path.join(ROOT, "deploy"), tree)
+    tree = copy_deploy(tmp_path)
     target = tree / path
     text = target.read_text(encoding="utf-8")
     assert old in text, f"{path} no longer contains {old!r}: update this test"
@@ -146,7 +155,6 @@ def test_broken_copy_is_rejected(real_run, tmp_path, case, path, old, new, faili
 def test_unbroken_copy_passes(real_run, tmp_path):
     # The control for the cases above: a faithful copy validates, so each of them fails only
     # because of its one break.
-    tree = tmp_path / "deploy"
-    shutil.copytree(os.path.join(ROOT, "deploy"), tree)
+    tree = copy_deploy(tmp_path)
     r, out = validate(str(tree), env={"CW_K8S_VERSIONS": "1.34.0"})
     assert r.returncode == 0, out

@@ -13,6 +13,13 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
+// A publishable status with only an id.
+CellStatus Published(const std::string& id) {
+  CellStatus s;
+  s.id = id;
+  return s;
+}
+
 // A rows × cols table, every cell present with three enterprises, and its all-published
 // status; Suppress() then marks cells confidential by hand.
 struct Fixture {
@@ -26,12 +33,12 @@ struct Fixture {
       for (const std::string& c : cols) {
         const std::string id = r + "/" + c;
         table.cells[{r, c}] = CellInput{id, {{id + "#1", 1}, {id + "#2", 1}, {id + "#3", 1}}};
-        status.cells[{r, c}] = CellStatus{.id = id};
+        status.cells[{r, c}] = Published(id);
       }
-      status.row_totals[r] = CellStatus{.id = r + "/*"};
+      status.row_totals[r] = Published(r + "/*");
     }
-    for (const std::string& c : cols) status.col_totals[c] = CellStatus{.id = "*/" + c};
-    status.grand_total = CellStatus{.id = "*/*"};
+    for (const std::string& c : cols) status.col_totals[c] = Published("*/" + c);
+    status.grand_total = Published("*/*");
   }
 
   void Suppress(const std::string& r, const std::string& c) {
@@ -140,8 +147,8 @@ TEST(RecoverableTest, MissingStatusCountsAsPublished) {
 
 // 1-D: one unknown in the equation is recovered, two are not.
 TEST(RecoverableTest, OneDimensional) {
-  Status1D s{CellStatus{.id = "P1"},
-             {CellStatus{.id = "a"}, CellStatus{.id = "b"}, CellStatus{.id = "c"}}};
+  Status1D s{Published("P1"),
+             {Published("a"), Published("b"), Published("c")}};
   EXPECT_FALSE(Recoverable(s));
   s.children[1].confidential = true;
   EXPECT_THAT(RecoveredCells(s, Attack::kSingleUnknown), ElementsAre("b"));

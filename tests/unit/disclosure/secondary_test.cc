@@ -14,6 +14,13 @@
 namespace cw::disclosure {
 namespace {
 
+// A publishable status with only an id.
+CellStatus Published(const std::string& id) {
+  CellStatus s;
+  s.id = id;
+  return s;
+}
+
 // A cell whose enterprises are "<id>#1", "<id>#2", ... with `values`.
 CellInput Cell(const std::string& id, const std::vector<int64_t>& values) {
   CellInput cell{id, {}};
@@ -104,15 +111,16 @@ TEST(Protect1DTest, OneConfidentialIndustryGetsComplement) {
   EXPECT_FALSE(Recoverable(s, Attack::kSingleUnknown));
   EXPECT_FALSE(Recoverable(s, Attack::kLinear));
   Status1D primary_only = s;
-  primary_only.children[2] = CellStatus{.id = "C39"};
+  primary_only.children[2] = Published("C39");
   EXPECT_THAT(RecoveredCells(primary_only, Attack::kSingleUnknown),
               testing::ElementsAre("C13"));
 }
 
-// When no industry is large enough, the park total is suppressed instead.
+// When no industry is large enough (30 < 50), the park total is suppressed instead.
 TEST(Protect1DTest, NoComplementLargeEnoughSuppressesTotal) {
+  const Rules rules{.dominance_k = 1.0};  // dominance off: keeps the total publishable
   const Status1D s = Protect1DOk(
-      {Cell("C13", {500, 300}), Cell("C26", {10, 10, 10}), Cell("C39", {5, 5, 5})});
+      {Cell("C13", {500, 300}), Cell("C26", {10, 10, 10}), Cell("C39", {10, 10, 10})}, rules);
   EXPECT_THAT(Pattern1D(s),
               testing::ElementsAre("C13:threshold", "C26:-", "C39:-", "P1:secondary"));
   EXPECT_FALSE(Recoverable(s));
@@ -206,7 +214,7 @@ TEST(ProtectTest, FourParksThreeIndustriesPropagates) {
   // The primary pattern alone gives every threshold cell away.
   TableStatus primary_only = s;
   for (auto& [key, status] : primary_only.cells) {
-    if (status.reason == Reason::kSecondary) status = CellStatus{.id = status.id};
+    if (status.reason == Reason::kSecondary) status = Published(status.id);
   }
   EXPECT_THAT(RecoveredCells(primary_only, t, Attack::kSingleUnknown),
               testing::ElementsAre("P1/C13", "P2/C26", "P4/C39"));
