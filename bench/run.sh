@@ -92,7 +92,8 @@ command -v python3 >/dev/null || die "python3 not found"
 # per-caller rate limit off (one load generator is one caller: a limit would measure the
 # limiter) and the audit log on, into a file, as deployed. Override with CW_BENCH_SECURITY.
 SECURITY=()
-if "$BUILD/query/cw-query" --helpfull 2>&1 | grep -q -- '--plaintext'; then
+QUERY_HELP="$("$BUILD/query/cw-query" --helpfull 2>&1 || true)"  # --helpfull exits 1
+if grep -q -- '--plaintext' <<<"$QUERY_HELP"; then
   read -r -a SECURITY <<<"${CW_BENCH_SECURITY:---plaintext --allow_unauthenticated --rate_limit_rps=0}"
 fi
 

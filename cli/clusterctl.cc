@@ -9,6 +9,7 @@
 //   clusterctl industry-map --industry=30 --period=P [--region=32]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32]
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
+//   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl default-config                      print the metric thresholds' defaults
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
 // Exit status: 0 on success, 1 when a call failed, 2 for bad usage.
@@ -31,6 +32,7 @@
 #include "common/domain/report_csv.h"
 #include "common/domain/totals.h"
 #include "common/metrics/config.h"
+#include "common/security/auth.h"
 #include "grpcpp/grpcpp.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest service address");
@@ -42,6 +44,10 @@ ABSL_FLAG(std::string, submission_id, "",
 ABSL_FLAG(std::string, period, "", "period, e.g. 2024-12 or 2024-01/02 or 2024年1-2月");
 ABSL_FLAG(std::string, park, "", "park id (report: default all parks)");
 ABSL_FLAG(std::string, region, "", "GB/T 2260 region prefix filter");
+ABSL_FLAG(std::string, tls_ca, "", "CA certificate (PEM) of the servers; enables TLS");
+ABSL_FLAG(std::string, tls_cert, "", "client certificate (PEM) for mutual TLS");
+ABSL_FLAG(std::string, tls_key, "", "client private key (PEM) for mutual TLS");
+ABSL_FLAG(std::string, token, "", "bearer token (default: $CW_TOKEN); needs TLS");
 ABSL_FLAG(std::string, metric, "output_ytd", "rank: the metric to rank parks by");
 ABSL_FLAG(std::string, group, "", "region: a named park group instead of a region");
 ABSL_FLAG(std::string, industry, "", "industry-map: GB/T 4754 division or class");
@@ -84,16 +90,38 @@ std::string ContentId(const std::string& path, const std::string& bytes) {
   return absl::StrFormat("%s-%016x", BaseName(path), h);
 }
 
+// TLS when --tls_ca is given (with a client certificate for mutual TLS), and the bearer
+// token as call credentials; plaintext otherwise (local development).
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  if (ca.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions opts;
+  opts.pem_root_certs = ReadFile(ca).value_or("");
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    opts.pem_cert_chain = ReadFile(absl::GetFlag(FLAGS_tls_cert)).value_or("");
+    opts.pem_private_key = ReadFile(absl::GetFlag(FLAGS_tls_key)).value_or("");
+  }
+  auto creds = grpc::SslCredentials(opts);
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty()) {
+    if (const char* env = std::getenv("CW_TOKEN")) token = env;
+  }
+  if (!token.empty()) {
+    creds = grpc::CompositeChannelCredentials(creds, grpc::AccessTokenCredentials(token));
+  }
+  return creds;
+}
+
 std::unique_ptr<pb::IngestService::Stub> IngestStub() {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
-  return pb::IngestService::NewStub(grpc::CreateCustomChannel(
-      absl::GetFlag(FLAGS_ingest), grpc::InsecureChannelCredentials(), args));
+  return pb::IngestService::NewStub(
+      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest), ChannelCredentials(), args));
 }
 
 std::unique_ptr<pb::QueryService::Stub> QueryStub() {
   return pb::QueryService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_query), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(absl::GetFlag(FLAGS_query), ChannelCredentials()));
 }
 
 int Fail(const std::string& what) {
@@ -404,6 +432,11 @@ int main(int argc, char** argv) {
   if (cmd == "rank") return Rank();
   if (cmd == "region") return Region();
   if (cmd == "industry-map") return IndustryMap();
+  if (cmd == "hash-token") {
+    if (args.empty()) return Fail("hash-token: give the token");
+    std::cout << cw::security::Sha256Hex(args[0]) << "\n";
+    return 0;
+  }
   if (cmd == "default-config") {
     std::cout << cw::metrics::FormatMetricsConfig(cw::metrics::MetricsConfig{});
     return 0;

@@ -29,6 +29,7 @@ set -euo pipefail
 me="validate-deploy.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEFAULT_DIR="$ROOT/deploy"
+if [ -n "${1:-}" ] && [ ! -d "$1" ]; then echo "[$me] error: $1 is not a directory" >&2; exit 2; fi
 DIR="$(cd "${1:-$DEFAULT_DIR}" && pwd)"
 STRICT_LAYOUT=0
 [ "$DIR" = "$DEFAULT_DIR" ] && STRICT_LAYOUT=1
@@ -58,6 +59,7 @@ mkdir -p "$BIN" "$TOOLS"
 # ---------------------------------------------------------------- results
 RESULTS=()
 FAILED=0
+CHECK_NO=0
 SECONDS_AT_START=$SECONDS
 now_ms() { date +%s%3N; }
 
@@ -67,13 +69,14 @@ record() {  # STATUS NAME DETAIL
   return 0
 }
 
-# run_check NAME COMMAND...: PASS when the command exits 0 and (for the validators that only
-# warn) prints nothing on stderr when CHECK_STDERR_FAILS=1.
+# run_check NAME COMMAND...: PASS when the command exits 0; its output is shown on failure
+# (always with CW_VALIDATE_VERBOSE=1).
 run_check() {
   local name=$1; shift
   local t0 out rc=0
   t0=$(now_ms)
-  out="$WORK/out.$RANDOM"
+  CHECK_NO=$((CHECK_NO + 1))
+  out="$WORK/out.$CHECK_NO"
   "$@" >"$out" 2>&1 || rc=$?
   local ms=$(( $(now_ms) - t0 ))
   if [ "$rc" -eq 0 ]; then
@@ -950,17 +953,23 @@ k8s_schema_dir() {
   echo "$TOOLS/schemas/kubernetes-validate-${v%% *}"
 }
 
+# Converted schemas are redone when the converter (in checks.py) changes.
+converter_id() { sha256sum "$CHECKS" | cut -c1-16; }
+
 install_k8s_schemas() {
-  local base v src dst
+  local base v src dst want
   base="$(k8s_schema_dir)"
+  want="$(converter_id)"
   src="$("$VENV/bin/python" -c 'import kubernetes_validate, os; print(os.path.dirname(kubernetes_validate.__file__))')/kubernetes-json-schema"
   for v in $K8S_VERSIONS; do
     dst="$base/v$v-strict"
-    [ -f "$dst/_definitions.json" ] && continue
+    stamp_ok "$dst/.converter" "$want" && continue
     [ -d "$src/v$v-local-strict" ] || die "kubernetes-validate has no schemas for Kubernetes $v (have: $(ls "$src" | sed -n 's/-local-strict$//p' | tr '\n' ' '))"
     mkdir -p "$base"
+    rm -rf "$dst" "$dst.tmp"
     "$VENV/bin/python" "$CHECKS" k8s-schemas "$src/v$v-local-strict" "$dst" >/dev/null \
       || die "converting the Kubernetes $v schemas failed"
+    echo "$want" >"$dst/.converter"
   done
 }
 
@@ -987,16 +996,28 @@ find_java21() {
 STRIMZI_SCHEMAS=""
 STRIMZI_SKIP_REASON=""
 install_strimzi_schemas() {
-  local dir="$TOOLS/strimzi-$STRIMZI_VERSION" out="$TOOLS/schemas/strimzi-$STRIMZI_VERSION"
-  if [ -f "$out/.complete" ]; then STRIMZI_SCHEMAS="$out"; return 0; fi
-  local java
+  local dir="$TOOLS/strimzi-$STRIMZI_VERSION" out="$TOOLS/schemas/strimzi-$STRIMZI_VERSION" want
+  want="$(converter_id)"
+  if stamp_ok "$out/.complete" "$want"; then STRIMZI_SCHEMAS="$out"; return 0; fi
+  if ! stamp_ok "$dir/crds/.complete" "$STRIMZI_VERSION"; then
+    generate_strimzi_crds "$dir" || return 0
+  fi
+  rm -rf "$out"
+  "$VENV/bin/python" "$CHECKS" crd-schemas "$out" "$dir"/crds/*.yaml >"$dir/convert.log" 2>&1 \
+    || { STRIMZI_SKIP_REASON="converting the Strimzi CRDs failed (log: $dir/convert.log)"; return 0; }
+  echo "$want" >"$out/.complete"
+  STRIMZI_SCHEMAS="$out"
+}
+
+generate_strimzi_crds() {  # DIR; sets STRIMZI_SKIP_REASON and returns 1 when it cannot
+  local dir=$1 java
   if ! java="$(find_java21)"; then
     STRIMZI_SKIP_REASON="Strimzi $STRIMZI_VERSION's CRD generator needs Java >= 21 (set CW_JAVA); none found"
-    return 0
+    return 1
   fi
   if ! command -v mvn >/dev/null 2>&1; then
     STRIMZI_SKIP_REASON="Maven (mvn) is needed to fetch io.strimzi:api:$STRIMZI_VERSION"
-    return 0
+    return 1
   fi
   log "generating Strimzi $STRIMZI_VERSION CRD schemas (Maven Central: io.strimzi:api, crd-generator)"
   mkdir -p "$dir"
@@ -1016,7 +1037,7 @@ EOF
   if ! mvn -q -B -Dstyle.color=never -f "$dir/pom.xml" dependency:copy-dependencies \
          -DoutputDirectory="$dir/libs" -DincludeScope=runtime >"$dir/mvn.log" 2>&1; then
     STRIMZI_SKIP_REASON="Maven could not resolve io.strimzi:api:$STRIMZI_VERSION (log: $dir/mvn.log)"
-    return 0
+    return 1
   fi
   mkdir -p "$dir/crds"
   if ! "$java" -cp "$dir/libs/*" io.strimzi.crdgenerator.CrdGenerator \
@@ -1025,17 +1046,16 @@ EOF
          "io.strimzi.api.kafka.model.nodepool.KafkaNodePool=$dir/crds/kafkanodepool.yaml" \
          "io.strimzi.api.kafka.model.topic.KafkaTopic=$dir/crds/kafkatopic.yaml" >"$dir/generate.log" 2>&1; then
     STRIMZI_SKIP_REASON="Strimzi's CRD generator failed (log: $dir/generate.log)"
-    return 0
+    return 1
   fi
-  rm -rf "$out"
-  "$VENV/bin/python" "$CHECKS" crd-schemas "$out" "$dir"/crds/*.yaml >"$dir/convert.log" 2>&1 \
-    || { STRIMZI_SKIP_REASON="converting the Strimzi CRDs failed (log: $dir/convert.log)"; return 0; }
-  touch "$out/.complete"
-  STRIMZI_SCHEMAS="$out"
+  echo "$STRIMZI_VERSION" >"$dir/crds/.complete"
 }
 
 install_all() {
   local t0=$SECONDS
+  # One installer at a time per cache (parallel test runs share it).
+  exec 9>"$TOOLS/.install.lock"
+  flock 9 || true
   write_checks_py
   install_python_tools
   install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
@@ -1049,6 +1069,7 @@ install_all() {
       "promtool $("$BIN/promtool" --version 2>/dev/null | sed -n '1s/^promtool, version \([^ ]*\).*/\1/p'), hadolint $("$BIN/hadolint" --version | awk '{print $NF}')," \
       "check-jsonschema $("$VENV/bin/check-jsonschema" --version | awk '{print $NF}'), Kubernetes schemas $K8S_VERSIONS," \
       "Strimzi ${STRIMZI_SCHEMAS:+$STRIMZI_VERSION}${STRIMZI_SKIP_REASON:+skipped}"
+  exec 9>&-
 }
 
 # ---------------------------------------------------------------- checks
@@ -1144,7 +1165,7 @@ check_systemd() {
     done
     [ -f "$DIR/systemd/clusterwatch.env" ] || record FAIL "systemd: clusterwatch.env" "missing"
   fi
-  if command -v systemd-analyze >/dev/null 2>&1 && [ -d /usr/lib/systemd/system ] || [ -d /lib/systemd/system ]; then
+  if command -v systemd-analyze >/dev/null 2>&1 && { [ -d /usr/lib/systemd/system ] || [ -d /lib/systemd/system ]; }; then
     run_check "systemd: systemd-analyze verify ($(systemd-analyze --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'))" \
       systemd_verify "${units[@]}"
   else

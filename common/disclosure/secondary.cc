@@ -212,6 +212,7 @@ absl::StatusOr<TableStatus> Protect(const Table& table, const Rules& rules) {
 
   const int n_rows = static_cast<int>(rows.size());
   const int n_cols = static_cast<int>(cols.size());
+  const std::vector<Contributor> no_contributors;  // an absent cell
   Grid grid(n_rows, n_cols);
   std::vector<Contributor> all;
   std::vector<std::vector<Contributor>> by_col(n_cols);
@@ -222,9 +223,8 @@ absl::StatusOr<TableStatus> Protect(const Table& table, const Rules& rules) {
       std::string id = it != table.cells.end() && !it->second.id.empty()
                            ? it->second.id
                            : absl::StrCat(rows[r], "/", cols[c]);
-      static const std::vector<Contributor> kNone;
       const std::vector<Contributor>& contributors =
-          it != table.cells.end() ? it->second.contributors : kNone;
+          it != table.cells.end() ? it->second.contributors : no_contributors;
       Item& item = grid.at(r, c);
       if (absl::Status s = Fill(std::move(id), contributors, rules, item); !s.ok()) return s;
       row.insert(row.end(), item.merged.begin(), item.merged.end());

@@ -5,7 +5,9 @@
 ABSL_FLAG(std::string, tls_cert, "", "TLS server certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "TLS server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
-          "CA (PEM) whose client certificates are required; empty: no client certificates");
+          "CA (PEM) that signs client certificates (verified when presented); empty: none");
+ABSL_FLAG(bool, tls_require_client_cert, false,
+          "with --tls_client_ca: refuse clients without a certificate");
 ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (explicit opt-out)");
 ABSL_FLAG(std::string, credentials, "", "token/certificate to role file (see docs/security.md)");
 ABSL_FLAG(bool, allow_unauthenticated, false,
@@ -19,6 +21,7 @@ absl::StatusOr<SecurityConfig> SecurityFromFlags() {
   SecurityConfig c;
   auto creds = ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                                  absl::GetFlag(FLAGS_tls_client_ca),
+                                 absl::GetFlag(FLAGS_tls_require_client_cert),
                                  absl::GetFlag(FLAGS_plaintext));
   if (!creds.ok()) return creds.status();
   c.server_credentials = *creds;

@@ -1,6 +1,7 @@
 // Command-line flags shared by the gRPC services (cw-ingest, cw-query, cw-allinone):
 //   --tls_cert, --tls_key       server certificate and key (PEM)
-//   --tls_client_ca             require client certificates signed by this CA (PEM)
+//   --tls_client_ca             verify client certificates signed by this CA (PEM)
+//   --tls_require_client_cert   ... and refuse clients without one
 //   --plaintext                 serve without TLS (must be asked for explicitly)
 //   --credentials               token/certificate → role file (auth.h)
 //   --allow_unauthenticated     accept every caller as admin (development only)

@@ -135,7 +135,7 @@ void Guard::Audit(const Caller& caller, std::string_view method, std::string_vie
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     const std::string& cert, const std::string& key, const std::string& client_ca,
-    bool plaintext) {
+    bool require_client_cert, bool plaintext) {
   if (cert.empty() && key.empty()) {
     if (plaintext) return grpc::InsecureServerCredentials();
     return absl::InvalidArgumentError(
@@ -152,7 +152,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     auto ca = ReadFile(client_ca);
     if (!ca.ok()) return ca.status();
     opts.pem_root_certs = *ca;
-    opts.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    opts.client_certificate_request =
+        require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                            : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(opts);
 }

@@ -56,12 +56,13 @@ class Guard {
   std::unique_ptr<std::ofstream> audit_ ABSL_GUARDED_BY(mu_);
 };
 
-// Server credentials: TLS with `cert`/`key` (PEM files), requiring client certificates
-// signed by `client_ca` when it is given; plaintext only when `plaintext` is set. Fails
-// with kInvalidArgument when neither is configured or a file cannot be read.
+// Server credentials: TLS with `cert`/`key` (PEM files); with `client_ca`, client
+// certificates signed by it are verified when presented (and required when
+// `require_client_cert`); plaintext only when `plaintext` is set. Fails with
+// kInvalidArgument when neither is configured or a file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     const std::string& cert, const std::string& key, const std::string& client_ca,
-    bool plaintext);
+    bool require_client_cert, bool plaintext);
 
 // Loads the credentials file, or allows everyone when `allow_unauthenticated` is set;
 // kInvalidArgument when neither is configured.

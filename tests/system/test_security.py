@@ -1,0 +1,224 @@
+"""System test of security over TLS on the real broker and binaries: each role's allowed and
+refused calls with their exact status codes, a bureau refused outside its region with
+nothing stored, and disclosure control for the department role — a park × industry cell
+with 2 enterprises is marked confidential, and no combination of that role's answers
+recovers it (single-unknown elimination over every published equation)."""
+import os
+import subprocess
+import time
+
+import grpc
+import pytest
+
+import cwclient
+import ground_truth
+from harness import ROOT, Stack
+from clusterwatch.v1 import query_pb2, query_pb2_grpc, types_pb2
+
+TOKENS = {"admin": "tok-admin", "analyst": "tok-analyst", "dept": "tok-dept",
+          "jingjiang": "tok-bureau-321282", "yanbian": "tok-bureau-2224", "old": "tok-old"}
+PERIOD = types_pb2.Period(year=2024, month=12)
+
+
+def sha(t):
+    import hashlib
+    return hashlib.sha256(t.encode()).hexdigest()
+
+
+def uscc(county, n):
+    first = f"91{county}MA{n:07d}"
+    return first + ground_truth.uscc_check_char(first)
+
+
+@pytest.fixture(scope="module")
+def secure(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("security"))
+    ca = os.path.join(work, "ca")
+    subprocess.run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), ca, "ndrc-client"],
+                   check=True, capture_output=True)
+    creds = os.path.join(work, "credentials")
+    with open(creds, "w") as f:
+        f.write(f"token {sha(TOKENS['admin'])} admin - registry-admin\n"
+                f"token {sha(TOKENS['analyst'])} analyst - stats-analyst\n"
+                f"token {sha(TOKENS['dept'])} department - ndrc\n"
+                f"token {sha(TOKENS['jingjiang'])} bureau 321282 bureau-jingjiang\n"
+                f"token {sha(TOKENS['yanbian'])} bureau 2224 bureau-yanbian\n"
+                f"token {sha(TOKENS['old'])} analyst - retired 2020-01-01\n"
+                f"cert ndrc-client department - ndrc-by-certificate\n")
+    security = [f"--tls_cert={ca}/server.pem", f"--tls_key={ca}/server-key.pem",
+                f"--tls_client_ca={ca}/ca.pem",
+                f"--credentials={creds}", "--rate_limit_rps=0"]
+    stack = Stack(work, security=security).start()
+    ctl_tls = [f"--tls_ca={ca}/ca.pem"]
+
+    def ctl(token, *args, check=True):
+        return stack.ctl(*args, *ctl_tls, f"--token={token}", check=check)
+
+    # Registry: two parks; 靖江 has industry 3731 with 5 enterprises and 3811 with only 2.
+    d = os.path.join(work, "in")
+    os.makedirs(d)
+    ents, rows = ["uscc,name,park_id,industry,above_size"], [
+        "uscc,industry,period,basis,unit,gross_output"]
+    n = 0
+    for park, county, cells in (("JJ", "321282", [("3731", 5, 1000), ("3811", 2, 700),
+                                                  ("3411", 4, 300)]),
+                                ("TM", "222402", [("3731", 3, 500), ("1353", 4, 200)])):
+        for industry, count, wan in cells:
+            for i in range(count):
+                n += 1
+                u = uscc(county, n)
+                ents.append(f"{u},企业{n},{park},{industry},1")
+                rows.append(f"{u},{industry},2024-12,ytd,万元,{wan + 10 * i}")
+    with open(f"{d}/parks.csv", "w") as f:
+        f.write("park_id,name,county_code,area_mu,level,leading_industries,groups\n"
+                "JJ,靖江经济技术开发区,321282,90000,national,3731,\n"
+                "TM,图们经济开发区,222402,9000,provincial,1353,\n")
+    with open(f"{d}/enterprises.csv", "w") as f:
+        f.write("\n".join(ents) + "\n")
+    jj = [rows[0]] + [r for r in rows[1:] if r.split(",")[0][2:8] == "321282"]
+    tm = [rows[0]] + [r for r in rows[1:] if r.split(",")[0][2:8] == "222402"]
+    with open(f"{d}/jj.csv", "w") as f:
+        f.write("\n".join(jj) + "\n")
+    with open(f"{d}/tm.csv", "w") as f:
+        f.write("\n".join(tm) + "\n")
+    yield {"stack": stack, "ctl": ctl, "dir": d, "ca": ca}
+    stack.stop()
+
+
+def channel(secure, cert=None):
+    ca = open(f"{secure['ca']}/ca.pem", "rb").read()
+    if cert:
+        c = grpc.ssl_channel_credentials(
+            ca, open(f"{secure['ca']}/client-{cert}-key.pem", "rb").read(),
+            open(f"{secure['ca']}/client-{cert}.pem", "rb").read())
+    else:
+        c = grpc.ssl_channel_credentials(ca)
+    return grpc.secure_channel(secure["stack"].address("query"), c)
+
+
+def call(secure, method, request, token=None, cert=None):
+    with channel(secure, cert) as ch:
+        stub = query_pb2_grpc.QueryServiceStub(ch)
+        md = [("authorization", f"Bearer {token}")] if token else []
+        return getattr(stub, method)(request, metadata=md, timeout=20)
+
+
+def code_of(fn):
+    try:
+        fn()
+    except grpc.RpcError as e:
+        return e.code()
+    return grpc.StatusCode.OK
+
+
+def test_roles_and_status_codes(secure):
+    # Who may push, query and change the registry — with the exact gRPC status codes.
+    ctl, d = secure["ctl"], secure["dir"]
+    r = ctl(TOKENS["dept"], "registry", f"{d}/parks.csv", f"{d}/enterprises.csv", check=False)
+    assert r.returncode == 1 and "may not change the registry" in r.stderr
+    ctl(TOKENS["admin"], "registry", f"{d}/parks.csv", f"{d}/enterprises.csv")
+    time.sleep(2)
+    # A bureau pushing another region's data: PERMISSION_DENIED naming the lines; nothing stored.
+    r = ctl(TOKENS["yanbian"], "push", f"{d}/jj.csv", "--retries=0", check=False)
+    assert r.returncode == 1
+    assert "push failed (7)" in r.stderr  # PERMISSION_DENIED
+    assert "line 2 (park JJ in 321282)" in r.stderr
+    r = ctl("not-a-token", "push", f"{d}/jj.csv", "--retries=0", check=False)
+    assert "push failed (16)" in r.stderr  # UNAUTHENTICATED
+    r = ctl(TOKENS["old"], "parks", check=False)
+    assert r.returncode == 1 and "expired" in r.stderr
+    # Each bureau pushes its own region.
+    assert " 0 rejected" in ctl(TOKENS["jingjiang"], "push", f"{d}/jj.csv").stdout
+    r = ctl(TOKENS["jingjiang"], "push", f"{d}/tm.csv", "--retries=0", check=False)
+    assert "push failed (7)" in r.stderr
+    ctl(TOKENS["admin"], "push", f"{d}/tm.csv")
+    req = query_pb2.GetParkSnapshotRequest(park_id="JJ", period=PERIOD)
+    deadline = time.time() + 60
+    while code_of(lambda: call(secure, "GetParkSnapshot", req, TOKENS["analyst"])) != \
+            grpc.StatusCode.OK and time.time() < deadline:
+        time.sleep(0.5)
+    snap = call(secure, "GetParkSnapshot", req, TOKENS["analyst"]).snapshot
+    # Nothing of the refused pushes reached Kafka: 11 enterprises in JJ, as pushed once.
+    assert snap.month.output_reporters == 11
+    assert code_of(lambda: call(secure, "GetParkSnapshot", req, TOKENS["jingjiang"])) == \
+        grpc.StatusCode.PERMISSION_DENIED
+    assert code_of(lambda: call(secure, "GetParkSnapshot", req, "nope")) == \
+        grpc.StatusCode.UNAUTHENTICATED
+    assert code_of(lambda: call(secure, "GetParkSnapshot", req)) == \
+        grpc.StatusCode.UNAUTHENTICATED
+    # A client certificate mapped to the department role is admitted.
+    assert code_of(lambda: call(secure, "GetParkSnapshot", req, cert="ndrc-client")) == \
+        grpc.StatusCode.OK
+    # The audit log names caller, role, method and suppressed cells.
+    audit = open(os.path.join(secure["stack"].workdir, "audit-query.jsonl")).read()
+    assert '"caller":"bureau-jingjiang","role":"bureau","method":"GetParkSnapshot"' in audit
+    assert '"caller":"ndrc-by-certificate","role":"department"' in audit
+
+
+def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
+    # 靖江 × 3811 has 2 enterprises: withheld from the department, and not derivable.
+    req = query_pb2.GetParkSnapshotRequest(park_id="JJ", period=PERIOD)
+    full = call(secure, "GetParkSnapshot", req, TOKENS["analyst"]).snapshot
+    truth = {i.industry: i.year_to_date.gross_output.fen for i in full.industries}
+    dept = call(secure, "GetParkSnapshot", req, TOKENS["dept"]).snapshot
+    cells = {i.industry: i for i in dept.industries}
+    assert cells["3811"].confidential and cells["3811"].confidential_reason == "threshold"
+    assert cells["3811"].year_to_date.gross_output.fen == 0
+    assert len(dept.firms) == 0 and len(full.firms) == 11
+    # Gather every figure the department can get for 2024-12 and try to solve for it.
+    known, equations = {}, []
+    def publish(name, value, confidential):
+        if not confidential:
+            known[name] = value
+    for park in ("JJ", "TM"):
+        s = call(secure, "GetParkSnapshot",
+                 query_pb2.GetParkSnapshotRequest(park_id=park, period=PERIOD), TOKENS["dept"]).snapshot
+        publish(f"{park}", s.year_to_date.gross_output.fen, s.confidential)
+        inds = [i.industry for i in s.industries]
+        for i in s.industries:
+            publish(f"{park}x{i.industry}", i.year_to_date.gross_output.fen, i.confidential)
+        equations.append((f"{park}", [f"{park}x{i}" for i in inds]))
+        m = call(secure, "GetParkMetrics",
+                 query_pb2.GetParkMetricsRequest(park_id=park, period=PERIOD), TOKENS["dept"]).metrics
+        assert len(m.leading_firms) == 0 and not m.HasField("firm_cr1")
+        for im in m.industry_metrics:
+            if im.confidential:
+                assert im.ytd_output.fen == 0 and not im.HasField("lq")
+    parks_of = {"": ["JJ", "TM"], "320000": ["JJ"], "321200": ["JJ"], "321282": ["JJ"],
+                "220000": ["TM"], "222400": ["TM"], "222402": ["TM"]}
+    for code, parks in parks_of.items():
+        r = call(secure, "GetRegionSnapshot",
+                 query_pb2.GetRegionSnapshotRequest(region_code=code, period=PERIOD),
+                 TOKENS["dept"])
+        if r.HasField("year_to_date"):
+            known[f"R{code}"] = r.year_to_date.gross_output.fen
+            equations.append((f"R{code}", list(parks)))
+        for i in r.industries:
+            if not i.confidential:
+                known[f"R{code}x{i.industry}"] = i.year_to_date.gross_output.fen
+                equations.append((f"R{code}x{i.industry}", [f"{p}x{i.industry}" for p in parks
+                                                            if f"{p}x{i.industry}" in
+                                                            {f"{q}x{j}" for q in parks
+                                                             for j in truth} | set(known)]))
+    rank = call(secure, "RankParks", query_pb2.RankParksRequest(metric="output_ytd",
+                                                                 period=PERIOD), TOKENS["dept"])
+    for p in rank.parks:
+        if not p.confidential:
+            known.setdefault(p.park_id, round(p.value * 100))
+    # Single-unknown elimination over every equation total = sum(parts).
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in equations:
+            names = [total] + parts
+            unknown = [n for n in names if n not in known]
+            if len(unknown) != 1:
+                continue
+            u = unknown[0]
+            if u == total:
+                known[u] = sum(known[p] for p in parts)
+            else:
+                known[u] = known[total] - sum(known[p] for p in parts if p != u)
+            changed = True
+    assert "JJx3811" not in known, "the confidential cell was recovered"
+    assert truth["3811"] == 700 * 10**6 + 710 * 10**6  # the cell really holds 2 enterprises
