@@ -6,6 +6,8 @@
 # computed independently from the sample files.
 #
 # Usage: scripts/demo.sh [PERIOD]     (default period 2024-12)
+# The local run serves gRPC in plaintext without authentication (explicit development
+# flags in scripts/services.sh; docs/security.md for TLS and roles).
 #        scripts/demo.sh stop         (stop the services and the broker it started)
 # The services keep running afterwards so you can query them:
 #   build/cli/clusterctl report --period=2024-06 --park=P321282A
@@ -54,5 +56,10 @@ log "waiting for the query service to match the independent ground truth"
 echo
 echo "════════ 园区产业集群监测 park report, ${PERIOD} ════════"
 "$CTL" report --period="$PERIOD"
+echo "════════ 产业集群指标 cluster metrics: 靖江 ════════"
+"$CTL" metrics --period="$PERIOD" --park=P321282A
+echo "════════ 集群衰退告警 decline alerts ════════"
+sleep 3
+"$CTL" alerts list --state=firing | head -40
 echo "Services are still running (scripts/demo.sh stop ends them)."
 echo "Try: $CTL report --period=2024-01/02 --park=P321023A    |   $CTL parks --region=2224"
