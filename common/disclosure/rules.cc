@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "common/domain/key_value.h"
 
 namespace cw::disclosure {
 namespace {
@@ -97,41 +98,18 @@ absl::Status ValidateRules(const Rules& rules) {
 
 absl::StatusOr<Rules> ParseRules(std::string_view text) {
   Rules rules;
-  std::map<std::string, int, std::less<>> seen;  // key -> line
-  int line_no = 0;
-  size_t start = 0;
-  while (start <= text.size()) {
-    ++line_no;
-    const size_t nl = text.find('\n', start);
-    const size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (const size_t hash = line.find('#'); hash != std::string_view::npos) {
-      line = line.substr(0, hash);
+  auto lines = domain::ParseKeyValueLines(text, [](std::string_view key) {
+    if (key == "n_min" || key == "dominance_n" || key == "dominance_k" || key == "p") {
+      return absl::OkStatus();
     }
-    line = Trim(line);
-    if (line.empty()) continue;
-    const size_t eq = line.find('=');
-    if (eq == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: '%s' has no '=' (expected key = value)", line_no, line));
-    }
-    const std::string_view key = Trim(line.substr(0, eq));
-    const std::string_view value = Trim(line.substr(eq + 1));
-    if (key != "n_min" && key != "dominance_n" && key != "dominance_k" && key != "p") {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: unknown key '%s' (expected one of %s)", line_no, key, kKnownKeys));
-    }
-    if (auto it = seen.find(key); it != seen.end()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: key '%s' repeats line %d (each key at most once)", line_no, key,
-          it->second));
-    }
-    seen.emplace(std::string(key), line_no);
-    if (value.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("line %d: %s has no value (expected key = value)", line_no, key));
-    }
+    return absl::InvalidArgumentError(absl::StrFormat("unknown key '%s' (expected one of %s)",
+                                                      std::string(key), kKnownKeys));
+  });
+  if (!lines.ok()) return lines.status();
+  for (const domain::KeyValueLine& kv : *lines) {
+    const int line_no = kv.line;
+    const std::string_view key = kv.key;
+    const std::string_view value = kv.value;
     // A value that does not parse is reported as "line N: key: ..."; a range error already
     // names the key ("line N: p = 2 is out of range ...").
     absl::Status parse_error;

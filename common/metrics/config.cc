@@ -1,6 +1,8 @@
 // Metric thresholds: validation, parsing and formatting. See config.h.
 #include "common/metrics/config.h"
 
+#include "common/domain/key_value.h"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -359,46 +361,28 @@ absl::Status ValidateMetricsConfig(const MetricsConfig& config) {
 absl::StatusOr<MetricsConfig> ParseMetricsConfig(std::string_view text) {
   MetricsConfig config;
   std::map<std::string, int, std::less<>> seen;  // key -> line
-  int line_no = 0;
-  size_t start = 0;
-  while (start <= text.size()) {
-    ++line_no;
-    const size_t nl = text.find('\n', start);
-    const size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (const size_t hash = line.find('#'); hash != std::string_view::npos) {
-      line = line.substr(0, hash);
+  auto find = [](std::string_view key) -> const KeySpec* {
+    for (const KeySpec& k : Keys()) {
+      if (k.key == key) return &k;
     }
-    line = Trim(line);
-    if (line.empty()) continue;
-    const size_t eq = line.find('=');
-    if (eq == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: '%s' has no '=' (expected key = value)", line_no, line));
-    }
-    const std::string_view key = Trim(line.substr(0, eq));
-    const std::string_view value = Trim(line.substr(eq + 1));
-    const KeySpec* spec = nullptr;
+    return nullptr;
+  };
+  auto lines = domain::ParseKeyValueLines(text, [&find](std::string_view key) {
+    if (find(key) != nullptr) return absl::OkStatus();
     std::string known;
     for (const KeySpec& k : Keys()) {
-      if (k.key == key) spec = &k;
       absl::StrAppend(&known, known.empty() ? "" : ", ", std::string(k.key));
     }
-    if (spec == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: unknown key '%s' (expected one of %s)", line_no, key, known));
-    }
-    if (auto it = seen.find(key); it != seen.end()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "line %d: key '%s' repeats line %d (each key at most once)", line_no, key,
-          it->second));
-    }
-    seen.emplace(std::string(key), line_no);
-    if (value.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("line %d: %s has no value (expected key = value)", line_no, key));
-    }
+    return absl::InvalidArgumentError(
+        absl::StrFormat("unknown key '%s' (expected one of %s)", std::string(key), known));
+  });
+  if (!lines.ok()) return lines.status();
+  for (const domain::KeyValueLine& kv : *lines) {
+    const int line_no = kv.line;
+    const std::string_view key = kv.key;
+    const std::string_view value = kv.value;
+    const KeySpec* spec = find(key);
+    seen.emplace(kv.key, line_no);
     if (absl::Status s = spec->set(value, config); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrFormat("line %d: %s: %s", line_no, key, s.message()));
