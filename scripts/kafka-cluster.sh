@@ -102,6 +102,7 @@ check_node() {
 
 # ---------------------------------------------------------------- jars and the admin helper
 fetch() {
+  mkdir -p "$CLUSTER_DIR"
   # scripts/kafka.sh owns the cache: it resolves the jars once (no-op when complete).
   "$ROOT/scripts/kafka.sh" fetch >/dev/null 2>"$CLUSTER_DIR/fetch.log" || {
     cat "$CLUSTER_DIR/fetch.log" >&2; die "scripts/kafka.sh fetch failed"; }
@@ -245,7 +246,7 @@ launch_node() {  # NODE; starts the JVM, returns at once
   echo "===== $(date -u +%FT%TZ) $me start node $n (Kafka $KAFKA_VERSION) =====" >>"$d/kafka.log"
   # shellcheck disable=SC2086  # HEAP is a list of JVM flags
   nohup setsid java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-    -XX:+ExitOnOutOfMemoryError -XX:ActiveProcessorCount=2 \
+    -XX:+ExitOnOutOfMemoryError \
     "-Dlog4j2.configurationFile=$LOG4J_CONF" "-Dcw.log.level=${CW_CLUSTER_LOG_LEVEL:-WARN}" \
     -cp "$LIBS/*" kafka.Kafka "$d/server.properties" >>"$d/kafka.log" 2>&1 </dev/null &
   pid=$!
