@@ -8,6 +8,8 @@
       Waits until cw-query has materialized records and the count has stopped changing.
   bench_util.py ghz-data PARKS_CSV YEAR OUT.json
       Writes ghz's request list: every park x (1-2月, March..December) of YEAR.
+  bench_util.py ghz-merge RAW_DIR LABEL RATE
+      Merges the slices ghz-LABEL-RATE-N.json into one summary ghz-LABEL-RATE.json.
   bench_util.py sum-ingest INGEST.json
       Prints the number of records ingest accepted over all ingest-mode runs.
   bench_util.py report RAW_DIR OUT.md
@@ -172,21 +174,53 @@ def ratio(a, b):
 
 
 def ghz_summary(path):
+    """A merged ghz summary (written by ghz-merge), or one raw ghz JSON report."""
     with open(path) as f:
         d = json.load(f)
-    lat = sorted(x["latency"] / 1e6 for x in d.get("details", []) if x.get("status") == "OK")
+    if "qps" in d:
+        return d
+    return merge_ghz([d])
+
+
+def merge_ghz(reports):
+    lat, ok, errors, seconds, kinds = [], 0, 0, 0.0, []
+    for d in reports:
+        lat += [x["latency"] / 1e6 for x in d.get("details", []) if x.get("status") == "OK"]
+        codes = d.get("statusCodeDistribution", {})
+        ok += codes.get("OK", 0)
+        errors += sum(v for k, v in codes.items() if k != "OK")
+        seconds += d.get("total", 0) / 1e9
+        kinds += [k for k in (d.get("errorDistribution") or {}) if k not in kinds]
+    lat.sort()
 
     def pct(p):
         if not lat:
             return None
         k = max(1, min(len(lat), int(p / 100 * len(lat) + 0.999999)))
         return lat[k - 1]
-    codes = d.get("statusCodeDistribution", {})
-    ok = codes.get("OK", 0)
-    return {"qps": ok / (d["total"] / 1e9) if d.get("total") else 0, "p50_ms": pct(50),
-            "p99_ms": pct(99), "p999_ms": pct(99.9), "max_ms": pct(100),
-            "ok": ok, "errors": sum(v for k, v in codes.items() if k != "OK"),
-            "error_kinds": list((d.get("errorDistribution") or {}).keys())[:2]}
+    return {"qps": ok / seconds if seconds else 0, "p50_ms": pct(50), "p99_ms": pct(99),
+            "p999_ms": pct(99.9), "max_ms": pct(100), "ok": ok, "errors": errors,
+            "seconds": seconds, "slices": len(reports), "error_kinds": kinds[:3]}
+
+
+def cmd_ghz_merge(raw, label, rate):
+    """Merges ghz-LABEL-RATE-*.json (one per slice) into ghz-LABEL-RATE.json; drops the slices
+    (ghz's per-request details are large)."""
+    parts = sorted(glob.glob(f"{raw}/ghz-{label}-{rate}-*.json"))
+    reports = []
+    for p in parts:
+        try:
+            with open(p) as f:
+                reports.append(json.load(f))
+        except ValueError:
+            pass
+    if not reports:
+        return 1
+    with open(f"{raw}/ghz-{label}-{rate}.json", "w") as f:
+        json.dump(merge_ghz(reports), f)
+    for p in parts:
+        os.remove(p)
+    return 0
 
 
 def cmd_report(raw, out_md):
@@ -202,7 +236,7 @@ def cmd_report(raw, out_md):
              "and noisy.\n")
     L.append("| machine | |\n|---|---|")
     for k in ("cpu", "nproc", "memory", "kernel", "load_start", "load_end", "wall_seconds",
-              "ghz", "sample"):
+              "ghz", "sample", "security", "query_audit_lines"):
         if k in sysinfo:
             L.append(f"| {k} | {sysinfo[k]} |")
     L.append("")
@@ -300,7 +334,7 @@ def cmd_report(raw, out_md):
     ql = json_lines(f"{raw}/query_load.json")
     ghz = {}
     for p in sorted(glob.glob(f"{raw}/ghz-*.json")):
-        m = re.match(r"ghz-(\w+)-(\d+)\.json", os.path.basename(p))
+        m = re.match(r"ghz-([a-z]+)-(\d+)\.json$", os.path.basename(p))
         if m:
             try:
                 ghz[(m.group(1), int(m.group(2)))] = ghz_summary(p)
@@ -312,12 +346,15 @@ def cmd_report(raw, out_md):
                  "snapshots); **noop** = bench/noop_server, the same gRPC server set-up with "
                  "handlers that return an empty response (the framework ceiling); **canned** = "
                  "noop_server answering a stored copy of cw-query's real answer for the park "
-                 "(same bytes, no lookup). Requests rotate over every park x 11 periods. Rate 0 = "
-                 "unbounded (closed loop, 50 outstanding). Latencies in ms.\n")
+                 "(same bytes, no lookup). Requests rotate over every park x 11 periods. The "
+                 "targets are loaded in alternating slices (ghz: 2 per target, query_load: 4) "
+                 "so bursts of other load hit them alike. At most 50 calls outstanding (ghz "
+                 "-c 50; query_load --max_in_flight/--concurrency 50). Rate max = unbounded. "
+                 "Latencies in ms.\n")
         rows = []
         for tool, data in (("ghz", {(k[0], k[1]): v for k, v in ghz.items()}),
                            ("query_load", {(r["label"], int(r["rate"])): r for r in ql})):
-            for (label, rate), r in sorted(data.items(), key=lambda kv: (kv[0][1] == 0, kv[0][1], kv[0][0])):
+            for (label, rate), r in sorted(data.items(), key=lambda kv: (kv[0][1] == 0, kv[0][1], kv[0][0] != "query", kv[0][0])):
                 base = data.get(("noop", rate))
                 rows.append(f"| {tool} | {label} | {rate or 'max'} | {fmt(r['qps'])} | "
                             f"{fmt(r['p50_ms'], 3)} | {fmt(r['p99_ms'], 3)} | {fmt(r['p999_ms'], 3)} | "
@@ -350,6 +387,7 @@ def main(argv):
         return 2
     cmd, args = argv[1], argv[2:]
     fn = {"drain": cmd_drain, "wait-query": cmd_wait_query, "ghz-data": cmd_ghz_data,
+          "ghz-merge": cmd_ghz_merge,
           "sum-ingest": cmd_sum_ingest, "report": cmd_report}.get(cmd)
     if fn is None:
         print(__doc__)

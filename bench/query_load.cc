@@ -1,16 +1,19 @@
 // query_load: a light C++ gRPC load client for cw-query's GetParkSnapshot (and the same
 // call on bench/noop_server), used beside ghz. ghz decodes every response into a dynamic
-// Go message, which for cw-query's snapshots (tens of KB: every firm of the park) costs the
-// client more CPU than the server spends answering; on a 2-core machine the client then
-// sets the figures. This client sends pre-serialized requests through grpc::GenericStub
-// and never parses the answers, so it measures the server and the transport.
+// Go message, which for cw-query's snapshots (KBs: every firm of the park) costs the client
+// more CPU than the server spends answering; on a 2-core machine the client then sets the
+// figures. This client sends pre-serialized requests through grpc::GenericStub and never
+// parses the answers, so it measures the server and the transport.
 //
-// --rate=N: open loop, request i is sent at start + i/N (skipped ahead, and counted as
-// "late", when --max_in_flight calls are outstanding); --rate=0: closed loop with
+// Several targets (e.g. cw-query and its no-op baseline) are loaded in alternating slices
+// (--slices per target, --duration_s in total per target), so that a burst of load from
+// other work on the machine hits both alike; each target gets its own result line.
+// --rate=N: open loop, request i of a slice is sent at start + i/N (skipped, and counted as
+// "late", while --max_in_flight calls are outstanding); --rate=0: closed loop with
 // --concurrency calls always outstanding. Latency is from send to completion.
 //
-// Example: build/bench/query_load --target=127.0.0.1:50052 --parks=P321023A,P421003A
-//            --rate=5000 --duration_s=10 --label=query --json=/tmp/q.json
+// Example: build/bench/query_load --targets=query=127.0.0.1:50052,noop=127.0.0.1:50062
+//            --parks=P321023A,P421003A --rate=5000 --duration_s=8 --json=/tmp/q.json
 //
 // Thread-safety: a command-line tool; completions run on gRPC's threads and share only
 // atomics and a preallocated latency array.
@@ -35,15 +38,16 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 
-ABSL_FLAG(std::string, target, "127.0.0.1:50052", "server address");
+ABSL_FLAG(std::string, targets, "query=127.0.0.1:50052",
+          "label=address,... loaded in alternating slices");
 ABSL_FLAG(std::string, parks, "", "park ids to ask for, comma-separated (required)");
 ABSL_FLAG(int, year, 2024, "year of the periods asked for (1-2月 and months 3..12)");
 ABSL_FLAG(double, rate, 0, "requests per second (0: as fast as --concurrency allows)");
 ABSL_FLAG(int, concurrency, 50, "closed loop: calls outstanding");
-ABSL_FLAG(int, max_in_flight, 2000, "open loop: cap on outstanding calls");
+ABSL_FLAG(int, max_in_flight, 50, "open loop: cap on outstanding calls (ghz -c alike)");
 ABSL_FLAG(int, connections, 1, "channels (TCP connections) used round-robin");
-ABSL_FLAG(double, duration_s, 10, "seconds of load");
-ABSL_FLAG(std::string, label, "", "name of the target in the output");
+ABSL_FLAG(double, duration_s, 10, "seconds of load per target, over all its slices");
+ABSL_FLAG(int, slices, 4, "alternating slices per target");
 ABSL_FLAG(std::string, json, "", "append a JSON line with the results to this file");
 
 namespace cw::bench {
@@ -55,6 +59,8 @@ constexpr char kMethod[] = "/clusterwatch.v1.QueryService/GetParkSnapshot";
 
 // Shared by all calls of a run.
 struct Run {
+  std::string label;
+  double seconds = 0;  // loaded time over all slices
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   std::vector<grpc::ByteBuffer> requests;
   std::vector<float> latency_us;  // preallocated; index from `done`
@@ -117,46 +123,12 @@ double Pct(std::vector<float>& v, double p) {
   return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1] / 1000.0;  // ms
 }
 
-int Main() {
-  std::vector<std::string> parks =
-      absl::StrSplit(absl::GetFlag(FLAGS_parks), ',', absl::SkipEmpty());
-  if (parks.empty()) {
-    std::fprintf(stderr, "--parks=P1,P2,... is required\n");
-    return 2;
-  }
-  Run run;
-  for (const auto& park : parks) {
-    for (int m = 2; m <= 12; ++m) {
-      pb::GetParkSnapshotRequest req;
-      req.set_park_id(park);
-      req.mutable_period()->set_year(absl::GetFlag(FLAGS_year));
-      req.mutable_period()->set_month(m);
-      req.mutable_period()->set_jan_feb(m == 2);  // 1-2月, then March..December
-      const std::string bytes = req.SerializeAsString();
-      grpc::Slice slice(bytes);
-      run.requests.emplace_back(&slice, 1);
-    }
-  }
-  for (int i = 0; i < absl::GetFlag(FLAGS_connections); ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("cw.bench.connection", i);  // distinct connections
-    auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_target),
-                                             grpc::InsecureChannelCredentials(), args);
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                   std::chrono::seconds(10))) {
-      std::fprintf(stderr, "cannot connect to %s\n", absl::GetFlag(FLAGS_target).c_str());
-      return 1;
-    }
-    run.stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
-  }
-  const double rate = absl::GetFlag(FLAGS_rate);
-  const double duration = absl::GetFlag(FLAGS_duration_s);
-  run.latency_us.resize(static_cast<size_t>(
-      std::max(1e6, (rate > 0 ? rate : 200000) * duration * 1.2)));
-
+// Loads `run` for `seconds` at `rate` (0: closed loop), then waits for its calls to finish.
+void LoadSlice(Run& run, double rate, double seconds) {
+  run.stopping.store(false);
   const auto start = Clock::now();
   run.end = start + std::chrono::duration_cast<Clock::duration>(
-                        std::chrono::duration<double>(duration));
+                        std::chrono::duration<double>(seconds));
   if (rate <= 0) {
     for (int i = 0; i < absl::GetFlag(FLAGS_concurrency); ++i) Call::Start(run, true);
     std::this_thread::sleep_until(run.end);
@@ -165,8 +137,7 @@ int Main() {
     const auto step = std::chrono::duration<double>(1.0 / rate);
     // Send everything due, then sleep until the next send is due (no spinning: the client
     // shares two cores with the server).
-    int64_t i = 0;
-    for (;;) {
+    for (int64_t i = 0;; ++i) {
       const auto due = start + std::chrono::duration_cast<Clock::duration>(step * i);
       if (due >= run.end) break;
       if (due > Clock::now()) std::this_thread::sleep_until(due);
@@ -175,14 +146,16 @@ int Main() {
       } else {
         Call::Start(run, false);
       }
-      ++i;
     }
   }
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  run.seconds += std::chrono::duration<double>(Clock::now() - start).count();
   run.stopping.store(true);
-  while (run.in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (run.in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
 
-  const int64_t n = std::min<int64_t>(run.done.load(), static_cast<int64_t>(run.latency_us.size()));
+void Report(Run& run, double rate) {
+  const int64_t n =
+      std::min<int64_t>(run.done.load(), static_cast<int64_t>(run.latency_us.size()));
   std::vector<float> lat(run.latency_us.begin(), run.latency_us.begin() + n);
   std::sort(lat.begin(), lat.end());
   int64_t errors = 0;
@@ -194,32 +167,92 @@ int Main() {
       error_text += absl::StrFormat("%s%d:%d", error_text.empty() ? "" : ",", code, count);
     }
   }
-  const double qps = static_cast<double>(run.ok.load()) / elapsed;
+  const double qps = static_cast<double>(run.ok.load()) / run.seconds;
   const double avg_bytes =
       run.ok.load() ? static_cast<double>(run.bytes.load()) / static_cast<double>(run.ok.load())
                     : 0;
-  const std::string label = absl::GetFlag(FLAGS_label);
   std::printf("%-10s rate %-8s %9.0f qps  p50 %7.3f  p99 %7.3f  p99.9 %7.3f  max %8.3f ms  "
               "ok %ld  errors %ld [%s]  late %ld  resp %.0f B\n",
-              label.c_str(), rate > 0 ? absl::StrFormat("%.0f", rate).c_str() : "max", qps,
+              run.label.c_str(), rate > 0 ? absl::StrFormat("%.0f", rate).c_str() : "max", qps,
               Pct(lat, 50), Pct(lat, 99), Pct(lat, 99.9), Pct(lat, 100),
               static_cast<long>(run.ok.load()), static_cast<long>(errors), error_text.c_str(),
               static_cast<long>(run.late.load()), avg_bytes);
-  if (!absl::GetFlag(FLAGS_json).empty()) {
-    std::FILE* f = std::fopen(absl::GetFlag(FLAGS_json).c_str(), "a");
-    if (f != nullptr) {
-      std::fprintf(f,
-                   "{\"tool\":\"query_load\",\"label\":\"%s\",\"rate\":%.0f,\"qps\":%.1f,"
-                   "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"p999_ms\":%.4f,\"max_ms\":%.4f,"
-                   "\"ok\":%ld,\"errors\":%ld,\"late\":%ld,\"response_bytes\":%.0f,"
-                   "\"seconds\":%.2f}\n",
-                   label.c_str(), rate, qps, Pct(lat, 50), Pct(lat, 99), Pct(lat, 99.9),
-                   Pct(lat, 100), static_cast<long>(run.ok.load()), static_cast<long>(errors),
-                   static_cast<long>(run.late.load()), avg_bytes, elapsed);
-      std::fclose(f);
+  std::fflush(stdout);
+  if (absl::GetFlag(FLAGS_json).empty()) return;
+  std::FILE* f = std::fopen(absl::GetFlag(FLAGS_json).c_str(), "a");
+  if (f == nullptr) return;
+  std::fprintf(f,
+               "{\"tool\":\"query_load\",\"label\":\"%s\",\"rate\":%.0f,\"qps\":%.1f,"
+               "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"p999_ms\":%.4f,\"max_ms\":%.4f,"
+               "\"ok\":%ld,\"errors\":%ld,\"late\":%ld,\"response_bytes\":%.0f,"
+               "\"seconds\":%.2f,\"slices\":%d}\n",
+               run.label.c_str(), rate, qps, Pct(lat, 50), Pct(lat, 99), Pct(lat, 99.9),
+               Pct(lat, 100), static_cast<long>(run.ok.load()), static_cast<long>(errors),
+               static_cast<long>(run.late.load()), avg_bytes, run.seconds,
+               absl::GetFlag(FLAGS_slices));
+  std::fclose(f);
+}
+
+int Main() {
+  std::vector<std::string> parks =
+      absl::StrSplit(absl::GetFlag(FLAGS_parks), ',', absl::SkipEmpty());
+  if (parks.empty()) {
+    std::fprintf(stderr, "--parks=P1,P2,... is required\n");
+    return 2;
+  }
+  std::vector<grpc::ByteBuffer> requests;
+  for (const auto& park : parks) {
+    for (int m = 2; m <= 12; ++m) {
+      pb::GetParkSnapshotRequest req;
+      req.set_park_id(park);
+      req.mutable_period()->set_year(absl::GetFlag(FLAGS_year));
+      req.mutable_period()->set_month(m);
+      req.mutable_period()->set_jan_feb(m == 2);  // 1-2月, then March..December
+      const std::string bytes = req.SerializeAsString();
+      grpc::Slice slice(bytes);
+      requests.emplace_back(&slice, 1);
     }
   }
-  return run.ok.load() > 0 ? 0 : 1;
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const double duration = absl::GetFlag(FLAGS_duration_s);
+  const int slices = std::max(1, absl::GetFlag(FLAGS_slices));
+  std::vector<std::unique_ptr<Run>> runs;
+  for (absl::string_view spec : absl::StrSplit(absl::GetFlag(FLAGS_targets), ',',
+                                               absl::SkipEmpty())) {
+    std::pair<std::string, std::string> la = absl::StrSplit(spec, absl::MaxSplits('=', 1));
+    if (la.second.empty()) {
+      std::fprintf(stderr, "--targets: expected label=address, got %s\n",
+                   std::string(spec).c_str());
+      return 2;
+    }
+    auto run = std::make_unique<Run>();
+    run->label = la.first;
+    run->requests = requests;
+    for (int i = 0; i < absl::GetFlag(FLAGS_connections); ++i) {
+      grpc::ChannelArguments args;
+      args.SetInt("cw.bench.connection", i);  // distinct connections
+      auto channel =
+          grpc::CreateCustomChannel(la.second, grpc::InsecureChannelCredentials(), args);
+      if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                     std::chrono::seconds(10))) {
+        std::fprintf(stderr, "cannot connect to %s\n", la.second.c_str());
+        return 1;
+      }
+      run->stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
+    }
+    run->latency_us.resize(static_cast<size_t>(
+        std::max(1e6, (rate > 0 ? rate : 200000) * duration * 1.2)));
+    runs.push_back(std::move(run));
+  }
+  for (int s = 0; s < slices; ++s) {
+    for (auto& run : runs) LoadSlice(*run, rate, duration / slices);
+  }
+  bool any = false;
+  for (auto& run : runs) {
+    Report(*run, rate);
+    any = any || run->ok.load() > 0;
+  }
+  return any ? 0 : 1;
 }
 
 }  // namespace

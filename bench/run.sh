@@ -245,29 +245,31 @@ fi
 wait_port "$NOOP_PORT" 30 || die "noop_server did not listen"
 [ $CANNED = 0 ] || wait_port "$CANNED_PORT" 30 || die "canned noop_server did not listen"
 
-run_ghz() {  # label port rate
+run_ghz() {  # label port rate slice seconds
   [ -x "$GHZ" ] || return 0
   local rps=(); [ "$3" = 0 ] || rps=(--rps "$3")
   "$GHZ" --insecure --import-paths "$ROOT/proto" --proto "$ROOT/proto/clusterwatch/v1/query.proto" \
     --call clusterwatch.v1.QueryService.GetParkSnapshot -D "$WORK/ghz-data.json" \
-    -z "${QSECS}s" -c 50 --connections 1 "${rps[@]}" -O json -o "$RAW/ghz-$1-$3.json" \
-    "127.0.0.1:$2" 2>>"$WORK/ghz.log" || log "ghz $1 $3 failed"
-  log "ghz $1 rate $3 done"
-}
-run_ql() {  # label port rate
-  "$BB/query_load" --target="127.0.0.1:$2" --parks="$PARKS" --rate="$3" --concurrency=50 \
-    --duration_s="$QSECS" --label="$1" --json="$RAW/query_load.json" | tee -a "$RAW/query_load.txt"
+    -z "${5}s" -c 50 --connections 1 "${rps[@]}" -O json -o "$RAW/ghz-$1-$3-$4.json" \
+    "127.0.0.1:$2" 2>>"$WORK/ghz.log" || log "ghz $1 $3 slice $4 failed"
 }
 for rate in $RATES; do
-  log "query load at rate $rate (0 = unbounded), ${QSECS} s per target and client"
-  run_ghz query "$QUERY_PORT" "$rate"
-  run_ghz noop "$NOOP_PORT" "$rate"
-  run_ql query "$QUERY_PORT" "$rate"
-  run_ql noop "$NOOP_PORT" "$rate"
-  if [ "$rate" = 0 ] && [ $CANNED = 1 ]; then
-    run_ghz canned "$CANNED_PORT" 0
-    run_ql canned "$CANNED_PORT" 0
+  log "query load at rate $rate (0 = unbounded): ${QSECS} s per target and client, in slices"
+  targets=(query noop); ports=("$QUERY_PORT" "$NOOP_PORT")
+  if [ "$rate" = 0 ] && [ $CANNED = 1 ]; then targets+=(canned); ports+=("$CANNED_PORT"); fi
+  if [ -x "$GHZ" ]; then
+    for slice in 1 2; do  # ghz: 2 alternating slices per target
+      for i in "${!targets[@]}"; do
+        run_ghz "${targets[$i]}" "${ports[$i]}" "$rate" "$slice" $((QSECS / 2))
+      done
+    done
+    for t in "${targets[@]}"; do "${UTIL[@]}" ghz-merge "$RAW" "$t" "$rate" || log "no ghz result for $t $rate"; done
   fi
+  spec=""
+  for i in "${!targets[@]}"; do spec+="${spec:+,}${targets[$i]}=127.0.0.1:${ports[$i]}"; done
+  "$BB/query_load" --targets="$spec" --parks="$PARKS" --rate="$rate" --concurrency=50 \
+    --max_in_flight=50 --duration_s="$QSECS" --slices=4 --json="$RAW/query_load.json" \
+    | tee -a "$RAW/query_load.txt"
 done
 record_rss query "after the query load"
 record_rss noop "after the query load"

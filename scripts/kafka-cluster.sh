@@ -278,7 +278,7 @@ fail_start() {  # MESSAGE
   log "$1"
   for n in "${NODES[@]}"; do
     log "last lines of $(node_dir "$n")/kafka.log:"
-    tail -n 25 "$(node_dir "$n")/kafka.log" >&2 2>/dev/null || true
+    tail -n 8 "$(node_dir "$n")/kafka.log" 2>/dev/null | cut -c1-400 >&2 || true
   done
   die "cluster did not start"
 }
@@ -294,7 +294,9 @@ cmd_start() {
   if [ "${#started[@]}" -gt 0 ]; then
     fetch
     for n in "${started[@]}"; do write_config "$n"; done
-    # Format in parallel (each StorageTool is a JVM start, ~1-2 s).
+    # Format in parallel (each StorageTool is a JVM start, ~1-2 s), all with one cluster id
+    # (read or created here, before the subshells).
+    cluster_id >/dev/null
     local pids=() failed=0
     for n in "${started[@]}"; do format_node "$n" & pids+=($!); done
     for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
@@ -430,16 +432,45 @@ any_running() {
   return 1
 }
 
+TOPIC_SPECS=(
+  "cw.reports.v1:$PARTITIONS:cleanup.policy=delete,retention.ms=-1,retention.bytes=-1,min.insync.replicas=2"
+  "cw.registry.v1:1:cleanup.policy=compact,min.insync.replicas=2"
+  "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1,min.insync.replicas=2"
+  "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2"
+  "cw.alerts.v1:1:cleanup.policy=compact,min.insync.replicas=2"
+)
+
+topics_have_leaders() {  # every cw.* topic of TOPIC_SPECS is known and every partition led
+  local md spec name
+  md="$(metadata "$BOOTSTRAP")"
+  for spec in "${TOPIC_SPECS[@]}"; do
+    name="${spec%%:*}"
+    printf '%s\n' "$md" | grep -q "topic \"$name\" with " || return 1
+  done
+  ! printf '%s\n' "$md" | grep -Eq 'partition [0-9]+, leader -1'
+}
+
 cmd_topics() {
   any_running || die "cluster not running; run '$me start' first"
+  need kcat
   fetch
   # NAME:PARTITIONS[:key=value,...], replication factor 3 (admin_tool), min ISR 2 each.
-  admin_tool --wait-ms 30000 --list \
-    "cw.reports.v1:$PARTITIONS:cleanup.policy=delete,retention.ms=-1,retention.bytes=-1,min.insync.replicas=2" \
-    "cw.registry.v1:1:cleanup.policy=compact,min.insync.replicas=2" \
-    "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1,min.insync.replicas=2" \
-    "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2" \
-    "cw.alerts.v1:1:cleanup.policy=compact,min.insync.replicas=2"
+  # CreateTopics checks the partition counts right after creating, and a broker whose
+  # metadata has not caught up yet answers UnknownTopicOrPartition: the call is idempotent,
+  # so retry it.
+  local attempt
+  for attempt in 1 2 3 4 5 6; do
+    if admin_tool --wait-ms 30000 "${TOPIC_SPECS[@]}"; then break; fi
+    [ "$attempt" -lt 6 ] || die "could not create the topics"
+    log "retrying topic creation ($attempt)"
+    sleep 1
+  done
+  local deadline=$((SECONDS + 60))
+  until topics_have_leaders; do
+    [ "$SECONDS" -lt "$deadline" ] || die "topics have no leaders after 60 s"
+    sleep 0.3
+  done
+  admin_tool --wait-ms 30000 --list
 }
 
 cmd_describe() {

@@ -24,4 +24,4 @@ promtool test rules "$ROOT"/tests/prometheus/*.test.yml
 
 log "system tests (real broker, real binaries)"
 cd "$ROOT"
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/system
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/prometheus tests/system

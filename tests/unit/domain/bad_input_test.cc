@@ -91,7 +91,7 @@ void PrintTo(const BadInput& b, std::ostream* os) { *os << b.name; }
 
 // Runs `bytes` through the path of `table` and reports where it was refused; nullopt when
 // it was accepted all the way.
-std::optional<Outcome> Run(Table table, const std::string& bytes) {
+std::optional<Outcome> RunPipeline(Table table, const std::string& bytes) {
   absl::StatusOr<CsvTable> csv = ParseCsv(bytes);
   if (!csv.ok()) {
     return Outcome{Stage::kParseCsv, csv.status().code(), "",
@@ -129,12 +129,12 @@ std::optional<Outcome> Run(Table table, const std::string& bytes) {
 
 // Output report header (units default to 千元) and a valid row to vary.
 const std::string kOutputHeader = "uscc,park_id,industry,period,gross_output\n";
-std::string OutputRow(std::string_view uscc, std::string_view industry,
-                      std::string_view period, std::string_view gross) {
+std::string OutputRow(const std::string& uscc, const std::string& industry,
+                      const std::string& period, const std::string& gross) {
   return absl::StrCat(kOutputHeader, uscc, ",P1,", industry, ",", period, ",", gross, "\n");
 }
-std::string Output(std::string_view period) { return OutputRow(kUsccA, "3041", period, "10"); }
-std::string Gross(std::string_view gross) { return OutputRow(kUsccA, "3041", "2024-03", gross); }
+std::string Output(const std::string& period) { return OutputRow(kUsccA, "3041", period, "10"); }
+std::string Gross(const std::string& gross) { return OutputRow(kUsccA, "3041", "2024-03", gross); }
 
 const std::string kTaxHeader = "uscc,period,total_tax,counterparties\n";
 
@@ -327,7 +327,7 @@ class BadInputTest : public ::testing::TestWithParam<BadInput> {};
 // reason, never accepted.
 TEST_P(BadInputTest, RefusedWithExactOutcome) {
   const BadInput& in = GetParam();
-  const std::optional<Outcome> out = Run(in.table, in.bytes);
+  const std::optional<Outcome> out = RunPipeline(in.table, in.bytes);
   ASSERT_TRUE(out.has_value()) << "accepted: " << in.name;
   EXPECT_EQ(StageName(out->stage), StageName(in.stage)) << out->field << ": " << out->reason;
   if (in.stage == Stage::kParseCsv || in.stage == Stage::kTable) {
@@ -375,7 +375,8 @@ TEST(BadInputRowsTest, EveryBadRowKeepsItsLineNumber) {
 // in the last column ("1,234" 千元) is silently read as 1 千元. Expected: a parse error.
 TEST(BadInputRowsTest, DISABLED_RowLongerThanHeaderIsRefused) {
   const std::optional<Outcome> out =
-      Run(Table::kReports, absl::StrCat(kOutputHeader, kUsccA, ",P1,3041,2024-03,1,234\n"));
+      RunPipeline(Table::kReports,
+                  absl::StrCat(kOutputHeader, kUsccA, ",P1,3041,2024-03,1,234\n"));
   ASSERT_TRUE(out.has_value()) << "accepted as gross_output = 1 千元";
   EXPECT_EQ(StageName(out->stage), StageName(Stage::kParseError));
 }
