@@ -5,6 +5,7 @@
 //   clusterctl report --period=2024-12 [--park=ID]   readable park report(s)
 //   clusterctl metrics --park=ID --period=P [--reference=system|province|prefecture]
 //   clusterctl rank --metric=output_ytd --period=P [--region=32]
+//   clusterctl series --park=ID --metric=output_ytd_yoy --from=P --to=P
 //   clusterctl region --region=321200 | --group=延龙图核心  --period=P
 //   clusterctl industry-map --industry=30 --period=P [--region=32]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32]
@@ -49,6 +50,8 @@ ABSL_FLAG(std::string, tls_cert, "", "client certificate (PEM) for mutual TLS");
 ABSL_FLAG(std::string, tls_key, "", "client private key (PEM) for mutual TLS");
 ABSL_FLAG(std::string, token, "", "bearer token (default: $CW_TOKEN); needs TLS");
 ABSL_FLAG(std::string, metric, "output_ytd", "rank: the metric to rank parks by");
+ABSL_FLAG(std::string, from, "", "series: first period");
+ABSL_FLAG(std::string, to, "", "series: last period");
 ABSL_FLAG(std::string, group, "", "region: a named park group instead of a region");
 ABSL_FLAG(std::string, industry, "", "industry-map: GB/T 4754 division or class");
 ABSL_FLAG(std::string, reference, "system", "metrics: LQ reference (system|province|prefecture)");
@@ -314,6 +317,30 @@ int Rank() {
   return 0;
 }
 
+int Series() {
+  auto from = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_from));
+  auto to = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_to));
+  if (!from.ok()) return Fail(absl::StrCat("--from: ", from.status().message()));
+  if (!to.ok()) return Fail(absl::StrCat("--to: ", to.status().message()));
+  pb::GetMetricSeriesRequest req;
+  req.set_park_id(absl::GetFlag(FLAGS_park));
+  req.set_metric(absl::GetFlag(FLAGS_metric));
+  *req.mutable_from() = cw::domain::ToProto(*from);
+  *req.mutable_to() = cw::domain::ToProto(*to);
+  pb::GetMetricSeriesResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->GetMetricSeries(WithDeadline(ctx), req, &resp);
+  if (!status.ok()) return Fail(status.error_message());
+  std::cout << req.park_id() << " " << req.metric() << "\n";
+  for (const auto& p : resp.points()) {
+    std::cout << "  " << cw::domain::FromProto(p.period()).Key() << "  "
+              << (p.confidential() ? "confidential"
+                  : p.has_value() ? absl::StrFormat("%.4f", p.value()) : std::string("-"))
+              << "\n";
+  }
+  return 0;
+}
+
 int Region() {
   auto period = PeriodFlag();
   if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
@@ -430,6 +457,7 @@ int main(int argc, char** argv) {
   if (cmd == "metrics") return Metrics();
   if (cmd == "alerts") return Alerts(args);
   if (cmd == "rank") return Rank();
+  if (cmd == "series") return Series();
   if (cmd == "region") return Region();
   if (cmd == "industry-map") return IndustryMap();
   if (cmd == "hash-token") {

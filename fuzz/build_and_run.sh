@@ -11,7 +11,8 @@
 #   CW_JOBS            parallel compile jobs (default 2)
 #
 # Per target: (1) replays fuzz/regressions/<target>/* (inputs that crashed once), then
-# (2) fuzzes for CW_FUZZ_SECONDS starting from fuzz/corpus/<target>/, writing new inputs to
+# (2) fuzzes for CW_FUZZ_SECONDS starting from fuzz/corpus/<target>/ (with the tokens of
+# fuzz/dict/<target>.dict), writing new inputs to
 # <build>/corpus/<target>/ (the checked-in corpus is never modified) and crash inputs to
 # <build>/artifacts/<target>/. Exits non-zero when any target crashed, leaked, timed out or
 # broke an invariant; the summary names the artifact to add to fuzz/regressions/<target>/.
@@ -79,6 +80,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "$artifacts" "$(dirname "$logfile")"
   common=(-max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048
           -artifact_prefix="$artifacts" -print_final_stats=1)
+  if [ -f "$FUZZ/dict/$t.dict" ]; then common+=(-dict="$FUZZ/dict/$t.dict"); fi
 
   # (1) Every regression input, once each.
   regressions=()

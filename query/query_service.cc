@@ -203,6 +203,60 @@ grpc::Status QueryService::GetParkMetrics(grpc::ServerContext* context,
                });
 }
 
+grpc::Status QueryService::GetMetricSeries(grpc::ServerContext* context,
+                                           const pb::GetMetricSeriesRequest* request,
+                                           pb::GetMetricSeriesResponse* response) {
+  return Serve(context, "GetMetricSeries", request->ShortDebugString(),
+               [&](const security::Caller& caller) -> Outcome {
+    if (request->park_id().empty()) {
+      return {grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "park_id is required"), 0};
+    }
+    if (auto bad = BadPeriod(request->from(), "from")) return {*bad, 0};
+    if (auto bad = BadPeriod(request->to(), "to")) return {*bad, 0};
+    if (auto v = MetricValue(pb::ParkMetrics(), request->metric()); !v.ok()) {
+      return {ToGrpc(v.status()), 0};
+    }
+    Fresh(response->mutable_freshness());
+    const std::string from = domain::FromProto(request->from()).Key();
+    const std::string to = domain::FromProto(request->to()).Key();
+    std::vector<domain::Period> periods;
+    const std::string prefix = absl::StrCat("s|", request->park_id(), "|");
+    auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
+      std::string_view key = k.substr(prefix.size());
+      if (key < from) return true;
+      if (key > to) return false;
+      pb::ParkSnapshot snap;
+      snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
+      periods.push_back(domain::FromProto(snap.period()));
+      return true;
+    });
+    if (!s.ok()) return {ToGrpc(s), 0};
+    int64_t withheld = 0;
+    for (const auto& period : periods) {
+      auto in = LoadInputs(request->park_id(), period, pb::REFERENCE_SCOPE_SYSTEM);
+      if (!in.ok()) return {ToGrpc(in.status()), 0};
+      auto m = ComputeParkMetrics(*in, config_);
+      if (!m.ok()) return {ToGrpc(m.status()), 0};
+      auto* point = response->add_points();
+      *point->mutable_period() = domain::ToProto(period);
+      if (Redactor::AggregatesOnly(caller)) {
+        auto p = Protection(point->period());
+        if (!p.ok()) return {ToGrpc(p.status()), 0};
+        const bool firm = request->metric().rfind("firm_", 0) == 0;
+        if (firm || (*p)->ParkConfidential(request->park_id())) {
+          point->set_confidential(true);
+          ++withheld;
+          continue;
+        }
+        withheld += redactor_.Metrics(**p, &*m);
+      }
+      auto v = MetricValue(*m, request->metric());
+      if (v.ok() && v->has_value()) point->set_value(**v);
+    }
+    return {grpc::Status::OK, withheld};
+  });
+}
+
 grpc::Status QueryService::RankParks(grpc::ServerContext* context, const pb::RankParksRequest* request,
                                      pb::RankParksResponse* response) {
   return Serve(context, "RankParks", request->ShortDebugString(),

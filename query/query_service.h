@@ -47,6 +47,9 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status GetParkMetrics(grpc::ServerContext* context,
                               const clusterwatch::v1::GetParkMetricsRequest* request,
                               clusterwatch::v1::GetParkMetricsResponse* response) override;
+  grpc::Status GetMetricSeries(grpc::ServerContext* context,
+                               const clusterwatch::v1::GetMetricSeriesRequest* request,
+                               clusterwatch::v1::GetMetricSeriesResponse* response) override;
   grpc::Status RankParks(grpc::ServerContext* context,
                          const clusterwatch::v1::RankParksRequest* request,
                          clusterwatch::v1::RankParksResponse* response) override;

@@ -37,6 +37,7 @@
 #   CW_CLUSTER_LOG_LEVEL      broker root log level    (default WARN)
 #   CW_CLUSTER_START_TIMEOUT  seconds to wait in start / start-node (default 120)
 #   CW_CLUSTER_STOP_TIMEOUT   seconds before stop falls back to SIGKILL (default 30)
+#   CW_CLUSTER_GROUP_DELAY_MS group.initial.rebalance.delay.ms (default 3000, Kafka's default)
 #   CW_MAX_AGGREGATORS        A_max of the partition rule (default 3)
 #   CW_PARTITIONS             partitions of reports and park-metrics (default max(6, 2 × A_max))
 set -euo pipefail
@@ -65,6 +66,7 @@ PORT_BASE="${CW_CLUSTER_PORT_BASE:-19192}"
 HEAP="${CW_CLUSTER_HEAP:--Xms384m -Xmx512m}"
 START_TIMEOUT="${CW_CLUSTER_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${CW_CLUSTER_STOP_TIMEOUT:-30}"
+GROUP_DELAY_MS="${CW_CLUSTER_GROUP_DELAY_MS:-3000}"
 MAX_AGGREGATORS="${CW_MAX_AGGREGATORS:-3}"
 RULE_PARTITIONS=$((2 * MAX_AGGREGATORS))
 [ "$RULE_PARTITIONS" -ge 6 ] || RULE_PARTITIONS=6
@@ -127,6 +129,19 @@ admin_tool() {  # args for CreateTopics; replication factor 3 for every topic it
   local classes; classes="$(tool_classes)"
   CW_REPLICATION_FACTOR=3 java "${TOOL_JVM[@]}" -cp "$classes:$LIBS/*" CreateTopics \
     --bootstrap "$BOOTSTRAP" "$@"
+}
+
+# Creates the topics (SPEC...) when missing. CreateTopics describes the topics right after
+# creating them, and a broker whose metadata has not caught up yet answers
+# UnknownTopicOrPartition: creation is idempotent, so try again.
+create_topics() {
+  local attempt
+  for attempt in 1 2 3 4 5 6; do
+    admin_tool --wait-ms 30000 "$@" && return 0
+    log "topic creation failed (attempt $attempt of 6)"
+    sleep 1
+  done
+  return 1
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -205,7 +220,9 @@ transaction.state.log.num.partitions=6
 share.coordinator.state.topic.replication.factor=3
 share.coordinator.state.topic.min.isr=2
 
-group.initial.rebalance.delay.ms=0
+# Kafka's default: the first assignment of a new group waits this long for more members, so
+# instances started together share it instead of the first one taking every partition.
+group.initial.rebalance.delay.ms=$GROUP_DELAY_MS
 # A SIGKILLed node is fenced (and leaves the ISRs) after 3 s instead of 9 s, and its
 # registration does not block its own restart for long.
 broker.heartbeat.interval.ms=500
@@ -318,7 +335,7 @@ cmd_start() {
   # The cluster serves when a replicated topic can be created and has a leader.
   if ! probe_has_leader; then
     local left=$((deadline - SECONDS)); [ "$left" -gt 5 ] || left=5
-    admin_tool --wait-ms $((left * 1000)) "$PROBE_TOPIC:1:min.insync.replicas=2" >/dev/null \
+    create_topics "$PROBE_TOPIC:1:min.insync.replicas=2" >/dev/null \
       || fail_start "could not create $PROBE_TOPIC"
     until probe_has_leader; do
       [ "$SECONDS" -lt "$deadline" ] || fail_start "$PROBE_TOPIC has no leader after ${START_TIMEOUT} s"
@@ -455,16 +472,7 @@ cmd_topics() {
   need kcat
   fetch
   # NAME:PARTITIONS[:key=value,...], replication factor 3 (admin_tool), min ISR 2 each.
-  # CreateTopics checks the partition counts right after creating, and a broker whose
-  # metadata has not caught up yet answers UnknownTopicOrPartition: the call is idempotent,
-  # so retry it.
-  local attempt
-  for attempt in 1 2 3 4 5 6; do
-    if admin_tool --wait-ms 30000 "${TOPIC_SPECS[@]}"; then break; fi
-    [ "$attempt" -lt 6 ] || die "could not create the topics"
-    log "retrying topic creation ($attempt)"
-    sleep 1
-  done
+  create_topics "${TOPIC_SPECS[@]}" || die "could not create the topics"
   local deadline=$((SECONDS + 60))
   until topics_have_leaders; do
     [ "$SECONDS" -lt "$deadline" ] || die "topics have no leaders after 60 s"

@@ -3,8 +3,8 @@
 Topics with replication factor 3 and min.insync.replicas 2; cw-ingest, ONE cw-aggregator
 (group cw-aggregator, static membership), two cw-query replicas and cw-alerter. A scaled
 sample (`clusterctl gen-sample --scale=3`) is pushed file by file in a thread, each push with
---retries=200 (a retry reuses the submission id, so it adds no duplicates), while, at fixed
-points of the push progress:
+--retries=200 (a retry reuses the submission id, so it adds no duplicates; CW_SCALE_PACE,
+default 0.3 s, between two files), while, at fixed points of the push progress:
   * a second and then a third aggregator join the group (own --state_dir, --metrics_address,
     --instance_id): cooperative-sticky rebalances hand them partitions, which they rebuild
     from the reports topic;
@@ -35,6 +35,7 @@ from harness import BUILD, ROOT, Service, free_port
 LONG = os.environ.get("CW_LONG") == "1"
 SCALE = 10 if LONG else 3
 SEED = 20261201
+PACE = float(os.environ.get("CW_SCALE_PACE", "0.3"))  # seconds between two pushes
 SECURITY = ["--plaintext", "--allow_unauthenticated", "--rate_limit_rps=0"]
 CLUSTER = os.path.join(ROOT, "scripts", "kafka-cluster.sh")
 
@@ -72,8 +73,11 @@ class Cluster:
         r = subprocess.run([CLUSTER, *args], env=self.env, capture_output=True, text=True,
                            timeout=timeout)
         if r.returncode != 0:
-            raise AssertionError(f"kafka-cluster.sh {' '.join(args)} failed "
-                                 f"({r.returncode}):\n{r.stderr[-3000:]}")
+            own = [l for l in r.stderr.splitlines()
+                   if l.startswith(("[kafka-cluster.sh]", "CreateTopics"))]
+            raise AssertionError(f"kafka-cluster.sh {' '.join(args)} failed ({r.returncode}):\n"
+                                 + "\n".join(own[-30:]) + "\n--- stderr tail ---\n"
+                                 + r.stderr[-2000:])
         return r
 
     def leaders(self):
@@ -186,20 +190,35 @@ def assigned_partitions(service):
 
 
 class Scenario:
-    """The fault and scaling schedule, driven by the pusher's progress so that it overlaps
-    the pushes however fast they go."""
+    """The fault and scaling schedule. Each event is tied to a point of the push (a file
+    index): the pusher waits there until the event begins, and pushes the next files while
+    the event runs, so every event overlaps pushes however fast the machine is."""
 
     def __init__(self, stack, rng, files):
         self.stack, self.rng, self.files = stack, rng, files
-        self.pushed = 0           # files acknowledged so far (written by the pusher)
+        self.pushed = 0           # files answered so far (written by the pusher)
         self.pushing = True
         self.events = []
+        self.killed = {}          # node -> time of its SIGKILL
+        n = len(files)
+        at = lambda fraction: max(1, min(n - 1, int(n * fraction)))  # noqa: E731
+        if LONG:
+            plan = [(0.06, "add", 2), (0.15, "kill", None), (0.25, "add", 3),
+                    (0.35, "restart", None), (0.50, "kill", None), (0.62, "restart", None),
+                    (0.75, "stop", 2)]
+        else:
+            plan = [(0.08, "add", 2), (0.20, "kill", None), (0.35, "add", 3),
+                    (0.55, "restart", None), (0.75, "stop", 2)]
+        self.plan = [(at(f), action, arg) for f, action, arg in plan]
+        self.gates = {i: threading.Event() for i, _, _ in self.plan}
 
-    def wait_progress(self, fraction):
-        target = int(len(self.files) * fraction)
-        while self.pushing and self.pushed < target:
-            time.sleep(0.05)
+    # pusher side
+    def before_file(self, i):
+        gate = self.gates.get(i)
+        if gate is not None and not gate.wait(600):
+            raise TimeoutError(f"scenario never reached the event at file {i}")
 
+    # scenario side
     def note(self, kind, **figures):
         figures.update(kind=kind, at_file=self.pushed, during_push=self.pushing)
         self.events.append(figures)
@@ -212,45 +231,49 @@ class Scenario:
             time.time() - t0, 2))
 
     def kill_broker(self):
-        node = self.rng.choice([1, 2, 3])
+        node = self.rng.choice([n for n in (1, 2, 3) if n not in self.killed])
         leaders = self.stack.cluster.leaders()
+        time.sleep(self.rng.uniform(0.05, 0.3))  # land inside the push just released
         self.stack.cluster.run("kill9", str(node))
+        self.killed[node] = time.time()
         self.note(f"SIGKILL broker {node}", partitions_it_led=leaders.get(node, 0))
-        return node
 
-    def restart_broker(self, node):
+    def restart_broker(self):
+        node, killed_at = next(iter(self.killed.items()))
+        del self.killed[node]
+        # Down long enough to be fenced and dropped from the ISRs (session 3 s).
+        time.sleep(max(0.0, 5 - (time.time() - killed_at)))
         t0 = time.time()
         self.stack.cluster.run("start-node", str(node))
         serving = round(time.time() - t0, 2)
         self.stack.cluster.run("wait-isr", "180")
-        self.note(f"restart broker {node}", serving_s=serving,
-                  all_isr_s=round(time.time() - t0, 2))
+        self.note(f"restart broker {node}", down_s=round(t0 - killed_at, 1),
+                  serving_s=serving, all_isr_s=round(time.time() - t0, 2))
 
     def stop_aggregator(self, n):
         svc = self.stack.services[f"aggregator{n}"]
         t0 = time.time()
-        svc.stop()  # SIGTERM: commits the batch in flight and exits
+        svc.stop()  # SIGTERM: finishes the batch in flight and exits
         assert svc.proc.returncode == 0, f"aggregator{n} exited with {svc.proc.returncode}"
         self.note(f"SIGTERM aggregator{n}", exit_s=round(time.time() - t0, 2))
 
     def run(self):
-        rounds = 2 if LONG else 1
-        self.wait_progress(0.08)
-        self.add_aggregator(2)
-        for r in range(rounds):
-            base = r / rounds
-            self.wait_progress(base + 0.20 / rounds)
-            killed_at = time.time()
-            node = self.kill_broker()
-            if r == 0:
-                self.wait_progress(base + 0.35 / rounds)
-                self.add_aggregator(3)
-            self.wait_progress(base + 0.55 / rounds)
-            # Down long enough to be fenced and dropped from the ISRs (session 3 s).
-            time.sleep(max(0.0, 5 - (time.time() - killed_at)))
-            self.restart_broker(node)
-        self.wait_progress(0.75)
-        self.stop_aggregator(2)
+        try:
+            for i, action, arg in self.plan:
+                while self.pushing and self.pushed < i:
+                    time.sleep(0.02)
+                self.gates[i].set()  # the pusher goes on with file i while this runs
+                if action == "add":
+                    self.add_aggregator(arg)
+                elif action == "kill":
+                    self.kill_broker()
+                elif action == "restart":
+                    self.restart_broker()
+                elif action == "stop":
+                    self.stop_aggregator(arg)
+        finally:
+            for gate in self.gates.values():
+                gate.set()
 
 
 def test_scale_out_on_three_brokers_is_exact(stack):
@@ -270,7 +293,10 @@ def test_scale_out_on_three_brokers_is_exact(stack):
 
     def push_all():
         try:
-            for f in files:
+            for i, f in enumerate(files):
+                scenario.before_file(i)
+                if i:
+                    time.sleep(PACE)
                 r = stack.ctl("push", f, "--retries=200", check=False)
                 m = re.search(r": (\d+) accepted, (\d+) rejected", r.stdout)
                 if r.returncode != 0 or m is None:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "aggregator/aggregator.h"
+#include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "common/domain/dead_letter.h"
 #include "common/kafka/fake_producer.h"

@@ -138,3 +138,36 @@ TEST(ParkMetricsTest, UnknownMetricName) {
 
 }  // namespace
 }  // namespace cw::query
+
+namespace cw::query {
+namespace {
+
+// A metric series gives one point per period in range, undefined where there is no base.
+TEST_F(RollupStoreTest, MetricSeriesOverPeriods) {
+  pb::ParkSnapshot a = Snap("A", 1000, "3731");
+  a.mutable_period()->set_year(2023);
+  pb::ParkSnapshot b = Snap("A", 1100, "3731");
+  ASSERT_TRUE(materializer_.Apply({Park("A", "321282"), Of(a), Of(b)}).ok());
+  prometheus::Registry prom;
+  QueryMetrics qm(prom);
+  QueryService service(store_, materializer_, qm);
+  pb::GetMetricSeriesRequest req;
+  req.set_park_id("A");
+  req.set_metric("output_ytd_yoy");
+  req.mutable_from()->set_year(2023);
+  req.mutable_from()->set_month(1);
+  req.mutable_to()->set_year(2024);
+  req.mutable_to()->set_month(12);
+  pb::GetMetricSeriesResponse resp;
+  auto s = service.GetMetricSeries(nullptr, &req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.points_size(), 2);
+  EXPECT_FALSE(resp.points(0).has_value());  // 2023: no 2022 to compare with
+  EXPECT_NEAR(resp.points(1).value(), 0.1, 1e-12);
+  req.set_metric("bogus");
+  EXPECT_EQ(service.GetMetricSeries(nullptr, &req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace cw::query
