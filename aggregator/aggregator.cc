@@ -20,7 +20,8 @@ namespace pb = clusterwatch::v1;
 //   r|<uscc>|<o|t>|<year>|<period>  latest accepted ReportEnvelope
 //   c|<uscc>|<o|t>|<year>|<period>  Contribution derived from it
 //   a|<park>|<period>               ParkAggregate
-//   d|<park>|<period>               dirty mark: snapshot not yet acknowledged by Kafka
+//   d|<park>|<period>               dirty mark: snapshot not yet acknowledged by Kafka;
+//                                   value: "<topic>|<partition>" the park's reports come from
 //   o|<topic>|<partition>           next offset to consume
 std::string YearPrefix(char table, const std::string& uscc, char kind, int year) {
   return absl::StrCat(std::string(1, table), "|", uscc, "|", std::string(1, kind), "|", year,
@@ -190,20 +191,25 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
   std::set<YearKey> touched;
   std::map<kafka::TopicPartition, int64_t> next_offsets;
   std::map<std::string, int64_t> park_offsets;  // park -> highest offset seen
+  std::map<std::string, std::string> park_sources;  // park -> "topic|partition"
   std::vector<kafka::OutRecord> dead_letters;
 
   for (const auto& m : messages) {
     next_offsets[{m.topic, m.partition}] = m.offset + 1;
     pb::ReportEnvelope env;
     std::string bad;
+    bool decoded = true;
     if (!env.ParseFromString(m.value)) {
       bad = "value is not a clusterwatch.v1.ReportEnvelope protobuf";
+      decoded = false;
     } else {
       bad = Malformed(env);
     }
     if (!bad.empty()) {
       auto rej = domain::DeadLetter("aggregator", bad, m.topic, m.partition, m.offset, m.value);
-      *rej.mutable_provenance() = env.provenance();
+      // Only a decoded envelope's provenance: a partly parsed one may hold invalid UTF-8
+      // that would make the dead letter itself undecodable.
+      if (decoded) *rej.mutable_provenance() = env.provenance();
       dead_letters.push_back({topics_.rejected,
                               domain::DeadLetterKey(m.topic, m.partition, m.offset),
                               rej.SerializeAsString()});
@@ -244,6 +250,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     const std::string& park = out ? env.output().park_id() : env.tax().park_id();
     auto& po = park_offsets[park];
     po = std::max(po, m.offset);
+    park_sources[park] = absl::StrCat(m.topic, "|", m.partition);
     ++result.applied;
   }
 
@@ -323,7 +330,8 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
       agg.set_source_offset(std::max(agg.source_offset(), po->second));
     }
     staged.Put("a|" + k, agg.SerializeAsString());
-    staged.Put("d|" + k, "");
+    auto src = park_sources.find(park);
+    staged.Put("d|" + k, src == park_sources.end() ? "" : src->second);
   }
   for (const auto& [tp, off] : next_offsets) staged.Put(OffsetKey(tp), absl::StrCat(off));
 
@@ -385,9 +393,16 @@ absl::Status Aggregator::PublishDirty(const std::set<std::string>& dirty_keys,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> Aggregator::PublishPending() {
+absl::StatusOr<int> Aggregator::PublishPending(
+    const std::optional<std::vector<kafka::TopicPartition>>& owned) {
+  std::set<std::string> owned_sources;
+  if (owned) {
+    for (const auto& tp : *owned) owned_sources.insert(absl::StrCat(tp.topic, "|", tp.partition));
+  }
   std::set<std::string> dirty;
-  auto s = store_.Scan("d|", [&dirty](std::string_view k, std::string_view) {
+  auto s = store_.Scan("d|", [&](std::string_view k, std::string_view v) {
+    // A park whose partition another instance owns now is that instance's to publish.
+    if (owned && !v.empty() && owned_sources.count(std::string(v)) == 0) return true;
     dirty.insert(std::string(k.substr(2)));
     return true;
   });

@@ -68,8 +68,11 @@ class Aggregator {
   // marks stay and PublishPending() retries.
   absl::StatusOr<BatchResult> ProcessBatch(const std::vector<kafka::Message>& messages);
 
-  // Publishes every park-period still marked dirty (after a crash or a failed publish).
-  absl::StatusOr<int> PublishPending();
+  // Publishes every park-period still marked dirty (after a crash or a failed publish) whose
+  // reports come from a partition in `owned` (all when nullopt): a park whose partition
+  // moved to another instance is that instance's to publish, from newer state.
+  absl::StatusOr<int> PublishPending(
+      const std::optional<std::vector<kafka::TopicPartition>>& owned = std::nullopt);
 
   // The next offset to consume for a partition, from the store; nullopt when never seen.
   absl::StatusOr<std::optional<int64_t>> StoredOffset(const kafka::TopicPartition& tp);

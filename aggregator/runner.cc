@@ -27,8 +27,9 @@ absl::Status Runner::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   bool pending_publish = true;  // republish what a previous run left unacknowledged
   while (!stop_.load()) {
-    if (pending_publish) {
-      auto n = aggregator_.PublishPending();
+    const auto owned = consumer_.Assignment();
+    if (pending_publish && !owned.empty()) {
+      auto n = aggregator_.PublishPending(owned);
       if (n.ok()) {
         if (*n > 0) obs::Info("aggregator", "republished ", *n, " pending snapshots");
         pending_publish = false;

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Helpers for bench/run.sh (standard library only).
 
-  bench_util.py drain METRICS_URL EXPECTED OUT.json [TIMEOUT_S]
+  bench_util.py drain METRICS_URL EXPECTED OUT.json [TIMEOUT_S [PID]]
       Polls cw-aggregator's /metrics until cw_aggregator_records_total (all outcomes) reaches
-      EXPECTED; writes the drain rate measured from the first record seen to the last.
+      EXPECTED; writes the drain rate measured from the first record seen to the last, and
+      with PID the aggregator's CPU time over the same span (from /proc).
   bench_util.py wait-query METRICS_URL [TIMEOUT_S]
       Waits until cw-query has materialized records and the count has stopped changing.
   bench_util.py ghz-data PARKS_CSV YEAR OUT.json
@@ -44,10 +45,20 @@ def total(m, prefix):
     return sum(v for k, v in m.items() if k.startswith(prefix))
 
 
-def cmd_drain(url, expected, out, timeout=300):
+def proc_cpu_seconds(pid):
+    """User + system CPU seconds of a process, from /proc/PID/stat; None when unknown."""
+    try:
+        with open(f"/proc/{int(pid)}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cmd_drain(url, expected, out, timeout=300, pid=0):
     expected, timeout = int(expected), float(timeout)
     start = time.time()
-    first_t = first_c = None
+    first_t = first_c = first_cpu = None
     samples = []
     last = 0
     while time.time() - start < timeout:
@@ -60,12 +71,13 @@ def cmd_drain(url, expected, out, timeout=300):
         c = total(m, "cw_aggregator_records_total{")
         samples.append((round(now - start, 3), c))
         if c > 0 and first_t is None:
-            first_t, first_c = now, c
+            first_t, first_c, first_cpu = now, c, proc_cpu_seconds(pid)
         last = c
         if c >= expected:
             break
         time.sleep(0.2)
     done_t = time.time()
+    done_cpu = proc_cpu_seconds(pid)
     m = metrics(url)
     batch_s = m.get("cw_aggregator_batch_seconds_sum", 0.0)
     batches = m.get("cw_aggregator_batches_total", 0.0)
@@ -78,12 +90,15 @@ def cmd_drain(url, expected, out, timeout=300):
         "batch_seconds_sum": batch_s,
         "batches": batches,
         "records_per_batch_second": (last / batch_s) if batch_s else 0,
+        "cpu_seconds": (done_cpu - first_cpu) if done_cpu is not None and first_cpu is not None else None,
         "applied": m.get('cw_aggregator_records_total{outcome="applied"}', 0),
         "duplicates": m.get('cw_aggregator_records_total{outcome="duplicate"}', 0),
         "stale": m.get('cw_aggregator_records_total{outcome="stale"}', 0),
         "snapshots": m.get("cw_aggregator_snapshots_published_total", 0),
         "samples": samples[:: max(1, len(samples) // 40)],
     }
+    if res["cpu_seconds"]:
+        res["cpu_us_per_record"] = res["cpu_seconds"] * 1e6 / max(1, last - first_c)
     with open(out, "w") as f:
         json.dump(res, f)
     print(f"aggregator drained {int(last)}/{expected} records in {res['seconds']:.2f} s: "
@@ -295,18 +310,28 @@ def cmd_report(raw, out_md):
                  "configures it (acks=all, idempotent, linger.ms=5, lz4), queued at once; "
                  "raw_pushes = the same, cut into the same pushes from the same number of threads, "
                  "each waiting for its acknowledgements.\n")
-        L.append("| run | mode | records | seconds | records/s | push p50 ms | push p99 ms | errors |")
-        L.append("|---|---|---|---|---|---|---|---|")
+        L.append("CPU µs/record: for ingest the cw-ingest process (gRPC server, validation, its "
+                 "producer); for raw and raw_pushes the load tool's own process (librdkafka "
+                 "included). The broker's CPU is in neither.\n")
+        L.append("| run | mode | records | seconds | records/s | CPU µs/record | push p50 ms | push p99 ms | errors |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
         for i, r in enumerate(x for x in ing if x["mode"] != "compare"):
             lat = r["mode"] != "raw"
+            cpu = r.get("cpu_us_per_record", -1)
             L.append(f"| {i + 1} | {r['mode']} | {r['records']} | {r['seconds']:.2f} | "
-                     f"{fmt(r['records_per_s'])} | {fmt(r['push_p50_ms'], 2) if lat else '–'} | "
+                     f"{fmt(r['records_per_s'])} | {fmt(cpu, 2) if cpu and cpu > 0 else '–'} | "
+                     f"{fmt(r['push_p50_ms'], 2) if lat else '–'} | "
                      f"{fmt(r['push_p99_ms'], 2) if lat else '–'} | {r['errors']} |")
         if cmp_:
             L.append(f"\nMedians: raw {fmt(cmp_['raw_median'])}, ingest {fmt(cmp_['ingest_median'])}, "
                      f"raw_pushes {fmt(cmp_['raw_pushes_median'])} records/s. "
                      f"**ingest / raw = {cmp_['ratio_ingest_raw']:.3f}**, "
-                     f"ingest / raw_pushes = {cmp_['ratio_ingest_raw_pushes']:.3f}.\n")
+                     f"ingest / raw_pushes = {cmp_['ratio_ingest_raw_pushes']:.3f}.")
+            if cmp_.get("cpu_us_ingest", -1) > 0:
+                L.append(f"Median CPU per record: raw {cmp_['cpu_us_raw']:.2f} µs, ingest "
+                         f"{cmp_['cpu_us_ingest']:.2f} µs, raw_pushes {cmp_['cpu_us_raw_pushes']:.2f} µs: "
+                         f"**raw / ingest CPU efficiency = {cmp_['cpu_us_raw'] / cmp_['cpu_us_ingest']:.3f}**.")
+            L.append("")
 
     drain = json.load(open(f"{raw}/drain.json")) if os.path.exists(f"{raw}/drain.json") else None
     cons = json_lines(f"{raw}/consume.json")
@@ -316,17 +341,21 @@ def cmd_report(raw, out_md):
                  "record; rate from the first to the last record counted in its metrics. "
                  "Baseline: `ingest_load --mode=consume`, a librdkafka consumer with the "
                  "aggregator's settings that only decodes and sums the same topic.\n")
-        L.append("| what | records | seconds | records/s | ratio to consume ceiling |")
-        L.append("|---|---|---|---|---|")
+        L.append("| what | records | seconds | records/s | ratio to consume ceiling | CPU µs/record | CPU ratio (ceiling / this) |")
+        L.append("|---|---|---|---|---|---|---|")
         c = cons[0] if cons else None
+        ccpu = c.get("cpu_us_per_record") if c else None
+        acpu = drain.get("cpu_us_per_record")
         L.append(f"| cw-aggregator drain (wall) | {int(drain['consumed'])} | {drain['seconds']:.2f} | "
-                 f"{fmt(drain['records_per_s'])} | {ratio(drain['records_per_s'], c['records_per_s'] if c else 0)} |")
+                 f"{fmt(drain['records_per_s'])} | {ratio(drain['records_per_s'], c['records_per_s'] if c else 0)} | "
+                 f"{fmt(acpu, 2) if acpu else '–'} | {ratio(ccpu, acpu) if ccpu and ccpu > 0 and acpu else '–'} |")
         L.append(f"| cw-aggregator inside ProcessBatch | {int(drain['consumed'])} | "
                  f"{drain['batch_seconds_sum']:.2f} | {fmt(drain['records_per_batch_second'])} | "
-                 f"{ratio(drain['records_per_batch_second'], c['records_per_s'] if c else 0)} |")
+                 f"{ratio(drain['records_per_batch_second'], c['records_per_s'] if c else 0)} | – | – |")
         if c:
             L.append(f"| raw consume + decode + sum | {c['records']} | {c['seconds']:.2f} | "
-                     f"{fmt(c['records_per_s'])} | 1 (baseline) |")
+                     f"{fmt(c['records_per_s'])} | 1 (baseline) | "
+                     f"{fmt(ccpu, 2) if ccpu and ccpu > 0 else '–'} | 1 (baseline) |")
         L.append(f"\nOutcomes: {int(drain['applied'])} applied, {int(drain['duplicates'])} "
                  f"duplicates, {int(drain['stale'])} stale; {int(drain['batches'])} batches, "
                  f"{int(drain['snapshots'])} snapshots published.\n")
@@ -356,12 +385,20 @@ def cmd_report(raw, out_md):
                            ("query_load", {(r["label"], int(r["rate"])): r for r in ql})):
             for (label, rate), r in sorted(data.items(), key=lambda kv: (kv[0][1] == 0, kv[0][1], kv[0][0] != "query", kv[0][0])):
                 base = data.get(("noop", rate))
+                cpu = r.get("server_cpu_us_per_req", -1)
+                bcpu = base.get("server_cpu_us_per_req", -1) if base else -1
+                cpu_cols = (f"{fmt(cpu, 1)} | {ratio(bcpu, cpu) if label != 'noop' and bcpu > 0 else '–'}"
+                            if cpu and cpu > 0 else "– | –")
                 rows.append(f"| {tool} | {label} | {rate or 'max'} | {fmt(r['qps'])} | "
                             f"{fmt(r['p50_ms'], 3)} | {fmt(r['p99_ms'], 3)} | {fmt(r['p999_ms'], 3)} | "
                             f"{r['errors']} | {ratio(r['qps'], base['qps']) if base and label != 'noop' else '–'} | "
-                            f"{ratio(r['p99_ms'], base['p99_ms']) if base and label != 'noop' else '–'} |")
-        L.append("| client | target | rate | achieved QPS | p50 | p99 | p99.9 | errors | QPS / noop | p99 / noop p99 |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|")
+                            f"{ratio(r['p99_ms'], base['p99_ms']) if base and label != 'noop' else '–'} | "
+                            f"{cpu_cols} |")
+        L.append("Server CPU µs/request (query_load only): the target process's CPU time during its "
+                 "slices, from /proc, per answered request; the ratio is noop's divided by the "
+                 "target's (the share of the framework ceiling, measured in CPU).\n")
+        L.append("| client | target | rate | achieved QPS | p50 | p99 | p99.9 | errors | QPS / noop | p99 / noop p99 | server CPU µs/req | CPU: noop / this |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         L += rows
         L.append("\n`errors` under ghz are mostly calls still in flight when its duration ends "
                  "(\"use of closed network connection\"), not server failures.\n")

@@ -26,6 +26,11 @@
 // cycled until `--records`; every push has a fresh submission id. The registry must already
 // have been pushed to cw-ingest (`clusterctl registry ...`), or ingest rejects the records.
 //
+// Beside the wall-clock rates, every mode reports CPU microseconds per record, which a busy
+// shared machine disturbs far less: for ingest the CPU of the cw-ingest process
+// (--ingest_pid, from /proc), for raw/raw_pushes/consume this tool's own CPU (getrusage:
+// librdkafka's threads included, the gRPC client not involved).
+//
 // Output: a text table on stdout, and with --json=FILE one JSON object per mode.
 // Example: build/bench/ingest_load --mode=compare --sample=/tmp/s --brokers=127.0.0.1:29092
 //            --ingest=127.0.0.1:50071 --records=100000 --streams=4 --json=/tmp/ingest.json
@@ -34,6 +39,8 @@
 // mutex-guarded results.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -43,6 +50,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -57,6 +65,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -83,6 +92,8 @@ ABSL_FLAG(int, rounds, 2, "compare: alternating rounds");
 ABSL_FLAG(std::string, linger_ms, "5", "raw modes: linger.ms (cw-ingest uses 5)");
 ABSL_FLAG(std::string, run_id, "", "prefix of submission ids (default: time-based)");
 ABSL_FLAG(std::string, json, "", "write results as JSON lines to this file");
+ABSL_FLAG(int, ingest_pid, 0,
+          "pid of cw-ingest: also report its CPU time per record (noise-robust comparison)");
 
 namespace cw::bench {
 namespace {
@@ -91,6 +102,27 @@ namespace pb = clusterwatch::v1;
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// CPU seconds (user + system, all threads) of this process.
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system) of process `pid` from /proc/<pid>/stat; -1 when unreadable.
+double ProcCpuSeconds(int pid) {
+  if (pid <= 0) return -1;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::vector<std::string> f = absl::StrSplit(stat.substr(paren + 2), ' ');
+  // After "(comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11, 12.
+  if (f.size() < 13) return -1;
+  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 // The p-th percentile (0..100) of `v` (sorted in place), nearest rank.
 double Percentile(std::vector<double>& v, double p) {
@@ -106,21 +138,27 @@ struct Result {
   int64_t records = 0;
   double seconds = 0;
   int64_t errors = 0;
+  double cpu_seconds = -1;  // of the process doing the work (see the header); -1 unknown
   std::vector<double> push_ms;  // per push (ingest, raw_pushes)
   double rate() const { return seconds > 0 ? static_cast<double>(records) / seconds : 0; }
+  double cpu_us_per_record() const {
+    return cpu_seconds >= 0 && records > 0 ? cpu_seconds * 1e6 / static_cast<double>(records)
+                                           : -1;
+  }
   std::string Json() {
     return absl::StrFormat(
         "{\"mode\":\"%s\",\"records\":%d,\"seconds\":%.4f,\"records_per_s\":%.1f,"
         "\"errors\":%d,\"pushes\":%d,\"push_p50_ms\":%.3f,\"push_p99_ms\":%.3f,"
-        "\"push_max_ms\":%.3f}",
+        "\"push_max_ms\":%.3f,\"cpu_seconds\":%.3f,\"cpu_us_per_record\":%.3f}",
         mode, records, seconds, rate(), errors, push_ms.size(), Percentile(push_ms, 50),
-        Percentile(push_ms, 99), Percentile(push_ms, 100));
+        Percentile(push_ms, 99), Percentile(push_ms, 100), cpu_seconds, cpu_us_per_record());
   }
   std::string Row() {
-    return absl::StrFormat("%-11s %9d records %8.2f s %10.0f rec/s  push p50 %8.2f ms  "
-                           "p99 %8.2f ms  max %8.2f ms  errors %d",
-                           mode, records, seconds, rate(), Percentile(push_ms, 50),
-                           Percentile(push_ms, 99), Percentile(push_ms, 100), errors);
+    return absl::StrFormat("%-11s %9d records %8.2f s %10.0f rec/s  cpu %6.2f us/rec  "
+                           "push p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  errors %d",
+                           mode, records, seconds, rate(), cpu_us_per_record(),
+                           Percentile(push_ms, 50), Percentile(push_ms, 99),
+                           Percentile(push_ms, 100), errors);
   }
 };
 
@@ -276,10 +314,14 @@ Result RunIngest(const Workload& w, const std::string& run) {
     });
   }
   while (ready.load() < streams) std::this_thread::yield();
+  const int pid = absl::GetFlag(FLAGS_ingest_pid);
+  const double cpu0 = ProcCpuSeconds(pid);
   const auto start = Clock::now();
   go.store(true);
   for (auto& t : threads) t.join();
   res.seconds = Seconds(Clock::now() - start);
+  const double cpu1 = ProcCpuSeconds(pid);
+  if (cpu0 >= 0 && cpu1 >= 0) res.cpu_seconds = cpu1 - cpu0;
   res.records = accepted.load();
   res.errors = errors.load();
   return res;
@@ -428,6 +470,7 @@ Result RunRaw(const Workload& w, const std::string& run, const std::string& mode
   Result res(mode);
   absl::Mutex mu;
   std::atomic<int64_t> next{0}, errors{0};
+  const double cpu0 = SelfCpuSeconds();
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < threads_n; ++t) {
@@ -471,6 +514,7 @@ Result RunRaw(const Workload& w, const std::string& run, const std::string& mode
   }
   for (auto& t : threads) t.join();
   res.seconds = Seconds(Clock::now() - start);
+  res.cpu_seconds = SelfCpuSeconds() - cpu0;
   stop.store(true);
   poller.join();
   res.errors = errors.load();
@@ -522,6 +566,7 @@ Result RunConsume() {
   std::vector<bool> eof(partitions, false);
   int eofs = 0;
   Clock::time_point first{}, last{};
+  double cpu_first = 0, cpu_last = 0;
   const auto deadline = Clock::now() + std::chrono::seconds(300);
   while (eofs < partitions && Clock::now() < deadline) {
     std::unique_ptr<RdKafka::Message> m(c->consume(200));
@@ -531,6 +576,7 @@ Result RunConsume() {
         ++eofs;
       }
       last = Clock::now();
+      cpu_last = SelfCpuSeconds();
       continue;
     }
     if (m->err() == RdKafka::ERR__TIMED_OUT) continue;
@@ -538,7 +584,10 @@ Result RunConsume() {
       ++res.errors;
       continue;
     }
-    if (res.records == 0) first = Clock::now();
+    if (res.records == 0) {
+      first = Clock::now();
+      cpu_first = SelfCpuSeconds();
+    }
     ++res.records;
     pb::ReportEnvelope env;
     if (!env.ParseFromArray(m->payload(), static_cast<int>(m->len()))) {
@@ -558,6 +607,7 @@ Result RunConsume() {
   }
   c->close();
   res.seconds = res.records > 0 ? Seconds(last - first) : 0;
+  res.cpu_seconds = res.records > 0 ? cpu_last - cpu_first : -1;
   return res;
 }
 
@@ -623,25 +673,34 @@ int Main() {
   if (mode == "ingest" || mode == "raw" || mode == "raw_pushes") {
     one(mode, 0);
   } else if (mode == "compare") {
-    std::map<std::string, std::vector<double>> rates;
+    std::map<std::string, std::vector<double>> rates, cpu;
     for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
       for (const char* m : {"raw", "ingest", "raw_pushes"}) {
-        rates[m].push_back(one(m, round).rate());
+        Result r = one(m, round);
+        rates[m].push_back(r.rate());
+        cpu[m].push_back(r.cpu_us_per_record());
       }
     }
+    const double cpu_raw = Median(cpu["raw"]), cpu_ingest = Median(cpu["ingest"]),
+                 cpu_pushes = Median(cpu["raw_pushes"]);
     const double raw = Median(rates["raw"]), ingest = Median(rates["ingest"]),
                  pushes = Median(rates["raw_pushes"]);
     std::printf("median rec/s: raw %.0f, ingest %.0f, raw_pushes %.0f; ratio ingest/raw %.3f, "
                 "ingest/raw_pushes %.3f\n",
                 raw, ingest, pushes, raw > 0 ? ingest / raw : 0,
                 pushes > 0 ? ingest / pushes : 0);
+    std::printf("median CPU us/record: raw %.2f, ingest %.2f (cw-ingest process), raw_pushes "
+                "%.2f; ratio raw/ingest %.3f\n",
+                cpu_raw, cpu_ingest, cpu_pushes, cpu_ingest > 0 ? cpu_raw / cpu_ingest : 0);
     if (json != nullptr) {
       std::fprintf(json,
                    "{\"mode\":\"compare\",\"raw_median\":%.1f,\"ingest_median\":%.1f,"
                    "\"raw_pushes_median\":%.1f,\"ratio_ingest_raw\":%.4f,"
-                   "\"ratio_ingest_raw_pushes\":%.4f,\"streams\":%d,\"push_records\":%d}\n",
+                   "\"ratio_ingest_raw_pushes\":%.4f,\"streams\":%d,\"push_records\":%d,"
+                   "\"cpu_us_raw\":%.3f,\"cpu_us_ingest\":%.3f,\"cpu_us_raw_pushes\":%.3f}\n",
                    raw, ingest, pushes, raw > 0 ? ingest / raw : 0,
-                   pushes > 0 ? ingest / pushes : 0, streams, push);
+                   pushes > 0 ? ingest / pushes : 0, streams, push, cpu_raw, cpu_ingest,
+                   cpu_pushes);
     }
   } else {
     std::fprintf(stderr, "unknown --mode=%s\n", mode.c_str());

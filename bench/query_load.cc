@@ -8,6 +8,9 @@
 // Several targets (e.g. cw-query and its no-op baseline) are loaded in alternating slices
 // (--slices per target, --duration_s in total per target), so that a burst of load from
 // other work on the machine hits both alike; each target gets its own result line.
+// A target may name its server's pid (label=address@pid): then the server's CPU time
+// during its slices (from /proc) is reported as CPU microseconds per answered request, a
+// figure a busy shared machine disturbs far less than latency or QPS.
 // --rate=N: open loop, request i of a slice is sent at start + i/N (skipped, and counted as
 // "late", while --max_in_flight calls are outstanding); --rate=0: closed loop with
 // --concurrency calls always outstanding. Latency is from send to completion.
@@ -17,11 +20,15 @@
 //
 // Thread-safety: a command-line tool; completions run on gRPC's threads and share only
 // atomics and a preallocated latency array.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +37,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -39,7 +48,7 @@
 #include "grpcpp/support/byte_buffer.h"
 
 ABSL_FLAG(std::string, targets, "query=127.0.0.1:50052",
-          "label=address,... loaded in alternating slices");
+          "label=address[@server_pid],... loaded in alternating slices");
 ABSL_FLAG(std::string, parks, "", "park ids to ask for, comma-separated (required)");
 ABSL_FLAG(int, year, 2024, "year of the periods asked for (1-2月 and months 3..12)");
 ABSL_FLAG(double, rate, 0, "requests per second (0: as fast as --concurrency allows)");
@@ -60,7 +69,9 @@ constexpr char kMethod[] = "/clusterwatch.v1.QueryService/GetParkSnapshot";
 // Shared by all calls of a run.
 struct Run {
   std::string label;
-  double seconds = 0;  // loaded time over all slices
+  int pid = 0;            // the server's, when known
+  double seconds = 0;     // loaded time over all slices
+  double cpu_seconds = 0; // the server's CPU time during the slices
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   std::vector<grpc::ByteBuffer> requests;
   std::vector<float> latency_us;  // preallocated; index from `done`
@@ -123,8 +134,21 @@ double Pct(std::vector<float>& v, double p) {
   return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1] / 1000.0;  // ms
 }
 
+// CPU seconds (user + system) of process `pid` from /proc/<pid>/stat; -1 when unreadable.
+double ProcCpuSeconds(int pid) {
+  if (pid <= 0) return -1;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::vector<std::string> f = absl::StrSplit(stat.substr(paren + 2), ' ');
+  if (f.size() < 13) return -1;  // utime, stime: fields 14, 15 of stat(5)
+  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Loads `run` for `seconds` at `rate` (0: closed loop), then waits for its calls to finish.
 void LoadSlice(Run& run, double rate, double seconds) {
+  const double cpu0 = ProcCpuSeconds(run.pid);
   run.stopping.store(false);
   const auto start = Clock::now();
   run.end = start + std::chrono::duration_cast<Clock::duration>(
@@ -151,6 +175,8 @@ void LoadSlice(Run& run, double rate, double seconds) {
   run.seconds += std::chrono::duration<double>(Clock::now() - start).count();
   run.stopping.store(true);
   while (run.in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double cpu1 = ProcCpuSeconds(run.pid);
+  if (cpu0 >= 0 && cpu1 >= 0) run.cpu_seconds += cpu1 - cpu0;
 }
 
 void Report(Run& run, double rate) {
@@ -168,15 +194,19 @@ void Report(Run& run, double rate) {
     }
   }
   const double qps = static_cast<double>(run.ok.load()) / run.seconds;
+  const double cpu_us =
+      run.pid > 0 && run.ok.load() > 0
+          ? run.cpu_seconds * 1e6 / static_cast<double>(run.ok.load() + errors)
+          : -1;
   const double avg_bytes =
       run.ok.load() ? static_cast<double>(run.bytes.load()) / static_cast<double>(run.ok.load())
                     : 0;
   std::printf("%-10s rate %-8s %9.0f qps  p50 %7.3f  p99 %7.3f  p99.9 %7.3f  max %8.3f ms  "
-              "ok %ld  errors %ld [%s]  late %ld  resp %.0f B\n",
+              "ok %ld  errors %ld [%s]  late %ld  resp %.0f B  server cpu %.1f us/req\n",
               run.label.c_str(), rate > 0 ? absl::StrFormat("%.0f", rate).c_str() : "max", qps,
               Pct(lat, 50), Pct(lat, 99), Pct(lat, 99.9), Pct(lat, 100),
               static_cast<long>(run.ok.load()), static_cast<long>(errors), error_text.c_str(),
-              static_cast<long>(run.late.load()), avg_bytes);
+              static_cast<long>(run.late.load()), avg_bytes, cpu_us);
   std::fflush(stdout);
   if (absl::GetFlag(FLAGS_json).empty()) return;
   std::FILE* f = std::fopen(absl::GetFlag(FLAGS_json).c_str(), "a");
@@ -185,11 +215,11 @@ void Report(Run& run, double rate) {
                "{\"tool\":\"query_load\",\"label\":\"%s\",\"rate\":%.0f,\"qps\":%.1f,"
                "\"p50_ms\":%.4f,\"p99_ms\":%.4f,\"p999_ms\":%.4f,\"max_ms\":%.4f,"
                "\"ok\":%ld,\"errors\":%ld,\"late\":%ld,\"response_bytes\":%.0f,"
-               "\"seconds\":%.2f,\"slices\":%d}\n",
+               "\"seconds\":%.2f,\"slices\":%d,\"server_cpu_us_per_req\":%.2f}\n",
                run.label.c_str(), rate, qps, Pct(lat, 50), Pct(lat, 99), Pct(lat, 99.9),
                Pct(lat, 100), static_cast<long>(run.ok.load()), static_cast<long>(errors),
                static_cast<long>(run.late.load()), avg_bytes, run.seconds,
-               absl::GetFlag(FLAGS_slices));
+               absl::GetFlag(FLAGS_slices), cpu_us);
   std::fclose(f);
 }
 
@@ -227,6 +257,13 @@ int Main() {
     }
     auto run = std::make_unique<Run>();
     run->label = la.first;
+    if (const size_t at = la.second.rfind('@'); at != std::string::npos) {
+      if (!absl::SimpleAtoi(la.second.substr(at + 1), &run->pid)) {
+        std::fprintf(stderr, "--targets: bad pid in %s\n", la.second.c_str());
+        return 2;
+      }
+      la.second.resize(at);
+    }
     run->requests = requests;
     for (int i = 0; i < absl::GetFlag(FLAGS_connections); ++i) {
       grpc::ChannelArguments args;

@@ -202,7 +202,7 @@ wait_port "$INGEST_PORT" 60 || die "cw-ingest did not listen (see $WORK/ingest.l
 log "ingest_load: raw / ingest / raw_pushes, 3 rounds of $RECORDS records"
 "$BB/ingest_load" --mode=compare --rounds=3 --sample="$SAMPLE" --brokers="$BROKERS" \
   --ingest="127.0.0.1:$INGEST_PORT" --records="$RECORDS" --streams=4 --push_records=1000 \
-  --json="$RAW/ingest.json" | tee "$RAW/ingest.txt"
+  --ingest_pid="${PIDS[ingest]}" --json="$RAW/ingest.json" | tee "$RAW/ingest.txt"
 record_rss ingest "after the ingest load"
 stop_proc ingest
 
@@ -212,7 +212,7 @@ log "cw-aggregator draining $EXPECTED records"
 start_proc aggregator "$WORK/aggregator.log" "$BUILD/aggregator/cw-aggregator" \
   --brokers="$BROKERS" --state_dir="$WORK/state/aggregator" \
   --metrics_address="127.0.0.1:$M_AGG" --group=cw-aggregator-bench
-"${UTIL[@]}" drain "http://127.0.0.1:$M_AGG/metrics" "$EXPECTED" "$RAW/drain.json" 600 \
+"${UTIL[@]}" drain "http://127.0.0.1:$M_AGG/metrics" "$EXPECTED" "$RAW/drain.json" 600 "${PIDS[aggregator]}" \
   || log "aggregator did not drain everything (see $WORK/aggregator.log)"
 sleep 1  # let the last snapshots be acknowledged
 record_rss aggregator "after draining every record"
@@ -255,8 +255,10 @@ run_ghz() {  # label port rate slice seconds
 }
 for rate in $RATES; do
   log "query load at rate $rate (0 = unbounded): ${QSECS} s per target and client, in slices"
-  targets=(query noop); ports=("$QUERY_PORT" "$NOOP_PORT")
-  if [ "$rate" = 0 ] && [ $CANNED = 1 ]; then targets+=(canned); ports+=("$CANNED_PORT"); fi
+  targets=(query noop); ports=("$QUERY_PORT" "$NOOP_PORT"); pids=("${PIDS[query]}" "${PIDS[noop]}")
+  if [ "$rate" = 0 ] && [ $CANNED = 1 ]; then
+    targets+=(canned); ports+=("$CANNED_PORT"); pids+=("${PIDS[canned]}")
+  fi
   if [ -x "$GHZ" ]; then
     for slice in 1 2; do  # ghz: 2 alternating slices per target
       for i in "${!targets[@]}"; do
@@ -266,7 +268,7 @@ for rate in $RATES; do
     for t in "${targets[@]}"; do "${UTIL[@]}" ghz-merge "$RAW" "$t" "$rate" || log "no ghz result for $t $rate"; done
   fi
   spec=""
-  for i in "${!targets[@]}"; do spec+="${spec:+,}${targets[$i]}=127.0.0.1:${ports[$i]}"; done
+  for i in "${!targets[@]}"; do spec+="${spec:+,}${targets[$i]}=127.0.0.1:${ports[$i]}@${pids[$i]}"; done
   "$BB/query_load" --targets="$spec" --parks="$PARKS" --rate="$rate" --concurrency=50 \
     --max_in_flight=50 --duration_s="$QSECS" --slices=4 --json="$RAW/query_load.json" \
     | tee -a "$RAW/query_load.txt"

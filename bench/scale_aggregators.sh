@@ -80,18 +80,23 @@ BOOT="$("$CLUSTER" start 2>"$DIR/logs/cluster-start.log")" || { cat "$DIR/logs/c
 "$CLUSTER" topics >"$DIR/logs/topics.log" 2>&1 || { cat "$DIR/logs/topics.log" >&2; die "topics failed"; }
 log "cluster serving at $BOOT after $((SECONDS - t)) s"
 
+# A snapshot of the binaries: a rebuild of build/ during the run must not swap them mid-way.
+mkdir -p "$DIR/bin"
+cp "$BUILD/ingest/cw-ingest" "$BUILD/aggregator/cw-aggregator" "$BUILD/cli/clusterctl" "$DIR/bin/"
+BIN="$DIR/bin"
+
 log "gen-sample --scale=$SCALE"
-"$BUILD/cli/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
+"$BIN/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
 INGEST="127.0.0.1:$((BASE + 20))"
-"$BUILD/ingest/cw-ingest" --brokers="$BOOT" --listen="$INGEST" \
+"$BIN/cw-ingest" --brokers="$BOOT" --listen="$INGEST" \
   --metrics_address="127.0.0.1:$((BASE + 21))" --audit_log="$DIR/logs/audit-ingest.jsonl" \
   "${SECURITY[@]}" >"$DIR/logs/ingest.log" 2>&1 &
 INGEST_PID=$!
 wait_port $((BASE + 20)) 60 || die "cw-ingest did not listen (log: $DIR/logs/ingest.log)"
-"$BUILD/cli/clusterctl" registry --ingest="$INGEST" "$DIR/sample/registry/parks.csv" \
+"$BIN/clusterctl" registry --ingest="$INGEST" "$DIR/sample/registry/parks.csv" \
   "$DIR/sample/registry/enterprises.csv" >/dev/null
 t=$SECONDS
-"$BUILD/cli/clusterctl" push --ingest="$INGEST" --retries=50 "$DIR"/sample/reports/*.csv \
+"$BIN/clusterctl" push --ingest="$INGEST" --retries=50 "$DIR"/sample/reports/*.csv \
   >"$DIR/logs/push.log" 2>&1 || { tail -n 20 "$DIR/logs/push.log" >&2; die "push failed"; }
 PUSH_S=$((SECONDS - t))
 ACCEPTED="$(sed -n 's/.*: \([0-9]*\) accepted,.*/\1/p' "$DIR/logs/push.log" | awk '{s += $1} END {print s + 0}')"
@@ -111,7 +116,7 @@ log "loaded N=$N report messages ($ACCEPTED accepted by ingest) in $PUSH_S s; pe
 
 # ---------------------------------------------------------------- 2. k aggregators
 run_k() {  # K -> one JSON line on stdout
-  CW_K="$1" CW_N="$N" CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_BIN="$BUILD/aggregator/cw-aggregator" \
+  CW_K="$1" CW_N="$N" CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_BIN="$BIN/cw-aggregator" \
   CW_TIMEOUT="$TIMEOUT" /usr/bin/python3 - <<'PY'
 import json, os, re, signal, subprocess, time, urllib.request
 
@@ -132,6 +137,17 @@ def hwm_mib(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+def runqueue_wait_s(pid):
+    """Seconds the process's threads spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
 
 def machine_busy():
     with open("/proc/stat") as f:
@@ -207,6 +223,7 @@ if done_at is None:
     raise SystemExit(f"k={k}: only {sum(counts):.0f} of {n} records after the timeout")
 
 cpu = [proc_cpu(p.pid) for p in procs]
+waits = [runqueue_wait_s(p.pid) for p in procs]
 rss = [hwm_mib(p.pid) for p in procs]
 bcpu = sum(proc_cpu(p) - b0[p] for p in brokers if os.path.exists(f"/proc/{p}"))
 m1 = machine_busy()
@@ -227,6 +244,7 @@ print(json.dumps({
     "cpu_s": [round(c, 2) for c in cpu], "cpu_pct": [round(100 * c / (done_at - t0)) for c in cpu],
     "rss_mib": [round(r) for r in rss], "broker_cpu_s": round(bcpu, 1),
     "batches": [int(s["batches"]) for s in seen],
+    "runqueue_s": [round(w, 2) for w in waits],
     "in_batch_s": [round(s["batch_s"], 2) for s in seen],
     "machine_busy_pct": round(200 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1])),
 }))
@@ -268,9 +286,10 @@ for k in sorted({r["k"] for r in runs}):
     rows.append(median)
 base = rows[0]["rate"] if rows else 1
 head = ("k", "reports/s", "min-max", "speed-up", "wall s", "drain s", "records per instance",
-        "largest", "CPU s per instance", "CPU %", "in-batch s", "peak RSS MiB", "brokers CPU s",
-        "busy")
-fmt = "{:>2} {:>9} {:>11} {:>8} {:>6} {:>7} {:>20} {:>7} {:>18} {:>9} {:>15} {:>12} {:>13} {:>5}"
+        "largest", "CPU s per instance", "CPU %", "in-batch s", "run-queue s", "peak RSS MiB",
+        "brokers CPU s", "busy")
+fmt = ("{:>2} {:>9} {:>11} {:>8} {:>6} {:>7} {:>20} {:>7} {:>18} {:>9} {:>15} {:>15} {:>12}"
+       " {:>13} {:>5}")
 print(fmt.format(*head))
 for r in rows:
     print(fmt.format(
@@ -280,12 +299,14 @@ for r in rows:
         "/".join("%.1f" % x for x in r["cpu_s"]),
         "/".join(str(x) for x in r["cpu_pct"]),
         "/".join("%.1f" % x for x in r["in_batch_s"]),
+        "/".join("%.1f" % x for x in r["runqueue_s"]),
         "/".join(str(x) for x in r["rss_mib"]),
         r["broker_cpu_s"], "%d%%" % r["machine_busy_pct"]))
 print()
 print("largest = the busiest instance's share of N (its partitions); CPU % = CPU s / wall s;")
 print("in-batch s = time inside ProcessBatch (RocksDB commit + synchronous snapshot publish,")
-print("acks=all); busy = whole machine, 200% = both cores.")
+print("acks=all); run-queue s = time the instance's threads were runnable but had no CPU")
+print("(/proc/<pid>/task/*/schedstat); busy = whole machine over the run, 200% = both cores.")
 print("Median of %d runs per k (min-max: all runs)." % rows[0]["reps"] if rows else "")
 for r in rows:
     if r["twice"]:

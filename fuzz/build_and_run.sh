@@ -90,12 +90,15 @@ for t in "${TARGETS[@]}"; do
   fi
   if [ "${#regressions[@]}" -gt 0 ]; then
     log "$t: replaying ${#regressions[@]} regression input(s)"
-    if ! "$bin" "${common[@]}" "${regressions[@]}" >"$logfile.regressions" 2>&1; then
-      log "$t: a regression input still fails — see $logfile.regressions"
-      grep -E 'ERROR: |runtime error|invariant violated|Running: ' "$logfile.regressions" \
-        | tail -n 6 >&2 || true
-      failed+=("$t (regression)")
-    fi
+    : >"$logfile.regressions"
+    for f in "${regressions[@]}"; do  # one process each: a crash ends the process
+      if ! "$bin" "${common[@]}" "$f" >>"$logfile.regressions" 2>&1; then
+        log "$t: regression still fails: ${f#"$ROOT"/}"
+        grep -E 'runtime error|invariant violated|ERROR: AddressSanitizer' \
+          "$logfile.regressions" | tail -n 1 >&2 || true
+        failed+=("$t (regression ${f##*/})")
+      fi
+    done
   fi
 
   # (2) Fuzz from the seed corpus (replays it first), for a bounded time.

@@ -66,14 +66,25 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   obs::GrpcServerOptions server_options;
   server_options.address = o.listen;
   server_options.credentials = o.security.server_credentials;
+  // NOT_SERVING until the replica has read its topics to the end, so a rebuilding replica
+  // is kept out of the load balancer (readiness probe on grpc.health.v1).
+  server_options.serving_at_start = false;
   auto server = obs::StartGrpcServer(server_options, {app->service_.get()});
   if (!server.ok()) return server.status();
   app->server_ = std::move(*server);
+  app->readiness_ = std::thread([raw] {
+    while (!raw->follower_->WaitCaughtUp(absl::Seconds(1)).ok()) {
+      if (raw->stopping_.load()) return;
+    }
+    raw->server_.server->GetHealthCheckService()->SetServingStatus(true);
+    obs::Info("query", "caught up with its topics: SERVING");
+  });
   obs::Info("query", "serving on port ", app->server_.port);
   return app;
 }
 
 void QueryApp::Shutdown() {
+  stopping_.store(true);
   if (server_.server) {
     server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
@@ -81,6 +92,7 @@ void QueryApp::Shutdown() {
 
 QueryApp::~QueryApp() {
   Shutdown();
+  if (readiness_.joinable()) readiness_.join();
   if (follower_) follower_->Stop();
 }
 

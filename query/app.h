@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <thread>
 
 #include "common/kafka/table_follower.h"
 #include "common/obs/grpc_server.h"
@@ -42,6 +43,8 @@ class QueryApp {
   std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<QueryService> service_;
   obs::StartedServer server_;
+  std::thread readiness_;
+  std::atomic<bool> stopping_{false};  // flips health to SERVING once the topics are read to their end
 };
 
 }  // namespace cw::query

@@ -90,7 +90,13 @@ std::string Period::Chinese() const {
   return absl::StrFormat("%d年%d月", year, month);
 }
 
-bool PeriodLess(const Period& a, const Period& b) { return a.Key() < b.Key(); }
+bool PeriodLess(const Period& a, const Period& b) {
+  // The order of the keys ("2024-01" < "2024-01/02" < "2024-02"), without building them:
+  // January–February ranks between January and February.
+  auto rank = [](const Period& p) { return p.month * 2 - (p.jan_feb ? 1 : 0); };
+  if (a.year != b.year) return a.year < b.year;
+  return rank(a) < rank(b);
+}
 
 absl::StatusOr<Period> ParsePeriod(std::string_view text) {
   std::string_view t = text;

@@ -641,7 +641,13 @@ absl::StatusOr<std::vector<pb::SubmittedRecord>> ReportsFromCsv(const CsvTable& 
     record.set_line(row.line);
     record.set_raw(row.raw);
     std::optional<RowError> error;
-    if (*kind == ReportKind::kOutput) {
+    if (row.fields.size() > table.header.size()) {
+      // Typically an unquoted thousands separator ("1,234") that shifted the columns.
+      error = RowError{"", absl::StrFormat("the row has %d fields but the header %d (expected "
+                                           "one value per column; quote numbers written with "
+                                           "thousands separators, e.g. \"1,234\")",
+                                           row.fields.size(), table.header.size())};
+    } else if (*kind == ReportKind::kOutput) {
       pb::OutputReport output;
       error = OutputFromRow(*columns, row, &output);
       if (!error) *record.mutable_output() = std::move(output);

@@ -229,6 +229,11 @@ class RdConsumer : public Consumer {
         it = targets_.emplace(key, hi).first;
       }
       int64_t pos = tp->offset();
+      if (pos < 0) {
+        // Nothing consumed since the assignment: the position is where we started.
+        auto start = started_at_.find(key);
+        if (start != started_at_.end()) pos = start->second;
+      }
       if (it->second > 0 && (pos < 0 || pos < it->second)) caught_up = false;
     }
     RdKafka::TopicPartition::destroy(tps);
@@ -275,6 +280,7 @@ class RdConsumer : public Consumer {
       std::optional<int64_t> start;
       if (options_.start_offset) start = options_.start_offset({tp->topic(), tp->partition()});
       tp->set_offset(start ? *start : RdKafka::Topic::OFFSET_BEGINNING);
+      if (start) started_at_[{tp->topic(), tp->partition()}] = *start;
     }
   }
 
@@ -283,6 +289,7 @@ class RdConsumer : public Consumer {
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
   std::set<TopicPartition> revoked_during_poll_;
   std::map<TopicPartition, int64_t> targets_;
+  std::map<TopicPartition, int64_t> started_at_;  // start offsets we assigned
   std::string last_error_;
 };
 

@@ -23,7 +23,7 @@ absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
     return absl::UnavailableError(absl::StrCat("gRPC server could not listen on ",
                                                options.address));
   }
-  started.server->GetHealthCheckService()->SetServingStatus(true);
+  started.server->GetHealthCheckService()->SetServingStatus(options.serving_at_start);
   return started;
 }
 

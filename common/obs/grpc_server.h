@@ -17,6 +17,8 @@ struct GrpcServerOptions {
   int max_message_bytes = 64 << 20;
   // TLS or plaintext (common/security/guard.h); null = plaintext (tests only).
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Health at start; a replica that must catch up first starts NOT_SERVING and flips later.
+  bool serving_at_start = true;
 };
 
 struct StartedServer {
