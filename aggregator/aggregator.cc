@@ -10,6 +10,7 @@
 #include "common/domain/dead_letter.h"
 #include "common/domain/derive.h"
 #include "common/domain/totals.h"
+#include "common/domain/validate.h"
 
 namespace cw::aggregator {
 namespace {
@@ -47,6 +48,22 @@ std::string Malformed(const pb::ReportEnvelope& env) {
   if (uscc.size() != 18) return "uscc: expected 18 characters";
   if (park.empty() || park.find('|') != std::string::npos) return "park_id: missing or invalid";
   if (!ValidPeriod(period)) return "period: expected year 1949..2100 and month 1..12";
+  // Ingest refuses implausible money; a message written past it must not overflow the sums.
+  constexpr int64_t kMaxFen = 12 * domain::ValidationLimits().max_month_fen;
+  auto bad_money = [](const pb::Money& m) { return m.fen() < 0 || m.fen() > kMaxFen; };
+  if (out) {
+    const auto& r = env.output();
+    if (bad_money(r.gross_output()) || bad_money(r.sales_output()) ||
+        bad_money(r.export_delivery()) || r.employees() < 0 || r.employees() > 100'000'000) {
+      return "money or employees: negative or implausibly large (as ingest would refuse)";
+    }
+  } else {
+    const auto& r = env.tax();
+    bool bad = bad_money(r.total_tax()) || bad_money(r.vat()) ||
+               bad_money(r.corporate_income_tax());
+    for (const auto& cp : r.counterparties()) bad = bad || bad_money(cp.purchases());
+    if (bad) return "money: negative or implausibly large (as ingest would refuse)";
+  }
   return "";
 }
 
@@ -71,14 +88,19 @@ domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
     // from its USCC).
     int64_t all = 0, in_park = 0, in_region = 0;
     const std::string prefecture = r.park_county().substr(0, 4);
+    // Saturating sums: a message written past ingest's validation must not overflow them.
+    auto add = [](int64_t& sum, int64_t v) {
+      if (v < 0) return;
+      sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
+    };
     for (const auto& cp : r.counterparties()) {
-      all += cp.purchases().fen();
-      if (!cp.park_id().empty() && cp.park_id() == r.park_id()) in_park += cp.purchases().fen();
+      add(all, cp.purchases().fen());
+      if (!cp.park_id().empty() && cp.park_id() == r.park_id()) add(in_park, cp.purchases().fen());
       const std::string county =
           !cp.county_code().empty() ? cp.county_code()
                                     : (cp.uscc().size() == 18 ? cp.uscc().substr(2, 6) : "");
       if (prefecture.size() == 4 && county.substr(0, 4) == prefecture) {
-        in_region += cp.purchases().fen();
+        add(in_region, cp.purchases().fen());
       }
     }
     v.flows = {0, 0, 0, r.total_tax().fen(), r.vat().fen(), r.corporate_income_tax().fen(),

@@ -61,6 +61,22 @@ bool Decodable(const std::string& value, pb::ReportEnvelope* env) {
   if (park.empty() || park.find('|') != std::string::npos) return false;
   if (p.year() < 1949 || p.year() > 2100 || p.month() < 1 || p.month() > 12) return false;
   if (p.jan_feb() && p.month() != 2) return false;
+  // Money within [0, 12 × 1e12 yuan] in fen, employees within [0, 1e8].
+  constexpr int64_t kMaxFen = 12LL * 100'000'000'000'000;
+  auto bad = [](const pb::Money& m) { return m.fen() < 0 || m.fen() > kMaxFen; };
+  if (out) {
+    const auto& r = env->output();
+    if (bad(r.gross_output()) || bad(r.sales_output()) || bad(r.export_delivery()) ||
+        r.employees() < 0 || r.employees() > 100'000'000) {
+      return false;
+    }
+  } else {
+    const auto& r = env->tax();
+    if (bad(r.total_tax()) || bad(r.vat()) || bad(r.corporate_income_tax())) return false;
+    for (const auto& cp : r.counterparties()) {
+      if (bad(cp.purchases())) return false;
+    }
+  }
   return true;
 }
 

@@ -18,6 +18,9 @@ export CW_GRPCURL="$GRPCURL"
 log "unit tests"
 (cd "$BUILD" && ctest --output-on-failure -j2)
 
+log "fuzz targets (corpus and regressions, then ${CW_FUZZ_SECONDS:-10}s each)"
+CW_FUZZ_SECONDS="${CW_FUZZ_SECONDS:-10}" "$ROOT/fuzz/build_and_run.sh"
+
 log "Prometheus alerting rules (promtool)"
 promtool check rules "$ROOT"/deploy/prometheus/rules/*.yml
 promtool test rules "$ROOT"/tests/prometheus/*.test.yml

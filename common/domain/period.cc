@@ -44,7 +44,7 @@ class Cursor {
     int n = 0;
     int v = 0;
     while (n < static_cast<int>(s_.size()) && absl::ascii_isdigit(s_[n])) {
-      v = v * 10 + (s_[n] - '0');
+      if (n < max_digits) v = v * 10 + (s_[n] - '0');  // more digits fail below
       ++n;
     }
     if (n == 0 || n > max_digits) return false;

@@ -171,6 +171,11 @@ std::optional<Violation> ValidateTax(pb::TaxReport& r, const RegistryView& regis
                                        "negative (expected an amount >= 0)",
                                        i + 1, c.uscc(), FormatYuan(c.purchases().fen()))};
     }
+    // Plausibility as for the report's own money, so that sums of purchases cannot overflow.
+    if (auto v = CheckMoney("counterparties", c.purchases(), r.basis(), limits)) {
+      v->reason = absl::StrFormat("counterparty %d ('%s'): %s", i + 1, c.uscc(), v->reason);
+      return v;
+    }
   }
   return std::nullopt;
 }

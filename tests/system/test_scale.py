@@ -15,12 +15,13 @@ At the end both query replicas must answer exactly the independent ground truth,
 acknowledged report may be missing: every push succeeded and the accepted counts clusterctl
 printed add up to ground truth's accepted output + tax rows.
 
-Short by default (about 1.5 minutes on 2 cores); CW_LONG=1 pushes a larger sample (--scale=10) with two
-broker kills. Figures are written to <workdir>/scale.json and printed (pytest -s)."""
+Short by default (about 1.5 minutes on 2 cores); CW_LONG=1 pushes a larger sample
+(--scale=10) with two broker kills. Figures are written to <workdir>/scale.json and printed (pytest -s)."""
 import json
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -36,6 +37,7 @@ LONG = os.environ.get("CW_LONG") == "1"
 SCALE = 10 if LONG else 3
 SEED = int(os.environ.get("CW_SCALE_SEED", "20261201"))  # breaks ties between brokers to kill
 PACE = float(os.environ.get("CW_SCALE_PACE", "0.3"))  # seconds between two pushes
+PARTITIONS = 6  # reports and park-metrics: max(6, 2 x A_max) with A_max = 3 (docs/scale-out.md)
 SECURITY = ["--plaintext", "--allow_unauthenticated", "--rate_limit_rps=0"]
 CLUSTER = os.path.join(ROOT, "scripts", "kafka-cluster.sh")
 
@@ -61,12 +63,39 @@ def free_port_base():
     raise RuntimeError("no free port block for the Kafka cluster")
 
 
+BINARIES = ("ingest/cw-ingest", "aggregator/cw-aggregator", "query/cw-query",
+            "alerter/cw-alerter", "cli/clusterctl")
+
+
+def snapshot_binaries(workdir):
+    """Copies the binaries into the test's directory and returns {relative path: copy}: a
+    rebuild of build/ while the test runs (the machine may be shared) must not swap or hide
+    a binary between two starts of the same service."""
+    out = {}
+    for rel in BINARIES:
+        src, dst = os.path.join(BUILD, rel), os.path.join(workdir, "bin", os.path.basename(rel))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        for _ in range(120):  # a binary being linked is briefly missing or not executable
+            if os.access(src, os.X_OK):
+                try:
+                    shutil.copy2(src, dst)
+                    break
+                except OSError:
+                    pass
+            time.sleep(1)
+        else:
+            raise RuntimeError(f"{src} stayed unavailable")
+        out[rel] = dst
+    return out
+
+
 class Cluster:
     """Three KRaft nodes through scripts/kafka-cluster.sh, in the test's directory."""
 
     def __init__(self, workdir):
         self.env = dict(os.environ, CW_CLUSTER_DIR=os.path.join(workdir, "kafka-cluster"),
-                        CW_CLUSTER_PORT_BASE=str(free_port_base()))
+                        CW_CLUSTER_PORT_BASE=str(free_port_base()),
+                        CW_PARTITIONS=str(PARTITIONS))
         self.bootstrap = self.run("bootstrap").stdout.strip()
 
     def run(self, *args, timeout=300):
@@ -97,6 +126,7 @@ class ClusterStack:
         self.workdir = workdir
         self.cluster = Cluster(workdir)
         self.services = {}
+        self.bin = snapshot_binaries(workdir)  # absolute paths: Service joins them unchanged
 
     def start(self):
         self.cluster.run("start")
@@ -104,7 +134,7 @@ class ClusterStack:
         b = f"--brokers={self.cluster.bootstrap}"
         ip, mp = free_port(), free_port()
         self.services["ingest"] = Service(
-            "ingest", "ingest/cw-ingest",
+            "ingest", self.bin["ingest/cw-ingest"],
             [b, f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}",
              f"--audit_log={os.path.join(self.workdir, 'audit-ingest.jsonl')}", *SECURITY],
             self.workdir, ip, mp).start()
@@ -113,7 +143,7 @@ class ClusterStack:
         self.add_query("query2")
         mp = free_port()
         self.services["alerter"] = Service(
-            "alerter", "alerter/cw-alerter",
+            "alerter", self.bin["alerter/cw-alerter"],
             [b, f"--metrics_address=127.0.0.1:{mp}",
              f"--rules={os.path.join(ROOT, 'deploy', 'alert-rules.yaml')}",
              f"--state_dir={os.path.join(self.workdir, 'alerter')}", "--reevaluate_seconds=5"],
@@ -123,7 +153,7 @@ class ClusterStack:
     def add_aggregator(self, n):
         name, mp = f"aggregator{n}", free_port()
         self.services[name] = Service(
-            name, "aggregator/cw-aggregator",
+            name, self.bin["aggregator/cw-aggregator"],
             [f"--brokers={self.cluster.bootstrap}", "--group=cw-aggregator",
              f"--instance_id=cw-aggregator-{n}", f"--metrics_address=127.0.0.1:{mp}",
              f"--state_dir={os.path.join(self.workdir, name)}"],
@@ -133,7 +163,7 @@ class ClusterStack:
     def add_query(self, name):
         qp, mp = free_port(), free_port()
         self.services[name] = Service(
-            name, "query/cw-query",
+            name, self.bin["query/cw-query"],
             [f"--brokers={self.cluster.bootstrap}", f"--listen=127.0.0.1:{qp}",
              f"--metrics_address=127.0.0.1:{mp}",
              f"--state_dir={os.path.join(self.workdir, name)}",
@@ -146,7 +176,7 @@ class ClusterStack:
         return f"127.0.0.1:{self.services[name].port}"
 
     def ctl(self, *args, check=True):
-        return subprocess.run([os.path.join(BUILD, "cli", "clusterctl"), *args,
+        return subprocess.run([self.bin["cli/clusterctl"], *args,
                                f"--ingest={self.address('ingest')}",
                                f"--query={self.address('query1')}"],
                               check=check, capture_output=True, text=True)
@@ -185,8 +215,16 @@ def wait_metric(service, prefix, seconds):
 
 
 def assigned_partitions(service):
-    """Partitions of the reports topic the aggregator's log says it was assigned."""
+    """Partitions of the reports topic the aggregator's log says it was ever assigned."""
     return sorted({int(p) for p in re.findall(r"assigned cw\.reports\.v1/(\d+)", service.log())})
+
+
+def current_partitions(service):
+    """Partitions the aggregator owns now, replaying its assigned/revoked log lines."""
+    owned = set()
+    for what, p in re.findall(r"(assigned|revoked) cw\.reports\.v1/(\d+)", service.log()):
+        (owned.add if what == "assigned" else owned.discard)(int(p))
+    return owned
 
 
 class Scenario:
@@ -337,7 +375,7 @@ def test_scale_out_on_three_brokers_is_exact(stack):
         assert diffs == [], f"{name} differs from ground truth: {diffs}"
 
     # The scale-out really happened: the joiners owned partitions, and the survivors are
-    # healthy and own every partition between them.
+    # healthy and own every partition between them (each exactly once).
     assignments = {n: assigned_partitions(stack.services[f"aggregator{n}"]) for n in (1, 2, 3)}
     assert assignments[2], "aggregator2 was never assigned a partition"
     assert assignments[3], "aggregator3 was never assigned a partition"
@@ -345,16 +383,27 @@ def test_scale_out_on_three_brokers_is_exact(stack):
         svc = stack.services[f"aggregator{n}"]
         assert svc.proc.poll() is None, f"aggregator{n} exited"
         assert svc.metric("cw_aggregator_healthy") == 1
+    # The stopped instance is a static member: its partitions move after session.timeout.ms.
+    survivors = [stack.services["aggregator1"], stack.services["aggregator3"]]
+    deadline = time.time() + 60
+    while True:
+        owned = [current_partitions(svc) for svc in survivors]
+        if (owned[0] | owned[1]) == set(range(PARTITIONS)) or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert owned[0] | owned[1] == set(range(PARTITIONS)) and not owned[0] & owned[1], owned
     lag = {n: stack.services[f"aggregator{n}"].metric('cw_kafka_consumer_lag{topic="reports"}')
            for n in (1, 3)}
 
-    report = {"scale": SCALE, "reports": want_accepted, "files": len(files),
+    report = {"workdir": stack.workdir, "scale": SCALE, "reports": want_accepted, "files": len(files),
               "push_seconds": round(push_seconds, 1),
               "push_attempts_retried": len(retried),
               "settle_seconds_after_push": settle,
               "events": scenario.events,
               "faults_during_push": sum(1 for e in scenario.events if e["during_push"]),
               "partitions_ever_assigned": assignments,
+              "partitions_owned_at_end": {"aggregator1": sorted(owned[0]),
+                                          "aggregator3": sorted(owned[1])},
               "final_lag": lag}
     with open(os.path.join(stack.workdir, "scale.json"), "w") as f:
         json.dump(report, f, indent=1)
