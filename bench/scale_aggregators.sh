@@ -5,15 +5,16 @@
 #   1. a fresh cluster in CW_SCALE_BENCH_DIR; `clusterctl gen-sample --scale=20` pushed once
 #      through cw-ingest: the reports topic then holds N report messages (N = the sum of the
 #      partitions' end offsets, so it counts exactly what an aggregator must consume);
-#   2. CW_SCALE_BENCH_REPS times, for k in 1 2 3: k aggregators in a FRESH consumer group (bench-k-<timestamp>) with fresh
-#      state directories, started together; every instance's /metrics is polled every 0.2 s
+#   2. CW_SCALE_BENCH_REPS times, for k in 1 2 3: k aggregators in a FRESH consumer group
+#      (bench-k-<timestamp>) with fresh state directories, started together; every instance's /metrics is polled every 0.2 s
 #      until the sum of cw_aggregator_records_total{outcome=applied|duplicate|stale|poison}
 #      over the instances reaches N and every instance reports consumer lag 0;
 #   3. per k, the run with the median rate is shown with the min-max of all its runs; per run:
 #      drain rate N / (done - first record seen), wall time from launch, per-instance
 #      CPU seconds (utime+stime from /proc/<pid>/stat) and peak RSS (VmHWM), the brokers' CPU
 #      over the same window, and the machine's busy CPU (/proc/stat; 200 % = both cores).
-# The table is printed and written to bench/results/scale-<UTC date-time>.txt.
+# The table is printed and written to bench/results/scale-<UTC date-time>.txt. Takes ~3.5
+# minutes on 2 cores; docs/scale-out.md explains the figures.
 #
 # Usage: bench/scale_aggregators.sh
 # Env:
@@ -23,7 +24,7 @@
 #                           BASE+20..BASE+29                        (default 19292)
 #   CW_SCALE_BENCH_SCALE    gen-sample --scale                      (default 20)
 #   CW_SCALE_BENCH_KS       instance counts to measure              (default "1 2 3")
-#   CW_SCALE_BENCH_REPS     repetitions of every k, interleaved     (default 3)
+#   CW_SCALE_BENCH_REPS     repetitions of every k, interleaved     (default 5)
 #   CW_SCALE_BENCH_TIMEOUT  seconds allowed per run                 (default 600)
 #   CW_SCALE_BENCH_KEEP=1   leave the cluster running afterwards (otherwise it is wiped)
 set -euo pipefail
@@ -38,7 +39,7 @@ BASE="${CW_CLUSTER_PORT_BASE:-19292}"
 SCALE="${CW_SCALE_BENCH_SCALE:-20}"
 KS="${CW_SCALE_BENCH_KS:-1 2 3}"
 TIMEOUT="${CW_SCALE_BENCH_TIMEOUT:-600}"
-REPS="${CW_SCALE_BENCH_REPS:-3}"
+REPS="${CW_SCALE_BENCH_REPS:-5}"
 CLUSTER="$ROOT/scripts/kafka-cluster.sh"
 export CW_CLUSTER_DIR="$DIR/kafka-cluster" CW_CLUSTER_PORT_BASE="$BASE"
 SECURITY=(--plaintext --allow_unauthenticated --rate_limit_rps=0)
@@ -54,6 +55,7 @@ case "$DIR" in ""|"/"|"$HOME"|"$ROOT") die "refusing CW_SCALE_BENCH_DIR=$DIR" ;;
 INGEST_PID=""
 cleanup() {
   [ -n "$INGEST_PID" ] && kill -TERM "$INGEST_PID" 2>/dev/null || true
+  rm -rf "${DIR:?}/bin"
   if [ "${CW_SCALE_BENCH_KEEP:-0}" = 1 ]; then
     log "cluster left running (CW_CLUSTER_DIR=$CW_CLUSTER_DIR; $CLUSTER stop)"
   else
@@ -118,7 +120,7 @@ log "loaded N=$N report messages ($ACCEPTED accepted by ingest) in $PUSH_S s; pe
 run_k() {  # K -> one JSON line on stdout
   CW_K="$1" CW_N="$N" CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_BIN="$BIN/cw-aggregator" \
   CW_TIMEOUT="$TIMEOUT" /usr/bin/python3 - <<'PY'
-import json, os, re, signal, subprocess, time, urllib.request
+import json, os, re, shutil, signal, subprocess, time, urllib.request
 
 k, n = int(os.environ["CW_K"]), int(os.environ["CW_N"])
 boot, d, base = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_BASE"])
@@ -235,6 +237,8 @@ for p in procs:
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
+for i in range(1, k + 1):  # ~40 MB per instance; the logs stay
+    shutil.rmtree(os.path.join(d, "state", f"{group}-{i}"), ignore_errors=True)
 drain = done_at - first
 print(json.dumps({
     "k": k, "group": group, "n": n, "processed": int(sum(counts)),

@@ -97,11 +97,16 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
       const std::string key = absl::StrCat("s|", snap.park_id(), "|", period.Key());
       auto old = staged.Get(key);
       if (!old.ok()) return old.status();
+      std::optional<pb::ParkSnapshot> prev;
+      if (old->has_value()) {
+        prev.emplace().ParseFromString(**old);
+        // An older state of the same park (a republished snapshot from an instance that no
+        // longer owns the park's partition) never replaces a newer one.
+        if (prev->source_offset() > snap.source_offset()) continue;
+      }
       if (auto park = LoadPark(staged, snap.park_id())) {
-        if (old->has_value()) {
-          pb::ParkSnapshot prev;
-          prev.ParseFromString(**old);
-          if (auto s = Roll(staged, *park, prev, -1); !s.ok()) return s;
+        if (prev) {
+          if (auto s = Roll(staged, *park, *prev, -1); !s.ok()) return s;
         }
         if (auto s = Roll(staged, *park, snap, +1); !s.ok()) return s;
       }

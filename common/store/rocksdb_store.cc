@@ -1,5 +1,7 @@
 #include "common/store/rocksdb_store.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -31,6 +33,9 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOp
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // RocksDB creates the directory itself but not its parents.
+  std::error_code ec;
+  std::filesystem::create_directories(o.path, ec);
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, o.path, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open ", o.path));

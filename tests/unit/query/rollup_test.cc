@@ -171,3 +171,24 @@ TEST_F(RollupStoreTest, MetricSeriesOverPeriods) {
 
 }  // namespace
 }  // namespace cw::query
+
+namespace cw::query {
+namespace {
+
+// A republished older state of a park (lower source offset) does not replace a newer one.
+TEST_F(RollupStoreTest, OlderSnapshotDoesNotReplaceNewer) {
+  pb::ParkSnapshot newer = Snap("A", 2400, "3731");
+  newer.set_source_offset(10);
+  pb::ParkSnapshot older = Snap("A", 1200, "3731");
+  older.set_source_offset(5);
+  ASSERT_TRUE(materializer_.Apply({Park("A", "321282"), Of(newer), Of(older)}).ok());
+  EXPECT_EQ(Rollup("r:321282").year_to_date().gross_output().fen(), 2400);
+  auto v = store_.Get("s|A|2024-12");
+  ASSERT_TRUE(v.ok() && v->has_value());
+  pb::ParkSnapshot stored;
+  stored.ParseFromString(**v);
+  EXPECT_EQ(stored.source_offset(), 10);
+}
+
+}  // namespace
+}  // namespace cw::query
