@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 
 namespace cw::domain {
@@ -12,6 +13,15 @@ std::string_view TrimSpace(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const size_t e = s.find_last_not_of(ws);
   return s.substr(b, e - b + 1);
+}
+
+std::string ShortestDouble(double v) {
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::string s = absl::StrFormat("%.*g", precision, v);
+    double back = 0;
+    if (absl::SimpleAtod(s, &back) && back == v) return s;
+  }
+  return absl::StrFormat("%.17g", v);
 }
 
 absl::StatusOr<std::vector<KeyValueLine>> ParseKeyValueLines(

@@ -22,6 +22,10 @@ struct KeyValueLine {
 // ASCII whitespace trimmed from both ends.
 std::string_view TrimSpace(std::string_view s);
 
+// The shortest decimal text that reads back as exactly `v` (for configuration output that
+// must parse back to the same value).
+std::string ShortestDouble(double v);
+
 // The settings of `text`, in order. Fails with kInvalidArgument "line N: ..." for a line
 // without '=', a key `check_key` refuses (its message follows "line N: "), a key that
 // repeats an earlier line, or an empty value.

@@ -21,25 +21,8 @@
 namespace cw::metrics {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// The shortest decimal that reads back as `v`.
-std::string ShortestDouble(double v) {
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::string s = absl::StrFormat("%.*g", precision, v);
-    double back = 0;
-    if (absl::SimpleAtod(s, &back) && back == v) return s;
-  }
-  return absl::StrFormat("%.17g", v);
-}
+std::string_view Trim(std::string_view s) { return domain::TrimSpace(s); }
+std::string ShortestDouble(double v) { return domain::ShortestDouble(v); }
 
 absl::StatusOr<double> ParseDouble(std::string_view value) {
   double d = 0;
