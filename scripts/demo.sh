@@ -60,6 +60,8 @@ echo "════════ 产业集群指标 cluster metrics: 靖江 ══
 "$CTL" metrics --period="$PERIOD" --park=P321282A
 echo "════════ 集群衰退告警 decline alerts ════════"
 sleep 3
-"$CTL" alerts list --state=firing | head -40
+"$CTL" alerts list --state=firing > "$VAR/run/alerts.txt"
+head -n 40 "$VAR/run/alerts.txt"
+echo "($(grep -c '^FIRING' "$VAR/run/alerts.txt") firing; all of them in var/run/alerts.txt)"
 echo "Services are still running (scripts/demo.sh stop ends them)."
 echo "Try: $CTL report --period=2024-01/02 --park=P321023A    |   $CTL parks --region=2224"
