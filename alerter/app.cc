@@ -8,15 +8,11 @@ namespace cw::alerter {
 absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOptions& o,
                                                               prometheus::Registry& metrics) {
   std::unique_ptr<AlerterApp> app(new AlerterApp());
-  auto store = store::RocksDbStore::Open(o.store);
-  if (!store.ok()) return store.status();
-  app->store_ = std::move(*store);
-  auto producer = kafka::NewRdKafkaProducer(o.client);
-  if (!producer.ok()) return producer.status();
-  app->producer_ = std::move(*producer);
-  app->materializer_ = std::make_unique<query::Materializer>(*app->store_, *app->producer_,
-                                                             o.topics);
-  if (auto s = app->materializer_->Init(); !s.ok()) return s;
+  auto replica = query::OpenReplica(o.store, o.client, o.topics);
+  if (!replica.ok()) return replica.status();
+  app->store_ = std::move(replica->store);
+  app->producer_ = std::move(replica->producer);
+  app->materializer_ = std::move(replica->materializer);
   if (!o.webhook_url.empty()) {
     app->webhook_ = std::make_unique<WebhookSender>(WebhookOptions{.url = o.webhook_url},
                                                     NewCurlPoster(), metrics);

@@ -10,14 +10,11 @@ namespace cw::query {
 absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions& o,
                                                           prometheus::Registry& metrics) {
   std::unique_ptr<QueryApp> app(new QueryApp());
-  auto store = store::RocksDbStore::Open(o.store);
-  if (!store.ok()) return store.status();
-  app->store_ = std::move(*store);
-  auto producer = kafka::NewRdKafkaProducer(o.client);
-  if (!producer.ok()) return producer.status();
-  app->producer_ = std::move(*producer);
-  app->materializer_ = std::make_unique<Materializer>(*app->store_, *app->producer_, o.topics);
-  if (auto s = app->materializer_->Init(); !s.ok()) return s;
+  auto replica = OpenReplica(o.store, o.client, o.topics);
+  if (!replica.ok()) return replica.status();
+  app->store_ = std::move(replica->store);
+  app->producer_ = std::move(replica->producer);
+  app->materializer_ = std::move(replica->materializer);
   auto& applied_gauge = prometheus::BuildGauge()
                             .Name("cw_query_materialized_records")
                             .Help("park-metrics and registry records applied")

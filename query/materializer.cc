@@ -9,6 +9,7 @@
 #include "common/domain/dead_letter.h"
 #include "common/domain/period.h"
 #include "common/domain/totals.h"
+#include "common/kafka/rdkafka.h"
 #include "common/store/staged_store.h"
 #include "query/rollup.h"
 
@@ -183,6 +184,20 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
     alert_seq_ += new_alert_changes;
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Replica> OpenReplica(const store::RocksDbOptions& store_options,
+                                    const kafka::ClientOptions& client, kafka::Topics topics) {
+  Replica r;
+  auto store = store::RocksDbStore::Open(store_options);
+  if (!store.ok()) return store.status();
+  r.store = std::move(*store);
+  auto producer = kafka::NewRdKafkaProducer(client);
+  if (!producer.ok()) return producer.status();
+  r.producer = std::move(*producer);
+  r.materializer = std::make_unique<Materializer>(*r.store, *r.producer, std::move(topics));
+  if (auto s = r.materializer->Init(); !s.ok()) return s;
+  return r;
 }
 
 int64_t Materializer::alert_sequence() const {

@@ -21,6 +21,7 @@
 
 #include "common/kafka/kafka.h"
 #include "common/kafka/topics.h"
+#include "common/store/rocksdb_store.h"
 #include "common/store/store.h"
 
 namespace cw::query {
@@ -53,5 +54,15 @@ class Materializer {
   mutable absl::Mutex alerts_mu_;
   int64_t alert_seq_ ABSL_GUARDED_BY(alerts_mu_) = 0;
 };
+
+// The parts every materialising service (cw-query, cw-alerter) opens the same way: its
+// RocksDB store, a producer for dead letters, and the Materializer over them (initialised).
+struct Replica {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<Materializer> materializer;
+};
+absl::StatusOr<Replica> OpenReplica(const store::RocksDbOptions& store_options,
+                                    const kafka::ClientOptions& client, kafka::Topics topics);
 
 }  // namespace cw::query
