@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/arena.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "clusterwatch/v1/state.pb.h"
 #include "common/domain/dead_letter.h"
@@ -18,8 +19,8 @@ namespace {
 namespace pb = clusterwatch::v1;
 
 // Store key layout (all '|'-separated; no id or period key contains '|'):
-//   r|<uscc>|<o|t>|<year>|<period>  latest accepted ReportEnvelope
-//   c|<uscc>|<o|t>|<year>|<period>  Contribution derived from it
+//   y|<uscc>|<o|t>|<year>|          EnterpriseYear: per period the accepted report's
+//                                   identity and figures and the contribution applied
 //   a|<park>|<period>               ParkAggregate
 //   d|<park>|<period>               dirty mark: snapshot not yet acknowledged by Kafka;
 //                                   value: "<topic>|<partition>" the park's reports come from
@@ -109,15 +110,15 @@ domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
   return v;
 }
 
-pb::Totals TotalsOf(const std::array<int64_t, domain::kFlowFields>& f, int64_t level,
-                    bool output, bool count) {
-  pb::Totals t;
+// Fills `t` (empty) with a contribution's figures of one kind; the enterprise counts once.
+void FillTotals(const std::array<int64_t, domain::kFlowFields>& f, int64_t level, bool output,
+                pb::Totals& t) {
   if (output) {
     t.mutable_gross_output()->set_fen(f[0]);
     t.mutable_sales_output()->set_fen(f[1]);
     t.mutable_export_delivery()->set_fen(f[2]);
     t.set_employees(level);
-    if (count) t.set_output_reporters(1);
+    t.set_output_reporters(1);
   } else {
     t.mutable_total_tax()->set_fen(f[3]);
     t.mutable_vat()->set_fen(f[4]);
@@ -125,9 +126,8 @@ pb::Totals TotalsOf(const std::array<int64_t, domain::kFlowFields>& f, int64_t l
     t.mutable_purchases()->set_fen(f[6]);
     t.mutable_purchases_in_park()->set_fen(f[7]);
     t.mutable_purchases_in_region()->set_fen(f[8]);
-    if (count) t.set_tax_reporters(1);
+    t.set_tax_reporters(1);
   }
-  return t;
 }
 
 }  // namespace
@@ -210,15 +210,36 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
   const auto started = std::chrono::steady_clock::now();
   BatchResult result;
   store::StagedStore staged(store_);
-  std::set<YearKey> touched;
+  // Enterprise-years read in this batch, and whether a message of the batch changed them.
+  // Every message of the batch lives on one arena: protobuf's per-field heap allocations
+  // were most of the aggregator's CPU time (docs/performance.md).
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
+  std::map<YearKey, std::pair<pb::EnterpriseYear*, bool>> years;
   std::map<kafka::TopicPartition, int64_t> next_offsets;
   std::map<std::string, int64_t> park_offsets;  // park -> highest offset seen
   std::map<std::string, std::string> park_sources;  // park -> "topic|partition"
   std::vector<kafka::OutRecord> dead_letters;
 
+  auto load_year =
+      [&](const YearKey& yk) -> absl::StatusOr<std::pair<pb::EnterpriseYear*, bool>*> {
+    auto it = years.find(yk);
+    if (it != years.end()) return &it->second;
+    auto bytes = store_.Get(YearPrefix('y', yk.uscc, yk.kind, yk.year));
+    if (!bytes.ok()) return bytes.status();
+    auto* ey = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
+    if (bytes->has_value() && !ey->ParseFromString(**bytes)) {
+      return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/", std::string(1, yk.kind), "/",
+                                              yk.year, " is not an EnterpriseYear"));
+    }
+    return &years.emplace(yk, std::make_pair(ey, false)).first->second;
+  };
+
   for (const auto& m : messages) {
     next_offsets[{m.topic, m.partition}] = m.offset + 1;
-    pb::ReportEnvelope env;
+    auto& env = *google::protobuf::Arena::CreateMessage<pb::ReportEnvelope>(&arena);
     std::string bad;
     bool decoded = true;
     if (!env.ParseFromString(m.value)) {
@@ -244,108 +265,154 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     const domain::Period period = domain::FromProto(out ? env.output().period()
                                                         : env.tax().period());
     const int revision = out ? env.output().revision() : env.tax().revision();
-    const std::string rkey = YearPrefix('r', uscc, kind, period.year) + period.Key();
+    const std::string pkey = period.Key();
 
-    auto old_bytes = staged.Get(rkey);
-    if (!old_bytes.ok()) return old_bytes.status();
-    if (old_bytes->has_value()) {
-      pb::ReportEnvelope old;
-      old.ParseFromString(**old_bytes);
-      const int old_rev = old.has_output() ? old.output().revision() : old.tax().revision();
-      if (revision < old_rev) {
+    auto ey = load_year({uscc, kind, period.year});
+    if (!ey.ok()) return ey.status();
+    auto& periods = *(*ey)->first->mutable_periods();
+    // Periods are kept in key order (= period order); a year has at most 13 keys.
+    auto pos = std::lower_bound(
+        periods.begin(), periods.end(), pkey,
+        [](const pb::EnterprisePeriod& e, const std::string& k) { return e.period() < k; });
+    pb::EnterprisePeriod* e = nullptr;
+    if (pos != periods.end() && pos->period() == pkey) {
+      e = &*pos;
+      if (revision < e->revision()) {
         ++result.stale;
         continue;
       }
-      if (revision == old_rev) {
-        if (env.provenance().submission_id() == old.provenance().submission_id()) {
+      if (revision == e->revision()) {
+        if (env.provenance().submission_id() == e->submission_id()) {
           ++result.duplicates;
           continue;
         }
-        if (env.provenance().received_unix_ms() <= old.provenance().received_unix_ms()) {
+        if (env.provenance().received_unix_ms() <= e->received_unix_ms()) {
           ++result.stale;
           continue;
         }
       }
+    } else {
+      const auto index = pos - periods.begin();
+      periods.Add();
+      for (auto i = periods.size() - 1; i > index; --i) periods.SwapElements(i, i - 1);
+      e = periods.Mutable(static_cast<int>(index));
+      e->set_period(pkey);
     }
-    staged.Put(rkey, m.value);
-    touched.insert({uscc, kind, period.year});
-    const std::string& park = out ? env.output().park_id() : env.tax().park_id();
+    const domain::PeriodValues v = ValuesOf(env);
+    (*ey)->second = true;
+    if (e->has_applied()) {
+      // Remember where the last contribution went before the report is replaced.
+      if (e->applied_park_id().empty()) e->set_applied_park_id(e->park_id());
+      if (e->applied_industry().empty()) e->set_applied_industry(e->industry());
+    }
+    e->set_revision(revision);
+    e->set_submission_id(env.provenance().submission_id());
+    e->set_received_unix_ms(env.provenance().received_unix_ms());
+    e->set_park_id(out ? env.output().park_id() : env.tax().park_id());
+    e->set_industry(out ? env.output().industry() : env.tax().industry());
+    e->set_ytd_basis(v.ytd_basis);
+    e->mutable_reported()->Assign(v.flows.begin(), v.flows.end());
+    e->set_level(v.level);
+    // Where the accepted report itself is: the reports topic is the system of record.
+    e->set_source_partition(m.partition);
+    e->set_source_offset(m.offset);
+    const std::string& park = e->park_id();
     auto& po = park_offsets[park];
     po = std::max(po, m.offset);
     park_sources[park] = absl::StrCat(m.topic, "|", m.partition);
     ++result.applied;
   }
 
-  // Recompute the derived contributions of every touched (enterprise, kind, year) and move
-  // the differences into the park aggregates.
-  std::map<std::string, pb::ParkAggregate> aggregates;  // key: park|period
-  std::map<std::string, domain::Period> agg_periods;
+  // Re-derive every touched enterprise-year and move the differences between the new and
+  // the last applied contributions into the park aggregates.
+  std::map<std::string, pb::ParkAggregate*> aggregates;  // key: park|period
   auto load_agg = [&](const std::string& park,
-                      const domain::Period& p) -> absl::StatusOr<pb::ParkAggregate*> {
-    std::string k = ParkPeriodKey(park, p.Key());
+                      const std::string& period_key) -> absl::StatusOr<pb::ParkAggregate*> {
+    std::string k = ParkPeriodKey(park, period_key);
     auto it = aggregates.find(k);
-    if (it != aggregates.end()) return &it->second;
+    if (it != aggregates.end()) return it->second;
     auto bytes = staged.Get("a|" + k);
     if (!bytes.ok()) return bytes.status();
-    pb::ParkAggregate agg;
-    if (bytes->has_value()) agg.ParseFromString(**bytes);
-    agg_periods[k] = p;
-    return &aggregates.emplace(k, std::move(agg)).first->second;
+    auto* agg = google::protobuf::Arena::CreateMessage<pb::ParkAggregate>(&arena);
+    if (bytes->has_value()) agg->ParseFromString(**bytes);
+    aggregates.emplace(std::move(k), agg);
+    return agg;
   };
 
-  for (const auto& yk : touched) {
-    std::vector<domain::PeriodValues> values;
-    std::map<std::string, pb::ReportEnvelope> reports;  // period key -> report
-    auto s = staged.Scan(YearPrefix('r', yk.uscc, yk.kind, yk.year),
-                         [&](std::string_view, std::string_view v) {
-                           pb::ReportEnvelope env;
-                           env.ParseFromArray(v.data(), static_cast<int>(v.size()));
-                           auto pv = ValuesOf(env);
-                           reports[pv.period.Key()] = env;
-                           values.push_back(pv);
-                           return true;
-                         });
-    if (!s.ok()) return s;
-    std::map<std::string, pb::Contribution> fresh;
-    for (const auto& d : domain::DeriveYear(values)) {
-      const auto& env = reports[d.period.Key()];
-      pb::Contribution c;
-      const bool out = yk.kind == 'o';
-      c.set_park_id(out ? env.output().park_id() : env.tax().park_id());
-      c.set_uscc(yk.uscc);
-      c.set_industry(out ? env.output().industry() : env.tax().industry());
-      *c.mutable_month() = TotalsOf(d.month, d.level, out, true);
-      *c.mutable_year_to_date() = TotalsOf(d.ytd, d.level, out, true);
-      fresh[d.period.Key()] = std::move(c);
-    }
-    std::map<std::string, pb::Contribution> old;
-    const std::string cprefix = YearPrefix('c', yk.uscc, yk.kind, yk.year);
-    s = staged.Scan(cprefix, [&](std::string_view k, std::string_view v) {
-      pb::Contribution c;
-      c.ParseFromArray(v.data(), static_cast<int>(v.size()));
-      old[std::string(k.substr(cprefix.size()))] = std::move(c);
-      return true;
-    });
-    if (!s.ok()) return s;
-    for (const auto& [pkey, c] : fresh) {
-      auto it = old.find(pkey);
-      const domain::Period period = domain::FromProto(reports[pkey].has_output()
-                                                          ? reports[pkey].output().period()
-                                                          : reports[pkey].tax().period());
-      if (it != old.end()) {
-        if (it->second.SerializeAsString() == c.SerializeAsString()) continue;
-        auto agg = load_agg(it->second.park_id(), period);
-        if (!agg.ok()) return agg.status();
-        domain::ApplyContribution(**agg, it->second, -1);
+  std::vector<domain::PeriodValues> values;
+  for (auto& [yk, entry] : years) {
+    auto& [ey_ptr, modified] = entry;
+    if (!modified) continue;
+    pb::EnterpriseYear& ey = *ey_ptr;  // only duplicates or stale revisions
+    const bool out = yk.kind == 'o';
+    values.clear();
+    for (const auto& e : ey.periods()) {
+      auto period = domain::ParsePeriod(e.period());
+      if (!period.ok() || e.reported_size() != domain::kFlowFields) {
+        return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/", std::string(1, yk.kind), "/",
+                                                yk.year, " has a bad period ", e.period()));
       }
-      auto agg = load_agg(c.park_id(), period);
+      domain::PeriodValues pv;
+      pv.period = *period;
+      pv.ytd_basis = e.ytd_basis();
+      std::copy(e.reported().begin(), e.reported().end(), pv.flows.begin());
+      pv.level = e.level();
+      values.push_back(pv);
+    }
+    const auto derived = domain::DeriveYear(values);  // in period order, as ey.periods()
+    for (int i = 0; i < ey.periods_size(); ++i) {
+      auto& e = *ey.mutable_periods(i);
+      const auto& d = derived[static_cast<size_t>(i)];
+      const std::string& applied_park = e.applied_park_id().empty() ? e.park_id()
+                                                                    : e.applied_park_id();
+      const std::string& applied_industry = e.applied_industry().empty()
+                                                ? e.industry()
+                                                : e.applied_industry();
+      if (e.has_applied() && applied_park == e.park_id() && applied_industry == e.industry() &&
+          e.applied_level() == d.level &&
+          std::equal(d.month.begin(), d.month.end(), e.applied_month().begin(),
+                     e.applied_month().end()) &&
+          std::equal(d.ytd.begin(), d.ytd.end(), e.applied_ytd().begin(),
+                     e.applied_ytd().end())) {
+        e.clear_applied_park_id();  // its contribution is unchanged
+        e.clear_applied_industry();
+        continue;
+      }
+      if (e.has_applied()) {
+        auto& c = *google::protobuf::Arena::CreateMessage<pb::Contribution>(&arena);
+        c.set_park_id(applied_park);
+        c.set_uscc(yk.uscc);
+        c.set_industry(applied_industry);
+        std::array<int64_t, domain::kFlowFields> month{}, ytd{};
+        std::copy(e.applied_month().begin(), e.applied_month().end(), month.begin());
+        std::copy(e.applied_ytd().begin(), e.applied_ytd().end(), ytd.begin());
+        FillTotals(month, e.applied_level(), out, *c.mutable_month());
+        FillTotals(ytd, e.applied_level(), out, *c.mutable_year_to_date());
+        auto agg = load_agg(applied_park, e.period());
+        if (!agg.ok()) return agg.status();
+        domain::ApplyContribution(**agg, c, -1);
+      }
+      auto& c = *google::protobuf::Arena::CreateMessage<pb::Contribution>(&arena);
+      c.set_park_id(e.park_id());
+      c.set_uscc(yk.uscc);
+      c.set_industry(e.industry());
+      FillTotals(d.month, d.level, out, *c.mutable_month());
+      FillTotals(d.ytd, d.level, out, *c.mutable_year_to_date());
+      auto agg = load_agg(e.park_id(), e.period());
       if (!agg.ok()) return agg.status();
       domain::ApplyContribution(**agg, c, +1);
-      staged.Put(cprefix + pkey, c.SerializeAsString());
+      e.set_has_applied(true);
+      e.mutable_applied_month()->Assign(d.month.begin(), d.month.end());
+      e.mutable_applied_ytd()->Assign(d.ytd.begin(), d.ytd.end());
+      e.set_applied_level(d.level);
+      e.clear_applied_park_id();
+      e.clear_applied_industry();
     }
+    staged.Put(YearPrefix('y', yk.uscc, yk.kind, yk.year), ey.SerializeAsString());
   }
 
-  for (auto& [k, agg] : aggregates) {
+  for (auto& [k, agg_ptr] : aggregates) {
+    pb::ParkAggregate& agg = *agg_ptr;
     const std::string park = k.substr(0, k.find('|'));
     auto po = park_offsets.find(park);
     if (po != park_offsets.end()) {
@@ -376,30 +443,39 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
 
   std::set<std::string> dirty;
   for (const auto& [k, agg] : aggregates) dirty.insert(k);
-  auto published = PublishDirty(dirty, result);
+  auto published = PublishDirty(dirty, &aggregates, result);
   metrics_.batch_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!published.ok()) return published;
   return result;
 }
 
-absl::Status Aggregator::PublishDirty(const std::set<std::string>& dirty_keys,
-                                      BatchResult& result) {
+absl::Status Aggregator::PublishDirty(
+    const std::set<std::string>& dirty_keys,
+    const std::map<std::string, pb::ParkAggregate*>* committed, BatchResult& result) {
   if (dirty_keys.empty()) return absl::OkStatus();
   std::vector<kafka::OutRecord> records;
   store::Batch clear;
   const int64_t now = clock_.NowUnixMs();
   for (const auto& k : dirty_keys) {
-    auto bytes = store_.Get("a|" + k);
-    if (!bytes.ok()) return bytes.status();
-    pb::ParkAggregate agg;
-    if (bytes->has_value()) agg.ParseFromString(**bytes);
+    pb::ParkAggregate loaded;
+    const pb::ParkAggregate* agg = nullptr;
+    if (committed != nullptr) {
+      auto known = committed->find(k);  // just committed: the stored value
+      if (known != committed->end()) agg = known->second;
+    }
+    if (agg == nullptr) {
+      auto bytes = store_.Get("a|" + k);
+      if (!bytes.ok()) return bytes.status();
+      if (bytes->has_value()) loaded.ParseFromString(**bytes);
+      agg = &loaded;
+    }
     const auto bar = k.find('|');
     const std::string park = k.substr(0, bar);
     auto period = domain::ParsePeriod(k.substr(bar + 1));
     if (!period.ok()) return period.status();
     records.push_back({topics_.park_metrics, k,
-                       domain::BuildSnapshot(park, *period, agg, now).SerializeAsString()});
+                       domain::BuildSnapshot(park, *period, *agg, now).SerializeAsString()});
     clear.Delete("d|" + k);
   }
   if (auto s = producer_.ProduceAll(records, absl::Seconds(30)); !s.ok()) {
@@ -430,7 +506,7 @@ absl::StatusOr<int> Aggregator::PublishPending(
   });
   if (!s.ok()) return s;
   BatchResult result;
-  if (auto p = PublishDirty(dirty, result); !p.ok()) return p;
+  if (auto p = PublishDirty(dirty, nullptr, result); !p.ok()) return p;
   return result.snapshots_published;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "clusterwatch/v1/state.pb.h"
 #include "common/kafka/kafka.h"
 #include "common/kafka/topics.h"
 #include "common/obs/clock.h"
@@ -88,7 +89,12 @@ class Aggregator {
     }
   };
 
-  absl::Status PublishDirty(const std::set<std::string>& dirty_keys, BatchResult& result);
+  // Publishes the snapshots of `dirty_keys` (park|period) and clears their dirty marks;
+  // aggregates found in `committed` (this batch's, just written) are not read back.
+  absl::Status PublishDirty(
+      const std::set<std::string>& dirty_keys,
+      const std::map<std::string, clusterwatch::v1::ParkAggregate*>* committed,
+      BatchResult& result);
 
   store::Store& store_;
   kafka::Producer& producer_;

@@ -3,6 +3,7 @@
 
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/reports.pb.h"
+#include "clusterwatch/v1/state.pb.h"
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
 #include "gmock/gmock.h"
@@ -174,6 +175,95 @@ TEST_F(AggregatorTest, RevisionMovesEnterpriseBetweenParks) {
   EXPECT_EQ(Published("P1|2024-03").industries_size(), 0);
   EXPECT_EQ(Published("P2|2024-03").month().gross_output().fen(), 100'00);
   EXPECT_EQ(Published("P2|2024-03").industries(0).industry(), "3051");
+}
+
+// A revision that moves an enterprise to another industry of the same park moves its
+// figures between the park's industries; the park total is unchanged.
+TEST_F(AggregatorTest, RevisionMovesEnterpriseBetweenIndustries) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
+                                        Output(kUsccB, "P1", 2024, 3, 40'00)})
+                  .ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00, 2, "s2", 2000,
+                                               false, "3051")})
+                  .ok());
+  const auto snap = Published("P1|2024-03");
+  EXPECT_EQ(snap.month().gross_output().fen(), 140'00);
+  EXPECT_EQ(snap.month().output_reporters(), 2);
+  ASSERT_EQ(snap.industries_size(), 2);
+  EXPECT_EQ(snap.industries(0).industry(), "3051");
+  EXPECT_EQ(snap.industries(0).month().gross_output().fen(), 100'00);
+  EXPECT_EQ(snap.industries(1).industry(), "3041");
+  EXPECT_EQ(snap.industries(1).month().gross_output().fen(), 40'00);
+}
+
+// Revisions of one report inside one batch: the newest wins, whatever the order, and a
+// move to another park and back within the batch leaves nothing behind in the other park.
+TEST_F(AggregatorTest, RevisionsWithinOneBatch) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00, 1, "s1"),
+                                        Output(kUsccA, "P1", 2024, 3, 300'00, 3, "s3", 3000),
+                                        Output(kUsccA, "P1", 2024, 3, 200'00, 2, "s2", 2000)})
+                  .ok());
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 300'00);
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P2", 2024, 3, 300'00, 4, "s4", 4000),
+                                        Output(kUsccA, "P1", 2024, 3, 500'00, 5, "s5", 5000)})
+                  .ok());
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 500'00);
+  EXPECT_EQ(Published("P1|2024-03").month().output_reporters(), 1);
+  for (const auto& r : producer_.sent_ForTest()) {
+    EXPECT_NE(r.key, "P2|2024-03") << "P2 never held the contribution at a commit";
+  }
+}
+
+// The state record of an enterprise-year: one entry per period in period order, with the
+// winning report's identity, where it is on the reports topic, and the applied figures.
+TEST_F(AggregatorTest, EnterpriseYearRecordNamesTheWinningReport) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 5, 500'00, 1, "s1", 1000,
+                                               true),
+                                        Output(kUsccA, "P1", 2024, 3, 300'00, 1, "s1", 1000,
+                                               true),
+                                        Output(kUsccA, "P1", 2024, 5, 550'00, 2, "s2", 2000,
+                                               true)})
+                  .ok());
+  auto bytes = store_.Get(std::string("y|") + kUsccA + "|o|2024|");
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_TRUE(bytes->has_value());
+  pb::EnterpriseYear ey;
+  ASSERT_TRUE(ey.ParseFromString(**bytes));
+  ASSERT_EQ(ey.periods_size(), 2);
+  EXPECT_EQ(ey.periods(0).period(), "2024-03");
+  EXPECT_EQ(ey.periods(0).source_offset(), 1);
+  EXPECT_EQ(ey.periods(0).applied_ytd(0), 300'00);
+  EXPECT_EQ(ey.periods(0).applied_month(0), 300'00);  // no earlier period reported
+  const auto& may = ey.periods(1);
+  EXPECT_EQ(may.period(), "2024-05");
+  EXPECT_EQ(may.revision(), 2);
+  EXPECT_EQ(may.submission_id(), "s2");
+  EXPECT_EQ(may.received_unix_ms(), 2000);
+  EXPECT_EQ(may.source_partition(), 0);
+  EXPECT_EQ(may.source_offset(), 2);
+  EXPECT_TRUE(may.ytd_basis());
+  EXPECT_EQ(may.reported(0), 550'00);
+  EXPECT_TRUE(may.has_applied());
+  EXPECT_EQ(may.applied_ytd(0), 550'00);
+  EXPECT_EQ(may.applied_month(0), 250'00);  // 550 - 300: April was not reported
+  EXPECT_EQ(may.applied_park_id(), "");      // = park_id
+  EXPECT_EQ(Published("P1|2024-05").month().gross_output().fen(), 250'00);
+}
+
+// A state record that is not an EnterpriseYear stops the batch with DATA_LOSS, commits
+// nothing and publishes nothing.
+TEST_F(AggregatorTest, CorruptStateRecordIsDataLoss) {
+  store::Batch b;
+  b.Put(std::string("y|") + kUsccA + "|o|2024|", std::string("\xff\xff\xff", 3));
+  ASSERT_TRUE(store_.Write(b).ok());
+  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr(kUsccA));
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+  auto offset = aggregator_.StoredOffset({topics_.reports, 0});
+  ASSERT_TRUE(offset.ok());
+  EXPECT_FALSE(offset->has_value());
 }
 
 // Undecodable bytes go to the rejected topic with the reason and do not stop the batch.

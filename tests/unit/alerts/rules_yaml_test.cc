@@ -22,10 +22,10 @@ std::string ParseError(std::string_view yaml) {
   return std::string(c.status().message());
 }
 
-// The default rules file, found from this test's source path (tests/unit/alerts/).
+// The default rules file of the source tree.
 std::string ReadDeployRules() {
-  const std::filesystem::path path = std::filesystem::path(__FILE__).parent_path() / ".." /
-                                     ".." / ".." / "deploy" / "alert-rules.yaml";
+  const std::filesystem::path path =
+      std::filesystem::path(CW_SOURCE_DIR) / "deploy" / "alert-rules.yaml";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << path;
   std::stringstream ss;
