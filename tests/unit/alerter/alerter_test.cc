@@ -3,6 +3,7 @@
 // subjects from the roll-ups, and the webhook.
 #include "alerter/alerter.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "clusterwatch/v1/metrics.pb.h"
@@ -46,8 +47,13 @@ class AlerterTest : public ::testing::Test {
     ASSERT_TRUE(materializer_.Apply(msgs).ok());
   }
 
-  // A snapshot whose year-to-date output is `ytd` from `reporters` enterprises.
-  void Snapshot(const std::string& park, int year, int month, int64_t ytd, int reporters) {
+  // A snapshot whose year-to-date output is `ytd` from `reporters` enterprises (the
+  // park's first ones, or `firms` when given).
+  void Snapshot(const std::string& park, int year, int month, int64_t ytd, int reporters,
+                std::vector<std::string> firms = {}) {
+    if (firms.empty()) {
+      for (int i = 0; i < reporters; ++i) firms.push_back(park + "-e" + std::to_string(i));
+    }
     pb::ParkSnapshot s;
     s.set_park_id(park);
     s.mutable_period()->set_year(year);
@@ -59,9 +65,9 @@ class AlerterTest : public ::testing::Test {
     ind->set_industry("3041");
     ind->mutable_month()->mutable_gross_output()->set_fen(ytd / month);
     ind->mutable_year_to_date()->mutable_gross_output()->set_fen(ytd);
-    for (int i = 0; i < reporters; ++i) {
+    for (const auto& uscc : firms) {
       auto* f = s.add_firms();
-      f->set_uscc(park + "-e" + std::to_string(i));
+      f->set_uscc(uscc);
       f->set_industry("3041");
       f->mutable_gross_output_ytd()->set_fen(ytd / reporters);
     }
@@ -300,6 +306,42 @@ TEST_F(AlerterTest, GroupDeclineFiresOnlyWhenComplete) {
   ASSERT_TRUE(alerter.EvaluateAll().ok());
   EXPECT_EQ(PublishedStates(), (States{{"output_decline|group:G1|2024-05", f, 1},
                                        {"output_decline|group:G3|2024-05", f, 1}}));
+}
+
+// An exit rule for regions counts the enterprises of all member parks: P1-e9 moving from
+// P1 to P2 is no exit of the county; P2-e9 stopping is (and of the prefecture and
+// province).
+TEST_F(AlerterTest, RegionExitsAreOverAllMemberParks) {
+  alerts::Rule exit = alerts::MakeRule("exit", alerts::RuleKind::kEnterpriseExit);
+  exit.subjects = {alerts::SubjectKind::kRegion};
+  config_.rules = {exit};
+  Registry("P1", 10);
+  Registry("P2", 10);
+  std::vector<std::string> p1, p2;
+  for (int i = 0; i < 10; ++i) {
+    p1.push_back("P1-e" + std::to_string(i));
+    p2.push_back("P2-e" + std::to_string(i));
+  }
+  Snapshot("P1", 2023, 5, 5000, 10, p1);
+  Snapshot("P2", 2023, 5, 5000, 10, p2);
+  auto moved = p2;
+  moved.push_back(p1.back());
+  p1.pop_back();
+  Snapshot("P1", 2024, 5, 4500, 9, p1);
+  Snapshot("P2", 2024, 5, 5500, 11, moved);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_TRUE(Published().empty());
+
+  moved.erase(std::find(moved.begin(), moved.end(), "P2-e9"));
+  Snapshot("P2", 2024, 5, 5000, 10, moved);
+  ASSERT_TRUE(alerter.EvaluateParks({"P2"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  EXPECT_EQ(PublishedStates(), (States{{"exit|region:320000|2024-05", f, 1},
+                                       {"exit|region:321000|2024-05", f, 1},
+                                       {"exit|region:321023|2024-05", f, 1}}));
+  EXPECT_NE(Published()[2].explanation_en().find("P2-e9"), std::string::npos)
+      << Published()[2].explanation_en();
 }
 
 // Only park and park × industry alert ids belong to a park.
