@@ -1,5 +1,7 @@
 #include "alerter/alerter.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "alerter/history.h"
 #include "common/domain/totals.h"
@@ -29,6 +31,22 @@ std::string StateLabel(pb::AlertState s) {
 }
 
 }  // namespace
+
+std::optional<std::string> ParkOfAlertId(const std::string& id) {
+  // id = rule|kind:subject|period; rule names have no '|', park ids no '|'.
+  const auto bar = id.find('|');
+  if (bar == std::string::npos) return std::nullopt;
+  const auto colon = id.find(':', bar + 1);
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string kind = id.substr(bar + 1, colon - bar - 1);
+  if (kind != alerts::SubjectKindName(alerts::SubjectKind::kPark) &&
+      kind != alerts::SubjectKindName(alerts::SubjectKind::kParkIndustry)) {
+    return std::nullopt;
+  }
+  const auto end = id.find('|', colon + 1);
+  if (end == std::string::npos) return std::nullopt;
+  return id.substr(colon + 1, end - colon - 1);
+}
 
 pb::AlertEvent ToEvent(const alerts::AlertStatus& status, const alerts::AlertEvaluation& e) {
   pb::AlertEvent ev;
@@ -96,6 +114,17 @@ Alerter::Alerter(store::Store& store, kafka::Producer& producer, const obs::Cloc
                   .Help("Alerts of the park (and its industries) by state")
                   .Register(registry)) {}
 
+bool Alerter::AnyRuleFor(alerts::SubjectKind kind) const {
+  return std::any_of(rules_.rules.begin(), rules_.rules.end(),
+                     [kind](const alerts::Rule& r) { return alerts::AppliesTo(r, kind); });
+}
+
+bool Alerter::NeedsEnterprises(alerts::SubjectKind kind) const {
+  return std::any_of(rules_.rules.begin(), rules_.rules.end(), [kind](const alerts::Rule& r) {
+    return r.kind == alerts::RuleKind::kEnterpriseExit && alerts::AppliesTo(r, kind);
+  });
+}
+
 int64_t Alerter::published() const {
   absl::MutexLock lock(&mu_);
   return published_;
@@ -152,36 +181,54 @@ absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
   std::vector<kafka::OutRecord> out;
   std::vector<pb::AlertEvent> changed;
   std::map<std::string, pb::AlertState> new_states;
+  // Evaluates one subject's history and collects its state changes.
+  auto evaluate = [&](const alerts::SubjectHistory& h) -> absl::Status {
+    if (h.points.empty()) return absl::OkStatus();
+    auto evals = alerts::Evaluate(rules_, h, now);
+    if (!evals.ok()) {
+      obs::Warn("alerter", "evaluating ", h.subject.id, ": ", evals.status().ToString());
+      return absl::OkStatus();  // bad figures of one subject must not stop the others
+    }
+    for (const auto& e : *evals) {
+      std::optional<alerts::AlertStatus> prev;
+      auto bytes = store_.Get("as|" + e.alert_id);
+      if (!bytes.ok()) return bytes.status();
+      if (bytes->has_value()) {
+        pb::AlertEvent ev;
+        ev.ParseFromString(**bytes);
+        prev = FromEvent(ev);
+      }
+      auto upd = alerts::Transition(prev, e);
+      if (!upd) continue;
+      pb::AlertEvent ev = ToEvent(upd->status, e);
+      batch.Put("as|" + e.alert_id, ev.SerializeAsString());
+      if (upd->state_changed) {
+        out.push_back({topics_.alerts, e.alert_id, ev.SerializeAsString()});
+        new_states[e.alert_id] = ev.state();
+        changed.push_back(std::move(ev));
+      }
+    }
+    return absl::OkStatus();
+  };
   for (const auto& park_id : park_ids) {
     auto histories = ParkHistories(store_, park_id, metrics_);
     if (!histories.ok()) return histories.status();
     if (!histories->empty()) UpdateGauges(park_id, histories->front());
     for (const auto& h : *histories) {
-      if (h.points.empty()) continue;
-      auto evals = alerts::Evaluate(rules_, h, now);
-      if (!evals.ok()) {
-        obs::Warn("alerter", "evaluating ", h.subject.id, ": ", evals.status().ToString());
-        continue;  // bad figures of one subject must not stop the others
-      }
-      for (const auto& e : *evals) {
-        std::optional<alerts::AlertStatus> prev;
-        auto bytes = store_.Get("as|" + e.alert_id);
-        if (!bytes.ok()) return bytes.status();
-        if (bytes->has_value()) {
-          pb::AlertEvent ev;
-          ev.ParseFromString(**bytes);
-          prev = FromEvent(ev);
-        }
-        auto upd = alerts::Transition(prev, e);
-        if (!upd) continue;
-        pb::AlertEvent ev = ToEvent(upd->status, e);
-        batch.Put("as|" + e.alert_id, ev.SerializeAsString());
-        if (upd->state_changed) {
-          out.push_back({topics_.alerts, e.alert_id, ev.SerializeAsString()});
-          new_states[e.alert_id] = ev.state();
-          changed.push_back(std::move(ev));
-        }
-      }
+      if (auto s = evaluate(h); !s.ok()) return s;
+    }
+  }
+  // The regions and groups containing the parks, each once (all of them when every park
+  // is evaluated), from their roll-ups.
+  if (AnyRuleFor(alerts::SubjectKind::kRegion) || AnyRuleFor(alerts::SubjectKind::kGroup)) {
+    auto rollups = RollupHistories::Load(store_);
+    if (!rollups.ok()) return rollups.status();
+    for (const auto& code : rollups->CodesContaining(park_ids)) {
+      const auto subject = RollupSubject(code);
+      if (!subject || !AnyRuleFor(subject->kind)) continue;
+      auto h = rollups->History(code, NeedsEnterprises(subject->kind));
+      if (!h.ok()) return h.status();
+      if (auto s = evaluate(*h); !s.ok()) return s;
     }
   }
   if (!out.empty()) {
@@ -203,13 +250,9 @@ absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
     for (const char* st : {"pending", "firing", "resolved"}) counts[{park_id, st}] = 0;
   }
   for (const auto& [id, st] : states_) {
-    // id = rule|kind:park[|industry]|period
-    const auto a = id.find('|');
-    const auto colon = id.find(':', a);
-    if (a == std::string::npos || colon == std::string::npos) continue;
-    const auto end = id.find('|', colon + 1);
-    const std::string park = id.substr(colon + 1, end - colon - 1);
-    auto it = counts.find({park, StateLabel(st)});
+    const auto park = ParkOfAlertId(id);
+    if (!park) continue;  // a region or group alert: not a park's
+    auto it = counts.find({*park, StateLabel(st)});
     if (it != counts.end()) ++it->second;
   }
   for (const auto& [key, n] : counts) {

@@ -1,5 +1,6 @@
 // The alerter's core: evaluates the decline-alert rules (cw::alerts) over the histories of
-// parks and park × industry cells in a replica store, runs each alert through its
+// parks, park × industry cells, regions and park groups in a replica store (alerter/
+// history.h: regions and groups from the roll-ups), runs each alert through its
 // lifecycle, publishes state changes to the alerts topic (key = alert id) and keeps the
 // lifecycle state in the store. Publishing happens before the state is stored, and a
 // failed publication stores nothing, so re-evaluation republishes the same versions
@@ -32,10 +33,12 @@ class Alerter {
           alerts::AlertConfig rules, metrics::MetricsConfig metrics, kafka::Topics topics,
           prometheus::Registry& registry, WebhookSender* webhook);
 
-  // Re-evaluates the given parks (after their snapshots changed). On a Kafka or store
-  // error nothing of the evaluation is stored; the caller retries later.
+  // Re-evaluates the given parks (after their snapshots changed), and each region and group
+  // containing any of them once. On a Kafka or store error nothing of the evaluation is
+  // stored; the caller retries later.
   absl::Status EvaluateParks(const std::set<std::string>& park_ids);
-  // Re-evaluates every park in the store (reporting deadlines pass with time).
+  // Re-evaluates every park in the store and every region and group with a registered
+  // member park (reporting deadlines pass with time).
   absl::Status EvaluateAll();
 
   int64_t published() const;
@@ -43,6 +46,9 @@ class Alerter {
  private:
   absl::Status EvaluateLocked(const std::set<std::string>& park_ids)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Some rule applies to subjects of `kind`; some enterprise_exit rule does.
+  bool AnyRuleFor(alerts::SubjectKind kind) const;
+  bool NeedsEnterprises(alerts::SubjectKind kind) const;
   void UpdateGauges(const std::string& park_id, const alerts::SubjectHistory& park)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -66,5 +72,10 @@ class Alerter {
 clusterwatch::v1::AlertEvent ToEvent(const alerts::AlertStatus& status,
                                      const alerts::AlertEvaluation& evaluation);
 alerts::AlertStatus FromEvent(const clusterwatch::v1::AlertEvent& event);
+
+// The park an alert id belongs to ("<rule>|park:<park>|<period>",
+// "<rule>|park_industry:<park>|<industry>|<period>"); nullopt for region and group alerts
+// and for what is not an alert id. The per-park gauges count alerts by it.
+std::optional<std::string> ParkOfAlertId(const std::string& id);
 
 }  // namespace cw::alerter

@@ -1,11 +1,17 @@
 #include "alerter/history.h"
 
+#include <algorithm>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/metrics.pb.h"
+#include "clusterwatch/v1/registry.pb.h"
+#include "clusterwatch/v1/state.pb.h"
 #include "common/domain/totals.h"
+#include "common/metrics/values.h"
 #include "query/park_metrics.h"
+#include "query/rollup.h"
 
 namespace cw::alerter {
 namespace pb = clusterwatch::v1;
@@ -88,6 +94,143 @@ absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
   out.push_back(std::move(park));
   for (auto& [code, cell] : cells) out.push_back(std::move(cell));
   return out;
+}
+
+std::optional<alerts::Subject> RollupSubject(const std::string& code) {
+  if (absl::StartsWith(code, "r:") && code.size() > 2) {
+    return alerts::Subject{alerts::SubjectKind::kRegion, code.substr(2)};
+  }
+  if (absl::StartsWith(code, "g:") && code.size() > 2 &&
+      code.find('|') == std::string::npos) {
+    return alerts::Subject{alerts::SubjectKind::kGroup, code.substr(2)};
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<int64_t> ExpectedEnterprises(store::Store& store, const std::string& park_id) {
+  int64_t expected = 0;
+  auto s = store.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
+    pb::Enterprise e;
+    e.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    if (e.above_size()) ++expected;
+    return true;
+  });
+  if (!s.ok()) return s;
+  return expected;
+}
+
+absl::StatusOr<RollupHistories> RollupHistories::Load(store::Store& store) {
+  RollupHistories h(store);
+  auto s = store.Scan("p|", [&](std::string_view, std::string_view v) {
+    pb::Park park;
+    park.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    for (const auto& code : query::RollupCodes(park)) {
+      if (!RollupSubject(code)) continue;
+      h.members_[code].insert(park.id());
+      h.codes_[park.id()].push_back(code);
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  return h;
+}
+
+namespace {
+
+// Regions first, then groups, each sorted.
+std::vector<std::string> InSubjectOrder(const std::set<std::string>& codes) {
+  std::vector<std::string> out;
+  for (const char* prefix : {"r:", "g:"}) {
+    for (const auto& c : codes) {
+      if (absl::StartsWith(c, prefix)) out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> RollupHistories::CodesContaining(
+    const std::set<std::string>& park_ids) const {
+  std::set<std::string> codes;
+  for (const auto& park : park_ids) {
+    auto it = codes_.find(park);
+    if (it != codes_.end()) codes.insert(it->second.begin(), it->second.end());
+  }
+  return InSubjectOrder(codes);
+}
+
+std::vector<std::string> RollupHistories::AllCodes() const {
+  std::set<std::string> codes;
+  for (const auto& [code, parks] : members_) codes.insert(code);
+  return InSubjectOrder(codes);
+}
+
+std::vector<std::string> RollupHistories::Members(const std::string& code) const {
+  auto it = members_.find(code);
+  if (it == members_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+absl::StatusOr<int64_t> RollupHistories::Expected(const std::string& park_id) {
+  auto it = expected_.find(park_id);
+  if (it != expected_.end()) return it->second;
+  auto n = ExpectedEnterprises(*store_, park_id);
+  if (!n.ok()) return n.status();
+  expected_[park_id] = *n;
+  return *n;
+}
+
+absl::StatusOr<alerts::SubjectHistory> RollupHistories::History(const std::string& code,
+                                                                bool reporting_enterprises) {
+  const auto subject = RollupSubject(code);
+  if (!subject) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("roll-up code '", code, "' is not a region or group subject"));
+  }
+  alerts::SubjectHistory h{*subject, {}};
+  const auto members = Members(code);
+  int64_t expected = 0;
+  for (const auto& park : members) {
+    auto n = Expected(park);
+    if (!n.ok()) return n.status();
+    expected += *n;
+  }
+  const std::string prefix = absl::StrCat("r|", code, "|");
+  auto s = store_->Scan(prefix, [&](std::string_view k, std::string_view v) {
+    const std::string key(k.substr(prefix.size()));
+    auto period = domain::ParsePeriod(key);
+    // Another code's key (a group name extending this one past a '|') is not ours.
+    if (!period.ok() || period->Key() != key) return true;
+    pb::RollupAggregate agg;
+    agg.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    alerts::PeriodPoint p;
+    p.period = *period;
+    p.output_month_fen = agg.month().gross_output().fen();
+    p.output_ytd_fen = agg.year_to_date().gross_output().fen();
+    p.tax_month_fen = agg.month().total_tax().fen();
+    p.tax_ytd_fen = agg.year_to_date().total_tax().fen();
+    p.reporters = agg.month().output_reporters();
+    if (auto c = metrics::Ratio(p.reporters, expected)) p.completeness = std::min(1.0, *c);
+    h.points.push_back(std::move(p));
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (reporting_enterprises) {
+    for (auto& p : h.points) {
+      std::set<std::string> firms;
+      for (const auto& park : members) {
+        auto bytes = store_->Get(absl::StrCat("s|", park, "|", p.period.Key()));
+        if (!bytes.ok()) return bytes.status();
+        if (!bytes->has_value()) continue;
+        pb::ParkSnapshot snap;
+        snap.ParseFromString(**bytes);
+        for (const auto& f : snap.firms()) firms.insert(f.uscc());
+      }
+      p.reporting_enterprises.assign(firms.begin(), firms.end());
+    }
+  }
+  return h;
 }
 
 }  // namespace cw::alerter

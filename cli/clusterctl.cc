@@ -8,7 +8,7 @@
 //   clusterctl series --park=ID --metric=output_ytd_yoy --from=P --to=P
 //   clusterctl region --region=321200 | --group=延龙图核心  --period=P
 //   clusterctl industry-map --industry=30 --period=P [--region=32]
-//   clusterctl alerts list [--state=firing] [--park=ID] [--region=32]
+//   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl default-config                      print the metric thresholds' defaults
@@ -58,6 +58,8 @@ ABSL_FLAG(std::string, reference, "system", "metrics: LQ reference (system|provi
 ABSL_FLAG(int32_t, limit, 0, "rank: at most this many parks (0: all)");
 ABSL_FLAG(std::string, state, "", "alerts: pending, firing or resolved (default any)");
 ABSL_FLAG(std::string, rule, "", "alerts: only this rule");
+ABSL_FLAG(std::string, subject_kind, "",
+          "alerts: only subjects of this kind (park, park_industry, region, group)");
 ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
 ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
@@ -385,6 +387,7 @@ pb::AlertFilter AlertFilterFlags() {
   f.set_park_id(absl::GetFlag(FLAGS_park));
   f.set_rule(absl::GetFlag(FLAGS_rule));
   f.set_region_prefix(absl::GetFlag(FLAGS_region));
+  f.set_subject_kind(absl::GetFlag(FLAGS_subject_kind));
   return f;
 }
 

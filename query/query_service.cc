@@ -505,7 +505,13 @@ bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   if (f.state() != pb::ALERT_STATE_UNSPECIFIED && f.state() != e.state()) return false;
   if (!f.park_id().empty() && f.park_id() != e.park_id()) return false;
   if (!f.rule().empty() && f.rule() != e.rule()) return false;
+  if (!f.subject_kind().empty() && f.subject_kind() != e.subject_kind()) return false;
+  if (!f.subject_id().empty() && f.subject_id() != e.subject_id()) return false;
+  if (!f.region_prefix().empty() && e.subject_kind() == "region") {
+    return absl::StartsWith(e.subject_id(), f.region_prefix());
+  }
   if (!f.region_prefix().empty()) {
+    if (e.park_id().empty()) return false;  // a group: not within one region
     auto park = store_.Get(absl::StrCat("p|", e.park_id()));
     if (!park.ok() || !park->has_value()) return false;
     pb::Park p;

@@ -12,10 +12,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("CW_BUILD_DIR", os.path.join(ROOT, "build"))
 
 
+# Ports free_port() never returns: the services' default ports (other runs on the same
+# machine may start them later) and the Kafka ports pinned through the environment.
+RESERVED_PORTS = {50051, 50052, 9101, 9102, 9103, 9104, 19092, 19093} | {
+    int(os.environ[v]) for v in ("CW_KAFKA_PORT", "CW_KAFKA_CONTROLLER_PORT")
+    if os.environ.get(v, "").isdigit()}
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in RESERVED_PORTS:
+            return port
 
 
 def wait_port(port, seconds=60):
@@ -29,12 +39,14 @@ def wait_port(port, seconds=60):
 
 
 class Broker:
-    """A single-node KRaft broker in its own data directory and ports."""
+    """A single-node KRaft broker in its own data directory and ports: free ports, or
+    CW_KAFKA_PORT / CW_KAFKA_CONTROLLER_PORT when set (one broker at a time then)."""
 
     def __init__(self, workdir):
         self.env = dict(os.environ, CW_KAFKA_DIR=os.path.join(workdir, "kafka"),
-                        CW_KAFKA_PORT=str(free_port()),
-                        CW_KAFKA_CONTROLLER_PORT=str(free_port()))
+                        CW_KAFKA_PORT=os.environ.get("CW_KAFKA_PORT") or str(free_port()),
+                        CW_KAFKA_CONTROLLER_PORT=os.environ.get("CW_KAFKA_CONTROLLER_PORT")
+                        or str(free_port()))
         self.bootstrap = f"127.0.0.1:{self.env['CW_KAFKA_PORT']}"
 
     def run(self, *args):

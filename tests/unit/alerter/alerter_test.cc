@@ -1,12 +1,17 @@
 // Tests of the alerter over a replica store: publication of state changes, idempotent
-// re-evaluation, resolution after a revision, completeness gating, and the webhook.
+// re-evaluation, resolution after a revision, completeness gating, region and group
+// subjects from the roll-ups, and the webhook.
 #include "alerter/alerter.h"
+
+#include <algorithm>
+#include <cmath>
 
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/registry.pb.h"
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
+#include "alerter/history.h"
 #include "query/materializer.h"
 
 namespace cw::alerter {
@@ -24,11 +29,13 @@ class AlerterTest : public ::testing::Test {
                                                   absl::UTCTimeZone())));
   }
 
-  void Registry(const std::string& park, int enterprises) {
+  void Registry(const std::string& park, int enterprises, const std::string& county = "321023",
+                const std::vector<std::string>& groups = {}) {
     std::vector<kafka::Message> msgs;
     pb::RegistryRecord p;
     p.mutable_park()->set_id(park);
-    p.mutable_park()->set_county_code("321023");
+    p.mutable_park()->set_county_code(county);
+    for (const auto& g : groups) p.mutable_park()->add_groups(g);
     msgs.push_back({topics_.registry, 0, offset_++, "", p.SerializeAsString(), 0});
     for (int i = 0; i < enterprises; ++i) {
       pb::RegistryRecord e;
@@ -40,8 +47,13 @@ class AlerterTest : public ::testing::Test {
     ASSERT_TRUE(materializer_.Apply(msgs).ok());
   }
 
-  // A snapshot whose year-to-date output is `ytd` from `reporters` enterprises.
-  void Snapshot(const std::string& park, int year, int month, int64_t ytd, int reporters) {
+  // A snapshot whose year-to-date output is `ytd` from `reporters` enterprises (the
+  // park's first ones, or `firms` when given).
+  void Snapshot(const std::string& park, int year, int month, int64_t ytd, int reporters,
+                std::vector<std::string> firms = {}) {
+    if (firms.empty()) {
+      for (int i = 0; i < reporters; ++i) firms.push_back(park + "-e" + std::to_string(i));
+    }
     pb::ParkSnapshot s;
     s.set_park_id(park);
     s.mutable_period()->set_year(year);
@@ -53,15 +65,40 @@ class AlerterTest : public ::testing::Test {
     ind->set_industry("3041");
     ind->mutable_month()->mutable_gross_output()->set_fen(ytd / month);
     ind->mutable_year_to_date()->mutable_gross_output()->set_fen(ytd);
-    for (int i = 0; i < reporters; ++i) {
+    for (const auto& uscc : firms) {
       auto* f = s.add_firms();
-      f->set_uscc(park + "-e" + std::to_string(i));
+      f->set_uscc(uscc);
       f->set_industry("3041");
       f->mutable_gross_output_ytd()->set_fen(ytd / reporters);
     }
     ASSERT_TRUE(materializer_
                     .Apply({{topics_.park_metrics, 0, offset_++, park, s.SerializeAsString(), 0}})
                     .ok());
+  }
+
+  // Only region and group subjects for the output decline rule.
+  void RollupSubjectsOnly() {
+    config_.rules[0].subjects = {alerts::SubjectKind::kRegion, alerts::SubjectKind::kGroup};
+  }
+
+  // (id, state, version) of the published events, in order.
+  std::vector<std::tuple<std::string, pb::AlertState, int64_t>> PublishedStates() {
+    std::vector<std::tuple<std::string, pb::AlertState, int64_t>> out;
+    for (const auto& e : Published()) out.emplace_back(e.id(), e.state(), e.version());
+    return out;
+  }
+
+  // The value of a gauge with the given labels, or NaN when there is no such series.
+  double Gauge(const std::string& name, const std::map<std::string, std::string>& labels) {
+    for (const auto& family : registry_.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& m : family.metric) {
+        std::map<std::string, std::string> got;
+        for (const auto& l : m.label) got[l.name] = l.value;
+        if (got == labels) return m.gauge.value;
+      }
+    }
+    return std::nan("");
   }
 
   std::vector<pb::AlertEvent> Published() {
@@ -142,6 +179,188 @@ TEST_F(AlerterTest, FailedPublicationIsRetriedWithSameVersion) {
   auto events = Published();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].version(), 1);
+}
+
+using States = std::vector<std::tuple<std::string, pb::AlertState, int64_t>>;
+
+// Two parks of one county: P1 -20%, P2 -5% year on year; combined -12.5% over three
+// periods fires for the county, its prefecture and province and the parks' group, and for
+// no park (the rule is not for parks). The per-park gauges do not count them.
+TEST_F(AlerterTest, RegionAndGroupDeclineFires) {
+  RollupSubjectsOnly();
+  Registry("P1", 10, "321023", {"宝应组团"});
+  Registry("P2", 10, "321023", {"宝应组团"});
+  for (int m = 3; m <= 5; ++m) {
+    Snapshot("P1", 2023, m, 1000 * m, 10);
+    Snapshot("P2", 2023, m, 1000 * m, 10);
+    Snapshot("P1", 2024, m, 800 * m, 10);
+    Snapshot("P2", 2024, m, 950 * m, 10);
+  }
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  EXPECT_EQ(PublishedStates(), (States{{"output_decline|region:320000|2024-05", f, 1},
+                                       {"output_decline|region:321000|2024-05", f, 1},
+                                       {"output_decline|region:321023|2024-05", f, 1},
+                                       {"output_decline|group:宝应组团|2024-05", f, 1}}));
+  const auto county = Published()[2];
+  EXPECT_EQ(county.subject_kind(), "region");
+  EXPECT_EQ(county.subject_id(), "321023");
+  EXPECT_EQ(county.park_id(), "");
+  ASSERT_EQ(county.figures_size(), 3);
+  for (const auto& fig : county.figures()) EXPECT_NEAR(fig.value(), -0.125, 1e-12);
+  EXPECT_EQ(county.figures(0).period(), "2024-03");
+  EXPECT_EQ(county.explanation_en().rfind("Region 321023: output (year to date) fell by", 0),
+            0u)
+      << county.explanation_en();
+  EXPECT_EQ(county.explanation_zh().rfind("地区321023", 0), 0u) << county.explanation_zh();
+  EXPECT_EQ(Gauge("cw_park_alerts", {{"park", "P1"}, {"state", "firing"}}), 0);
+
+  // Evaluating both parks again (each region and group once) publishes nothing new.
+  ASSERT_TRUE(alerter.EvaluateParks({"P1", "P2"}).ok());
+  EXPECT_EQ(Published().size(), 4u);
+}
+
+// A revision that removes April's decline (P1 April back to last year's level: the county
+// -2.5%) resolves every region and group alert.
+TEST_F(AlerterTest, RevisionResolvesRegionAndGroupAlerts) {
+  RollupSubjectsOnly();
+  Registry("P1", 10, "321023", {"宝应组团"});
+  Registry("P2", 10, "321023", {"宝应组团"});
+  for (int m = 3; m <= 5; ++m) {
+    Snapshot("P1", 2023, m, 1000 * m, 10);
+    Snapshot("P2", 2023, m, 1000 * m, 10);
+    Snapshot("P1", 2024, m, 800 * m, 10);
+    Snapshot("P2", 2024, m, 950 * m, 10);
+  }
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateParks({"P1", "P2"}).ok());
+  ASSERT_EQ(Published().size(), 4u);
+  Snapshot("P1", 2024, 4, 4000, 10);  // revised
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  const auto r = pb::ALERT_STATE_RESOLVED;
+  EXPECT_EQ(PublishedStates(), (States{{"output_decline|region:320000|2024-05", f, 1},
+                                       {"output_decline|region:321000|2024-05", f, 1},
+                                       {"output_decline|region:321023|2024-05", f, 1},
+                                       {"output_decline|group:宝应组团|2024-05", f, 1},
+                                       {"output_decline|region:320000|2024-05", r, 2},
+                                       {"output_decline|region:321000|2024-05", r, 2},
+                                       {"output_decline|region:321023|2024-05", r, 2},
+                                       {"output_decline|group:宝应组团|2024-05", r, 2}}));
+}
+
+// The county's output falls 50% only because P2 sent no reports in 2024: completeness is
+// 10 of the 20 expected enterprises (P2's count although it has no snapshot), below 90%,
+// so nothing fires for the region or the group.
+TEST_F(AlerterTest, RegionDeclineFromMissingReportsDoesNotFire) {
+  RollupSubjectsOnly();
+  Registry("P1", 10, "321023", {"宝应组团"});
+  Registry("P2", 10, "321023", {"宝应组团"});
+  for (int m = 3; m <= 5; ++m) {
+    Snapshot("P1", 2023, m, 1000 * m, 10);
+    Snapshot("P2", 2023, m, 1000 * m, 10);
+    Snapshot("P1", 2024, m, 1000 * m, 10);
+  }
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_TRUE(Published().empty());
+
+  auto rollups = RollupHistories::Load(store_);
+  ASSERT_TRUE(rollups.ok());
+  auto h = rollups->History("r:321023", false);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->subject, (alerts::Subject{alerts::SubjectKind::kRegion, "321023"}));
+  ASSERT_EQ(h->points.size(), 6u);
+  const auto& may = h->points.back();
+  EXPECT_EQ(may.period.Key(), "2024-05");
+  EXPECT_EQ(may.output_ytd_fen, 5000);
+  EXPECT_EQ(may.reporters, 10);
+  EXPECT_EQ(may.completeness, 0.5);
+  EXPECT_EQ(h->points.front().completeness, 1.0);  // 2023-03: 20 of 20
+}
+
+// A group spans regions: G1 = P1 (宝应, -20%) + P3 (延吉, flat) declines -10% and fires;
+// G2 = P4 + P5 declines only because 9 of P5's 10 enterprises did not report (11 of 20)
+// and does not; G3 = P6 (-20%) fires, but only once it is evaluated: evaluating P1
+// re-evaluates P1's regions and groups (G1), EvaluateAll every subject.
+TEST_F(AlerterTest, GroupDeclineFiresOnlyWhenComplete) {
+  config_.rules[0].subjects = {alerts::SubjectKind::kGroup};
+  Registry("P1", 10, "321023", {"G1"});
+  Registry("P3", 10, "222401", {"G1"});
+  Registry("P4", 10, "421003", {"G2"});
+  Registry("P5", 10, "321282", {"G2"});
+  Registry("P6", 10, "222402", {"G3"});
+  for (int m = 3; m <= 5; ++m) {
+    for (const char* p : {"P1", "P3", "P4", "P5", "P6"}) Snapshot(p, 2023, m, 1000 * m, 10);
+    Snapshot("P1", 2024, m, 800 * m, 10);
+    Snapshot("P3", 2024, m, 1000 * m, 10);
+    Snapshot("P4", 2024, m, 800 * m, 10);
+    Snapshot("P5", 2024, m, 100 * m, 1);
+    Snapshot("P6", 2024, m, 800 * m, 10);
+  }
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  EXPECT_EQ(PublishedStates(), (States{{"output_decline|group:G1|2024-05", f, 1}}));
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_EQ(PublishedStates(), (States{{"output_decline|group:G1|2024-05", f, 1},
+                                       {"output_decline|group:G3|2024-05", f, 1}}));
+}
+
+// An exit rule for regions counts the enterprises of all member parks: P1-e9 moving from
+// P1 to P2 is no exit of the county; P2-e9 stopping is (and of the prefecture and
+// province).
+TEST_F(AlerterTest, RegionExitsAreOverAllMemberParks) {
+  alerts::Rule exit = alerts::MakeRule("exit", alerts::RuleKind::kEnterpriseExit);
+  exit.subjects = {alerts::SubjectKind::kRegion};
+  config_.rules = {exit};
+  Registry("P1", 10);
+  Registry("P2", 10);
+  std::vector<std::string> p1, p2;
+  for (int i = 0; i < 10; ++i) {
+    p1.push_back("P1-e" + std::to_string(i));
+    p2.push_back("P2-e" + std::to_string(i));
+  }
+  Snapshot("P1", 2023, 5, 5000, 10, p1);
+  Snapshot("P2", 2023, 5, 5000, 10, p2);
+  auto moved = p2;
+  moved.push_back(p1.back());
+  p1.pop_back();
+  Snapshot("P1", 2024, 5, 4500, 9, p1);
+  Snapshot("P2", 2024, 5, 5500, 11, moved);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_TRUE(Published().empty());
+
+  moved.erase(std::find(moved.begin(), moved.end(), "P2-e9"));
+  Snapshot("P2", 2024, 5, 5000, 10, moved);
+  ASSERT_TRUE(alerter.EvaluateParks({"P2"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  EXPECT_EQ(PublishedStates(), (States{{"exit|region:320000|2024-05", f, 1},
+                                       {"exit|region:321000|2024-05", f, 1},
+                                       {"exit|region:321023|2024-05", f, 1}}));
+  EXPECT_NE(Published()[2].explanation_en().find("P2-e9"), std::string::npos)
+      << Published()[2].explanation_en();
+}
+
+// Only park and park × industry alert ids belong to a park.
+TEST(ParkOfAlertIdTest, RegionAndGroupIdsHaveNoPark) {
+  EXPECT_EQ(ParkOfAlertId("output_decline|park:P1|2024-05"), "P1");
+  EXPECT_EQ(ParkOfAlertId("stage_downgrade|park_industry:P1|3041|2024-05"), "P1");
+  EXPECT_EQ(ParkOfAlertId("output_decline|region:321023|2024-05"), std::nullopt);
+  EXPECT_EQ(ParkOfAlertId("output_decline|group:P1|2024-05"), std::nullopt);
+  EXPECT_EQ(ParkOfAlertId("garbage"), std::nullopt);
+}
+
+// Roll-up codes name region and group subjects; the whole system and '|' names do not.
+TEST(RollupSubjectTest, Codes) {
+  EXPECT_EQ(RollupSubject("r:222400"), (alerts::Subject{alerts::SubjectKind::kRegion, "222400"}));
+  EXPECT_EQ(RollupSubject("g:延龙图核心"),
+            (alerts::Subject{alerts::SubjectKind::kGroup, "延龙图核心"}));
+  EXPECT_EQ(RollupSubject("r:"), std::nullopt);
+  EXPECT_EQ(RollupSubject("g:a|b"), std::nullopt);
+  EXPECT_EQ(RollupSubject("x:1"), std::nullopt);
 }
 
 class FlakyPoster : public HttpPoster {

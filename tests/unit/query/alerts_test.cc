@@ -1,5 +1,7 @@
 // Tests of alert materialisation, listing and the resumable watch stream.
+#include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/alerts.pb.h"
+#include "clusterwatch/v1/registry.pb.h"
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
@@ -81,6 +83,60 @@ TEST_F(AlertsTest, ListFiltersByState) {
   ASSERT_TRUE(service_.ListAlerts(nullptr, &req, &resp).ok());
   ASSERT_EQ(resp.alerts_size(), 1);
   EXPECT_EQ(resp.alerts(0).id(), "a");
+}
+
+// Region and group alerts carry no park: filters by subject kind and id select them, and a
+// region prefix selects the regions within it as well as the parks there (never groups).
+TEST_F(AlertsTest, ListFiltersBySubjectAndRegion) {
+  pb::RegistryRecord park;
+  park.mutable_park()->set_id("P1");
+  park.mutable_park()->set_county_code("222401");
+  auto subject = [&](int64_t offset, const std::string& kind, const std::string& id,
+                     const std::string& park_id) {
+    pb::AlertEvent e;
+    e.set_id(absl::StrCat("decline|", kind, ":", id, "|2024-05"));
+    e.set_rule("decline");
+    e.set_subject_kind(kind);
+    e.set_subject_id(id);
+    e.set_park_id(park_id);
+    e.set_state(pb::ALERT_STATE_FIRING);
+    e.set_version(1);
+    return kafka::Message{topics_.alerts, 0, offset, e.id(), e.SerializeAsString(), 0};
+  };
+  ASSERT_TRUE(materializer_
+                  .Apply({{topics_.registry, 0, 0, "", park.SerializeAsString(), 0},
+                          subject(0, "park", "P1", "P1"), subject(1, "region", "222401", ""),
+                          subject(2, "region", "222400", ""), subject(3, "region", "220000", ""),
+                          subject(4, "group", "延龙图核心", "")})
+                  .ok());
+  auto ids = [&](pb::AlertFilter filter) {
+    pb::ListAlertsRequest req;
+    *req.mutable_filter() = filter;
+    pb::ListAlertsResponse resp;
+    EXPECT_TRUE(service_.ListAlerts(nullptr, &req, &resp).ok());
+    std::vector<std::string> out;
+    for (const auto& a : resp.alerts()) out.push_back(a.id());
+    return out;
+  };
+  pb::AlertFilter regions;
+  regions.set_subject_kind("region");
+  EXPECT_EQ(ids(regions), (std::vector<std::string>{"decline|region:220000|2024-05",
+                                                    "decline|region:222400|2024-05",
+                                                    "decline|region:222401|2024-05"}));
+  pb::AlertFilter prefix;
+  prefix.set_region_prefix("2224");
+  EXPECT_EQ(ids(prefix), (std::vector<std::string>{"decline|park:P1|2024-05",
+                                                   "decline|region:222400|2024-05",
+                                                   "decline|region:222401|2024-05"}));
+  pb::AlertFilter group;
+  group.set_subject_kind("group");
+  group.set_subject_id("延龙图核心");
+  EXPECT_EQ(ids(group), (std::vector<std::string>{"decline|group:延龙图核心|2024-05"}));
+  // The watch stream uses the same filter.
+  EXPECT_EQ(Watch("", regions),
+            (std::vector<std::pair<std::string, int64_t>>{{"decline|region:222401|2024-05", 1},
+                                                          {"decline|region:222400|2024-05", 1},
+                                                          {"decline|region:220000|2024-05", 1}}));
 }
 
 // A token that is not a number is refused.
