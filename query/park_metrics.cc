@@ -434,12 +434,14 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
   const std::string prefix = absl::StrCat("s|", park_id, "|");
   const std::string key = period.Key();
   std::optional<pb::ParkSnapshot> prev;
+  std::optional<std::string> prev_bytes;  // decoded once, after the scan: only the latest
   auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
     if (k.substr(prefix.size()) >= key) return false;
-    prev.emplace().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    prev_bytes.emplace(v);
     return true;
   });
   if (!s.ok()) return s;
+  if (prev_bytes) prev.emplace().ParseFromString(*prev_bytes);
   if (prev) {
     const auto pp = domain::FromProto(prev->period());
     const int first = period.FirstMonth();
