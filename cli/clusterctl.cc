@@ -4,10 +4,12 @@
 //   clusterctl parks [--region=2224]   list parks known to the query service
 //   clusterctl report --period=2024-12 [--park=ID]   readable park report(s)
 //   clusterctl metrics --park=ID --period=P [--reference=system|province|prefecture]
-//   clusterctl rank --metric=output_ytd --period=P [--region=32]
-//   clusterctl series --park=ID --metric=output_ytd_yoy --from=P --to=P
+//                      [--level=class|division]
+//   clusterctl rank --metric=output_ytd --period=P [--region=32] [--level=class|division]
+//   clusterctl series --park=ID --metric=output_ytd_yoy --from=P --to=P [--level=...]
 //   clusterctl region --region=321200 | --group=延龙图核心  --period=P
-//   clusterctl industry-map --industry=30 --period=P [--region=32]
+//   clusterctl industry-map --industry=30 --period=P [--region=32] [--level=class|division]
+//                           [--reference=system|province|prefecture]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
@@ -22,6 +24,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/render.h"
@@ -54,7 +57,12 @@ ABSL_FLAG(std::string, from, "", "series: first period");
 ABSL_FLAG(std::string, to, "", "series: last period");
 ABSL_FLAG(std::string, group, "", "region: a named park group instead of a region");
 ABSL_FLAG(std::string, industry, "", "industry-map: GB/T 4754 division or class");
-ABSL_FLAG(std::string, reference, "system", "metrics: LQ reference (system|province|prefecture)");
+ABSL_FLAG(std::string, reference, "system",
+          "metrics, industry-map: LQ, strong-cluster and star reference "
+          "(system|province|prefecture)");
+ABSL_FLAG(std::string, level, "class",
+          "metrics, industry-map, rank, series: GB/T 4754 level of the industry figures "
+          "(class|division)");
 ABSL_FLAG(int32_t, limit, 0, "rank: at most this many parks (0: all)");
 ABSL_FLAG(std::string, state, "", "alerts: pending, firing or resolved (default any)");
 ABSL_FLAG(std::string, rule, "", "alerts: only this rule");
@@ -285,16 +293,35 @@ grpc::ClientContext* WithDeadline(grpc::ClientContext& ctx) {
   return &ctx;
 }
 
+absl::StatusOr<pb::IndustryLevel> LevelFlag() {
+  const std::string level = absl::GetFlag(FLAGS_level);
+  if (level == "class") return pb::INDUSTRY_LEVEL_CLASS;
+  if (level == "division") return pb::INDUSTRY_LEVEL_DIVISION;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--level='", level, "': expected class or division"));
+}
+
+absl::StatusOr<pb::ReferenceScope> ReferenceFlag() {
+  const std::string ref = absl::GetFlag(FLAGS_reference);
+  if (ref == "system") return pb::REFERENCE_SCOPE_SYSTEM;
+  if (ref == "province") return pb::REFERENCE_SCOPE_PROVINCE;
+  if (ref == "prefecture") return pb::REFERENCE_SCOPE_PREFECTURE;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--reference='", ref, "': expected system, province or prefecture"));
+}
+
 int Metrics() {
   auto period = PeriodFlag();
   if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  auto level = LevelFlag();
+  if (!level.ok()) return Fail(std::string(level.status().message()));
+  auto ref = ReferenceFlag();
+  if (!ref.ok()) return Fail(std::string(ref.status().message()));
   pb::GetParkMetricsRequest req;
   req.set_park_id(absl::GetFlag(FLAGS_park));
   *req.mutable_period() = *period;
-  const std::string ref = absl::GetFlag(FLAGS_reference);
-  req.set_reference(ref == "province"     ? pb::REFERENCE_SCOPE_PROVINCE
-                    : ref == "prefecture" ? pb::REFERENCE_SCOPE_PREFECTURE
-                                          : pb::REFERENCE_SCOPE_SYSTEM);
+  req.set_reference(*ref);
+  req.set_level(*level);
   pb::GetParkMetricsResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetParkMetrics(WithDeadline(ctx), req, &resp);
@@ -306,7 +333,10 @@ int Metrics() {
 int Rank() {
   auto period = PeriodFlag();
   if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  auto level = LevelFlag();
+  if (!level.ok()) return Fail(std::string(level.status().message()));
   pb::RankParksRequest req;
+  req.set_level(*level);
   req.set_metric(absl::GetFlag(FLAGS_metric));
   req.set_region_prefix(absl::GetFlag(FLAGS_region));
   req.set_limit(absl::GetFlag(FLAGS_limit));
@@ -324,7 +354,10 @@ int Series() {
   auto to = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_to));
   if (!from.ok()) return Fail(absl::StrCat("--from: ", from.status().message()));
   if (!to.ok()) return Fail(absl::StrCat("--to: ", to.status().message()));
+  auto level = LevelFlag();
+  if (!level.ok()) return Fail(std::string(level.status().message()));
   pb::GetMetricSeriesRequest req;
+  req.set_level(*level);
   req.set_park_id(absl::GetFlag(FLAGS_park));
   req.set_metric(absl::GetFlag(FLAGS_metric));
   *req.mutable_from() = cw::domain::ToProto(*from);
@@ -365,7 +398,13 @@ int Region() {
 int IndustryMap() {
   auto period = PeriodFlag();
   if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  auto level = LevelFlag();
+  if (!level.ok()) return Fail(std::string(level.status().message()));
+  auto ref = ReferenceFlag();
+  if (!ref.ok()) return Fail(std::string(ref.status().message()));
   pb::GetIndustryMapRequest req;
+  req.set_level(*level);
+  req.set_reference(*ref);
   req.set_industry(absl::GetFlag(FLAGS_industry));
   req.set_region_prefix(absl::GetFlag(FLAGS_region));
   *req.mutable_period() = *period;

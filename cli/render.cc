@@ -153,6 +153,54 @@ std::string Num(bool has, double v, const char* fmt = "%.3f") {
   return has ? absl::StrFormat(fmt, v) : std::string("-");
 }
 
+// "强 strong" or "-" (not strong, or not assessed).
+std::string Strong(bool has, const pb::StrongClusterFlag& f) {
+  return has && f.strong() ? "强 strong" : "-";
+}
+
+// Stars as ★ per star and the letters of the stars held: L specialisation (LQ), S size,
+// F focus; "-" when not assessed, "0" for none.
+std::string Stars(bool has, const pb::ClusterStars& s) {
+  if (!has) return "-";
+  if (s.count() == 0) return "0";
+  std::string out;
+  for (int i = 0; i < s.count(); ++i) out += "★";
+  absl::StrAppend(&out, " ", s.specialisation() ? "L" : "", s.size() ? "S" : "",
+                  s.focus() ? "F" : "");
+  return out;
+}
+
+// A size on the specialisation basis: 万元 for output (fen), else employees.
+std::string Size(const std::string& basis, double v) {
+  return basis == "employees" ? absl::StrFormat("%.0f 人", v)
+                              : absl::StrCat(FormatWan(static_cast<int64_t>(v)), "万");
+}
+
+// The rules behind the strong-cluster flag and the stars, with their configured cuts.
+std::string SpecialisationRules(const pb::StrongClusterFlag& f, const pb::ClusterStars& s) {
+  return absl::StrFormat(
+      "  强集群 strong cluster (US Cluster Mapping, on %s): LQ ≥ p%.0f and ≥ %.2f, size > "
+      "p%.0f, enterprises > p%.0f of the parks with the industry in the reference scope\n"
+      "  星 stars (European Cluster Observatory): L specialisation LQ ≥ %.2f, S size top "
+      "%.0f%%, F focus (share of the park) top %.0f%%\n",
+      f.basis(), 100 * f.lq_percentile(), f.lq_floor(), 100 * f.size_percentile(),
+      100 * f.count_percentile(), s.specialisation_lq(), 100 * s.size_top(),
+      100 * s.focus_top());
+}
+
+// The figures that made an industry a strong cluster, with the cuts (when published).
+std::string StrongDetail(const std::string& industry, double lq, bool has_lq,
+                         const pb::StrongClusterFlag& f) {
+  std::string out = absl::StrCat("  · ", industry, " 强集群 strong: LQ ", Num(has_lq, lq, "%.2f"));
+  if (f.has_lq_cut()) absl::StrAppend(&out, absl::StrFormat(" ≥ %.2f", f.lq_cut()));
+  absl::StrAppend(&out, ", size ", Size(f.basis(), static_cast<double>(f.size())));
+  if (f.has_size_cut()) absl::StrAppend(&out, " > ", Size(f.basis(), f.size_cut()));
+  absl::StrAppend(&out, ", enterprises ", f.establishments());
+  if (f.has_count_cut()) absl::StrAppend(&out, absl::StrFormat(" > %.1f", f.count_cut()));
+  absl::StrAppend(&out, " (", f.parks_compared(), " parks compared)\n");
+  return out;
+}
+
 }  // namespace
 
 std::string RenderParkMetrics(const pb::GetParkMetricsResponse& a) {
@@ -199,15 +247,29 @@ std::string RenderParkMetrics(const pb::GetParkMetricsResponse& a) {
   absl::StrAppend(&out, "  报送率 completeness: ", s.month().output_reporters(), " of ",
                   m.expected_enterprises(), " above-size enterprises (",
                   Pct(m.has_completeness(), m.completeness()), ")\n");
-  absl::StrAppend(&out, "  ", Pad("行业 industry", 40), PadLeft("累计产值万元", 16), PadLeft("LQ", 8),
-                  PadLeft("企业", 6), "  阶段 stage\n");
+  const bool divisions = m.level() == pb::INDUSTRY_LEVEL_DIVISION;
+  absl::StrAppend(&out, "  ", Pad(divisions ? "行业门类 division" : "行业 industry", 40),
+                  PadLeft("累计产值万元", 16), PadLeft("LQ", 8), PadLeft("企业", 6), "  ",
+                  Pad("强集群", 10), Pad("星 stars", 10), "阶段 stage\n");
+  const pb::IndustryMetrics* assessed = nullptr;
   for (const auto& im : m.industry_metrics()) {
-    if (im.ytd_output().fen() <= 0) continue;
+    if (im.ytd_output().fen() <= 0 && !im.confidential()) continue;
+    if (im.has_strong_cluster() && assessed == nullptr) assessed = &im;
     absl::StrAppend(&out, "  ", Pad(Industry(im.industry()), 40),
-                    PadLeft(FormatWan(im.ytd_output().fen()), 16),
+                    PadLeft(im.confidential() ? "保密" : FormatWan(im.ytd_output().fen()), 16),
                     PadLeft(Num(im.has_lq(), im.lq(), "%.2f"), 8),
-                    PadLeft(absl::StrCat(im.enterprises()), 6), "  ", im.stage().stage_zh(), " ",
+                    PadLeft(absl::StrCat(im.enterprises()), 6), "  ",
+                    Pad(Strong(im.has_strong_cluster(), im.strong_cluster()), 10),
+                    Pad(Stars(im.has_stars(), im.stars()), 10), im.stage().stage_zh(), " ",
                     im.stage().stage(), "\n");
+  }
+  if (assessed != nullptr) {
+    absl::StrAppend(&out, SpecialisationRules(assessed->strong_cluster(), assessed->stars()));
+  }
+  for (const auto& im : m.industry_metrics()) {
+    if (im.has_strong_cluster() && im.strong_cluster().strong()) {
+      absl::StrAppend(&out, StrongDetail(im.industry(), im.lq(), im.has_lq(), im.strong_cluster()));
+    }
   }
   for (const auto& im : m.industry_metrics()) {
     if (im.stage().stage() == "agglomeration" || im.stage().stage() == "cluster") {
@@ -248,10 +310,28 @@ std::string RenderRegion(const std::string& label, const pb::Period& period,
 
 std::string RenderIndustryMap(const std::string& industry, const pb::GetIndustryMapResponse& a) {
   std::string out = absl::StrCat("industry ", Industry(industry), "\n");
+  absl::StrAppend(&out, "  ", Pad("园区 park", 36), Pad("行业", 6), PadLeft("累计产值万元", 16),
+                  PadLeft("LQ", 8), "  ", Pad("强集群", 10), Pad("星 stars", 10),
+                  "阶段 stage\n");
   for (const auto& e : a.entries()) {
     absl::StrAppend(&out, "  ", Pad(e.park_name(), 36), Pad(e.industry(), 6),
-                    PadLeft(FormatWan(e.ytd_output().fen()), 16), PadLeft(Num(e.has_lq(), e.lq(), "%.2f"), 8),
-                    "  ", e.stage().stage_zh(), " ", e.stage().stage(), "\n");
+                    PadLeft(e.confidential() ? "保密" : FormatWan(e.ytd_output().fen()), 16),
+                    PadLeft(Num(e.has_lq(), e.lq(), "%.2f"), 8), "  ",
+                    Pad(Strong(e.has_strong_cluster(), e.strong_cluster()), 10),
+                    Pad(Stars(e.has_stars(), e.stars()), 10), e.stage().stage_zh(), " ",
+                    e.stage().stage(), "\n");
+  }
+  for (const auto& e : a.entries()) {
+    if (e.has_strong_cluster()) {
+      absl::StrAppend(&out, SpecialisationRules(e.strong_cluster(), e.stars()));
+      break;
+    }
+  }
+  for (const auto& e : a.entries()) {
+    if (e.has_strong_cluster() && e.strong_cluster().strong()) {
+      absl::StrAppend(&out, StrongDetail(absl::StrCat(e.park_name(), " ", e.industry()), e.lq(),
+                                         e.has_lq(), e.strong_cluster()));
+    }
   }
   return out;
 }

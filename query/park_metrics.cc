@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -45,6 +46,126 @@ std::optional<double> SameScopeYtdGrowth(const pb::ParkSnapshot& now,
 
 }  // namespace
 
+metrics::IndustryLevel LevelFromProto(pb::IndustryLevel level) {
+  return level == pb::INDUSTRY_LEVEL_DIVISION ? metrics::IndustryLevel::kDivision
+                                               : metrics::IndustryLevel::kClass;
+}
+
+pb::IndustryLevel LevelToProto(metrics::IndustryLevel level) {
+  return level == metrics::IndustryLevel::kDivision ? pb::INDUSTRY_LEVEL_DIVISION
+                                                    : pb::INDUSTRY_LEVEL_CLASS;
+}
+
+std::vector<metrics::ParkIndustryCell> IndustryCells(const pb::Park& park,
+                                                     const pb::ParkSnapshot& s) {
+  std::map<std::string, int64_t> establishments;
+  for (const auto& f : s.firms()) {
+    if (f.gross_output_ytd().fen() > 0) ++establishments[f.industry()];
+  }
+  std::vector<metrics::ParkIndustryCell> cells;
+  for (const auto& ind : s.industries()) {
+    const int64_t output = ind.year_to_date().gross_output().fen();
+    const int64_t employees = ind.month().employees();
+    if (output <= 0 && employees <= 0) continue;
+    cells.push_back({s.park_id(), park.county_code(), ind.industry(), std::max<int64_t>(0, output),
+                     std::max<int64_t>(0, employees), establishments[ind.industry()]});
+  }
+  return cells;
+}
+
+absl::StatusOr<std::vector<metrics::ParkIndustryCell>> LoadIndustryCells(
+    store::Store& store, const domain::Period& period, metrics::IndustryLevel level) {
+  std::vector<pb::Park> parks;
+  auto s = store.Scan("p|", [&](std::string_view, std::string_view v) {
+    parks.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    return true;
+  });
+  if (!s.ok()) return s;
+  std::vector<metrics::ParkIndustryCell> cells;
+  const std::string key = period.Key();
+  for (const auto& park : parks) {
+    auto snap = store.Get(absl::StrCat("s|", park.id(), "|", key));
+    if (!snap.ok()) return snap.status();
+    if (!snap->has_value()) continue;
+    pb::ParkSnapshot snapshot;
+    snapshot.ParseFromString(**snap);
+    for (auto& c : IndustryCells(park, snapshot)) cells.push_back(std::move(c));
+  }
+  return metrics::RollUpCells(cells, level);
+}
+
+absl::StatusOr<std::map<std::string, std::vector<IndustrySpecialisation>>> SpecialisationByPark(
+    const std::vector<metrics::ParkIndustryCell>& cells, const std::vector<pb::Park>& parks,
+    pb::ReferenceScope scope, const metrics::SpecialisationConfig& config) {
+  // Parks by the region their reference covers (as ReferenceCode: the whole system for a
+  // malformed county code).
+  std::map<std::pair<metrics::ReferenceScope, std::string>, std::set<std::string>> regions;
+  for (const auto& park : parks) {
+    metrics::ReferenceScope ref = metrics::ReferenceScope::kSystem;
+    std::string prefix;
+    if (park.county_code().size() == 6 && scope == pb::REFERENCE_SCOPE_PROVINCE) {
+      ref = metrics::ReferenceScope::kProvince;
+      prefix = park.county_code().substr(0, 2);
+    } else if (park.county_code().size() == 6 && scope == pb::REFERENCE_SCOPE_PREFECTURE) {
+      ref = metrics::ReferenceScope::kPrefecture;
+      prefix = park.county_code().substr(0, 4);
+    }
+    regions[{ref, prefix}].insert(park.id());
+  }
+  std::map<std::string, std::vector<IndustrySpecialisation>> out;
+  for (const auto& [region, members] : regions) {
+    // CellsInScope compares prefixes only, so the prefix stands for a county code here.
+    auto rows = metrics::AssessSpecialisation(
+        metrics::CellsInScope(cells, region.second + "0000", region.first),
+        metrics::ReferenceScope::kSystem, config);
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, int> compared;
+    for (const auto& r : *rows) {
+      if (r.lq) ++compared[r.industry];
+    }
+    for (auto& r : *rows) {
+      if (members.count(r.park_id) == 0) continue;
+      const int n = compared[r.industry];
+      std::string park = r.park_id;
+      out[park].push_back({std::move(r), n});
+    }
+  }
+  return out;
+}
+
+void SetSpecialisation(const IndustrySpecialisation& spec,
+                       const metrics::SpecialisationConfig& config, pb::StrongClusterFlag* strong,
+                       pb::ClusterStars* stars) {
+  const metrics::SpecialisationRow& row = spec.row;
+  const std::string basis =
+      config.basis == metrics::Basis::kEmployees ? "employees" : "output";
+  const metrics::StrongCluster& sc = row.strong;
+  strong->set_strong(sc.strong);
+  strong->set_basis(basis);
+  strong->set_size(sc.size);
+  strong->set_establishments(sc.establishments);
+  strong->set_lq_percentile(config.strong_lq_percentile);
+  if (sc.lq_cut) strong->set_lq_cut(*sc.lq_cut);
+  strong->set_lq_floor(config.strong_lq_floor);
+  strong->set_size_percentile(config.strong_size_percentile);
+  if (sc.size_cut) strong->set_size_cut(*sc.size_cut);
+  strong->set_count_percentile(config.strong_count_percentile);
+  if (sc.count_cut) strong->set_count_cut(*sc.count_cut);
+  strong->set_parks_compared(spec.parks_compared);
+  const metrics::Stars& st = row.stars;
+  stars->set_count(st.count);
+  stars->set_specialisation(st.specialisation);
+  stars->set_size(st.size);
+  stars->set_focus(st.focus);
+  stars->set_basis(basis);
+  stars->set_specialisation_lq(config.specialisation_star_lq);
+  stars->set_size_top(config.size_star_top);
+  if (st.size_cut) stars->set_size_cut(*st.size_cut);
+  stars->set_focus_top(config.focus_star_top);
+  if (row.focus) stars->set_focus_share(*row.focus);
+  if (st.focus_cut) stars->set_focus_cut(*st.focus_cut);
+}
+
 std::string ReferenceCode(const pb::Park& park, pb::ReferenceScope scope) {
   const std::string& c = park.county_code();
   if (c.size() != 6) return "r:";
@@ -58,8 +179,21 @@ std::string ReferenceCode(const pb::Park& park, pb::ReferenceScope scope) {
 absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
                                                    const metrics::MetricsConfig& config) {
   pb::ParkMetrics m;
-  const pb::ParkSnapshot& s = in.snapshot;
-  *m.mutable_snapshot() = s;
+  *m.mutable_snapshot() = in.snapshot;
+  m.set_level(LevelToProto(in.level));
+  // Per industry figures at the requested level; park totals are the same at every level.
+  const bool by_class = in.level == metrics::IndustryLevel::kClass;
+  const auto code_at_level = [&](const std::string& code) {
+    return metrics::IndustryAtLevel(code, in.level);
+  };
+  std::optional<pb::ParkSnapshot> regrouped;
+  std::optional<pb::RollupAggregate> regrouped_ref;
+  if (!by_class) {
+    regrouped = domain::RegroupSnapshot(in.snapshot, code_at_level);
+    regrouped_ref = domain::RegroupRollup(in.reference, code_at_level);
+  }
+  const pb::ParkSnapshot& s = by_class ? in.snapshot : *regrouped;
+  const pb::RollupAggregate& reference = by_class ? in.reference : *regrouped_ref;
   m.set_reference(in.scope == pb::REFERENCE_SCOPE_UNSPECIFIED ? pb::REFERENCE_SCOPE_SYSTEM
                                                                : in.scope);
   const auto period = domain::FromProto(s.period());
@@ -99,6 +233,19 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
                                    in.park.leading_industries().end());
   auto structure = metrics::ComputeStructure(inds, leading);
   if (!structure.ok()) return structure.status();
+  if (!by_class) {
+    // The declared leading industries are classes (or divisions): their share is taken on
+    // the published classes, so it does not depend on the level asked for.
+    std::vector<metrics::IndustryValue> classes;
+    for (const auto& ind : in.snapshot.industries()) {
+      if (ind.year_to_date().gross_output().fen() > 0) {
+        classes.push_back({ind.industry(), ind.year_to_date().gross_output().fen()});
+      }
+    }
+    auto by_classes = metrics::ComputeStructure(classes, leading);
+    if (!by_classes.ok()) return by_classes.status();
+    structure->leading_share = by_classes->leading_share;
+  }
   m.set_industries(structure->n_industries);
   SetOpt(structure->cr1, [&](double v) { m.set_industry_cr1(v); });
   SetOpt(structure->cr3, [&](double v) { m.set_industry_cr3(v); });
@@ -153,7 +300,9 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
          [&](double v) { m.set_completeness(v); });
 
   // Per industry: specialisation against the reference, and the cluster stage.
-  const int64_t ref_total = in.reference.year_to_date().gross_output().fen();
+  const int64_t ref_total = reference.year_to_date().gross_output().fen();
+  std::map<std::string, const IndustrySpecialisation*> specialisation;
+  for (const auto& sp : in.specialisation) specialisation[sp.row.industry] = &sp;
   for (const auto& ind : s.industries()) {
     const int64_t ytd = ind.year_to_date().gross_output().fen();
     auto* im = m.add_industry_metrics();
@@ -163,8 +312,8 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
     *im->mutable_ytd_output() = ind.year_to_date().gross_output();
     im->set_share(ind.output_share());
     int64_t ref_ind = 0;
-    auto it = in.reference.industries().find(ind.industry());
-    if (it != in.reference.industries().end()) ref_ind = it->second.year_to_date().gross_output().fen();
+    auto it = reference.industries().find(ind.industry());
+    if (it != reference.industries().end()) ref_ind = it->second.year_to_date().gross_output().fen();
     auto lq = metrics::LocationQuotient(ytd, out_ytd, ref_ind, ref_total);
     SetOpt(lq, [&](double v) { im->set_lq(v); });
     const auto& members = firms_by_industry[ind.industry()];
@@ -175,6 +324,10 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
     auto in_park = metrics::Ratio(iy.purchases_in_park().fen(), iy.purchases().fen());
     auto in_region = metrics::Ratio(iy.purchases_in_region().fen(), iy.purchases().fen());
     SetOpt(in_region, [&](double v) { im->set_in_region_purchase_share(v); });
+    if (auto sp = specialisation.find(ind.industry()); sp != specialisation.end()) {
+      SetSpecialisation(*sp->second, config.specialisation, im->mutable_strong_cluster(),
+                        im->mutable_stars());
+    }
     if (ytd <= 0) continue;  // no output: no stage
     metrics::StageInput si;
     si.park_id = in.park.id();
@@ -281,12 +434,14 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
   const std::string prefix = absl::StrCat("s|", park_id, "|");
   const std::string key = period.Key();
   std::optional<pb::ParkSnapshot> prev;
+  std::optional<std::string> prev_bytes;  // decoded once, after the scan: only the latest
   auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
     if (k.substr(prefix.size()) >= key) return false;
-    prev.emplace().ParseFromArray(v.data(), static_cast<int>(v.size()));
+    prev_bytes.emplace(v);
     return true;
   });
   if (!s.ok()) return s;
+  if (prev_bytes) prev.emplace().ParseFromString(*prev_bytes);
   if (prev) {
     const auto pp = domain::FromProto(prev->period());
     const int first = period.FirstMonth();

@@ -4,7 +4,9 @@
 // Pure: the query service loads the inputs from its store. Thread-safe.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -12,6 +14,8 @@
 #include "clusterwatch/v1/state.pb.h"
 #include "common/domain/period.h"
 #include "common/metrics/config.h"
+#include "common/metrics/levels.h"
+#include "common/metrics/specialisation.h"
 #include "common/store/store.h"
 
 namespace cw::query {
@@ -24,7 +28,47 @@ struct ParkMetricsInputs {
   clusterwatch::v1::RollupAggregate reference;  // what location quotients compare with
   clusterwatch::v1::ReferenceScope scope = clusterwatch::v1::REFERENCE_SCOPE_SYSTEM;
   std::vector<clusterwatch::v1::Enterprise> enterprises;  // the park's, from the registry
+  metrics::IndustryLevel level = metrics::IndustryLevel::kClass;
+  // Strong-cluster flags and stars of the park's industries at `level`, assessed across the
+  // parks of the reference scope (ParkSpecialisation); empty: not computed, and the
+  // answer leaves those fields unset.
+  std::vector<struct IndustrySpecialisation> specialisation;
 };
+
+// One industry's specialisation row and how many parks it was compared with (those with
+// the industry and a defined LQ).
+struct IndustrySpecialisation {
+  metrics::SpecialisationRow row;
+  int parks_compared = 0;
+};
+
+metrics::IndustryLevel LevelFromProto(clusterwatch::v1::IndustryLevel level);
+clusterwatch::v1::IndustryLevel LevelToProto(metrics::IndustryLevel level);
+
+// The park × class cells of a snapshot: per industry with year-to-date output or month
+// employees, its year-to-date output, month employees and enterprises with year-to-date
+// output. The park gives the county code.
+std::vector<metrics::ParkIndustryCell> IndustryCells(const clusterwatch::v1::Park& park,
+                                                     const clusterwatch::v1::ParkSnapshot& s);
+
+// The cells of every registered park with a snapshot in `period`, rolled up to `level`.
+absl::StatusOr<std::vector<metrics::ParkIndustryCell>> LoadIndustryCells(
+    store::Store& store, const domain::Period& period, metrics::IndustryLevel level);
+
+// The specialisation rows (strong-cluster flags, stars) of each park's industries, by park
+// id, each park assessed across the cells of the parks in its own reference `scope`
+// (computed once per distinct scope region). Parks without cells get no entry. Fails as
+// metrics::AssessSpecialisation.
+absl::StatusOr<std::map<std::string, std::vector<IndustrySpecialisation>>> SpecialisationByPark(
+    const std::vector<metrics::ParkIndustryCell>& cells,
+    const std::vector<clusterwatch::v1::Park>& parks, clusterwatch::v1::ReferenceScope scope,
+    const metrics::SpecialisationConfig& config);
+
+// Fills the strong-cluster flag and the stars from `spec`, with the cuts of `config`.
+void SetSpecialisation(const IndustrySpecialisation& spec,
+                       const metrics::SpecialisationConfig& config,
+                       clusterwatch::v1::StrongClusterFlag* strong,
+                       clusterwatch::v1::ClusterStars* stars);
 
 // kInvalidArgument when the snapshot's figures are inconsistent (negative output).
 absl::StatusOr<clusterwatch::v1::ParkMetrics> ComputeParkMetrics(

@@ -235,6 +235,7 @@ grpc::Status QueryService::GetMetricSeries(grpc::ServerContext* context,
     for (const auto& period : periods) {
       auto in = LoadInputs(request->park_id(), period, pb::REFERENCE_SCOPE_SYSTEM);
       if (!in.ok()) return {ToGrpc(in.status()), 0};
+      in->level = LevelFromProto(request->level());
       auto m = ComputeParkMetrics(*in, config_);
       if (!m.ok()) return {ToGrpc(m.status()), 0};
       auto* point = response->add_points();
@@ -311,10 +312,12 @@ grpc::Status QueryService::GetIndustryMap(grpc::ServerContext* context,
                  if (!p.ok()) return Outcome{ToGrpc(p.status()), 0};
                  int64_t withheld = 0;
                  for (auto& e : *response->mutable_entries()) {
+                   RedactSpecialisationCuts(e.mutable_strong_cluster(), e.mutable_stars());
                    if (!(*p)->CellConfidential(e.park_id(), e.industry()) &&
                        !(*p)->ParkConfidential(e.park_id())) {
                      continue;
                    }
+                   RedactSpecialisationFigures(e.mutable_strong_cluster(), e.mutable_stars());
                    e.clear_ytd_output();
                    e.clear_lq();
                    e.mutable_stage()->clear_criteria();
@@ -354,9 +357,19 @@ grpc::Status QueryService::DoMetrics(const pb::GetParkMetricsRequest& request,
   }
   if (auto bad = BadPeriod(request.period(), "period")) return *bad;
   Fresh(response->mutable_freshness());
-  auto in = LoadInputs(request.park_id(), domain::FromProto(request.period()),
-                       request.reference());
+  const auto period = domain::FromProto(request.period());
+  auto in = LoadInputs(request.park_id(), period, request.reference());
   if (!in.ok()) return ToGrpc(in.status());
+  in->level = LevelFromProto(request.level());
+  // Strong-cluster flags and stars compare the park with the parks of its reference scope.
+  auto cells = LoadIndustryCells(store_, period, in->level);
+  if (!cells.ok()) return ToGrpc(cells.status());
+  auto spec = SpecialisationByPark(*cells, {in->park}, request.reference(),
+                                   config_.specialisation);
+  if (!spec.ok()) return ToGrpc(spec.status());
+  if (auto it = spec->find(in->park.id()); it != spec->end()) {
+    in->specialisation = std::move(it->second);
+  }
   auto m = ComputeParkMetrics(*in, config_);
   if (!m.ok()) return ToGrpc(m.status());
   *response->mutable_park() = in->park;
@@ -387,6 +400,7 @@ grpc::Status QueryService::DoRank(const pb::RankParksRequest& request,
       }
       return ToGrpc(in.status());
     }
+    in->level = LevelFromProto(request.level());
     auto m = ComputeParkMetrics(*in, config_);
     if (!m.ok()) return ToGrpc(m.status());
     scored.push_back({park.id(), *MetricValue(*m, request.metric())});
@@ -458,20 +472,38 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
                                      "': expected a GB/T 4754 division (2 digits) or class "
                                      "(4 digits)"));
   }
+  const metrics::IndustryLevel level = LevelFromProto(request.level());
+  if (level == metrics::IndustryLevel::kDivision && request.industry().size() != 2) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("industry '", request.industry(),
+                                     "' is a class: at the division level expected a GB/T "
+                                     "4754 division (2 digits, e.g. '",
+                                     request.industry().substr(0, 2), "')"));
+  }
   if (auto bad = BadPeriod(request.period(), "period")) return *bad;
   Fresh(response->mutable_freshness());
   auto parks = Parks(request.region_prefix());
   if (!parks.ok()) return ToGrpc(parks.status());
   const auto period = domain::FromProto(request.period());
+  // Strong-cluster flags and stars: every park against the parks of its reference scope
+  // (also parks outside region_prefix), computed once for the request.
+  auto cells = LoadIndustryCells(store_, period, level);
+  if (!cells.ok()) return ToGrpc(cells.status());
+  auto spec = SpecialisationByPark(*cells, *parks, request.reference(), config_.specialisation);
+  if (!spec.ok()) return ToGrpc(spec.status());
   auto rank = [](const std::string& stage) {
     return stage == "cluster" ? 3 : stage == "agglomeration" ? 2 : stage == "concentration" ? 1 : 0;
   };
   std::vector<pb::IndustryMapEntry> entries;
   for (const auto& park : *parks) {
-    auto in = LoadInputs(park.id(), period, pb::REFERENCE_SCOPE_SYSTEM);
+    auto in = LoadInputs(park.id(), period, request.reference());
     if (!in.ok()) {
       if (absl::IsNotFound(in.status())) continue;
       return ToGrpc(in.status());
+    }
+    in->level = level;
+    if (auto it = spec->find(park.id()); it != spec->end()) {
+      in->specialisation = std::move(it->second);
     }
     auto m = ComputeParkMetrics(*in, config_);
     if (!m.ok()) return ToGrpc(m.status());
@@ -485,6 +517,9 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
       *e.mutable_ytd_output() = im.ytd_output();
       if (im.has_lq()) e.set_lq(im.lq());
       *e.mutable_stage() = im.stage();
+      e.set_enterprises(im.enterprises());
+      if (im.has_strong_cluster()) *e.mutable_strong_cluster() = im.strong_cluster();
+      if (im.has_stars()) *e.mutable_stars() = im.stars();
       entries.push_back(std::move(e));
     }
   }

@@ -9,10 +9,30 @@
 namespace cw::query {
 namespace pb = clusterwatch::v1;
 
+namespace {
+
+// The first confidential class cell of `park` under `industry` (itself for a class).
+const disclosure::CellStatus* ConfidentialCell(const disclosure::TableStatus& status,
+                                               const std::string& park,
+                                               const std::string& industry) {
+  if (industry.size() >= 4) {
+    auto it = status.cells.find({park, industry});
+    return it != status.cells.end() && it->second.confidential ? &it->second : nullptr;
+  }
+  for (auto it = status.cells.lower_bound({park, industry});
+       it != status.cells.end() && it->first.first == park &&
+       it->first.second.compare(0, industry.size(), industry) == 0;
+       ++it) {
+    if (it->second.confidential) return &it->second;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 bool PeriodProtection::CellConfidential(const std::string& park,
                                         const std::string& industry) const {
-  auto it = status.cells.find({park, industry});
-  return it != status.cells.end() && it->second.confidential;
+  return ConfidentialCell(status, park, industry) != nullptr;
 }
 
 bool PeriodProtection::ParkConfidential(const std::string& park) const {
@@ -27,8 +47,8 @@ bool PeriodProtection::IndustryConfidential(const std::string& industry) const {
 
 std::string PeriodProtection::CellReason(const std::string& park,
                                          const std::string& industry) const {
-  auto it = status.cells.find({park, industry});
-  return it == status.cells.end() ? "" : std::string(disclosure::ReasonName(it->second.reason));
+  const disclosure::CellStatus* cell = ConfidentialCell(status, park, industry);
+  return cell == nullptr ? "" : std::string(disclosure::ReasonName(cell->reason));
 }
 
 std::string PeriodProtection::ParkReason(const std::string& park) const {
@@ -108,8 +128,14 @@ int64_t Redactor::Metrics(const PeriodProtection& p, pb::ParkMetrics* m) const {
   m->clear_firm_cr3();
   bool any_cell = false;
   for (auto& im : *m->mutable_industry_metrics()) {
+    if (im.has_strong_cluster() || im.has_stars()) {
+      RedactSpecialisationCuts(im.mutable_strong_cluster(), im.mutable_stars());
+    }
     if (!p.CellConfidential(park, im.industry()) && !m->snapshot().confidential()) continue;
     any_cell = true;
+    if (im.has_strong_cluster() || im.has_stars()) {
+      RedactSpecialisationFigures(im.mutable_strong_cluster(), im.mutable_stars());
+    }
     im.clear_month_output();
     im.clear_ytd_output();
     im.set_share(0);
@@ -143,6 +169,20 @@ int64_t Redactor::Metrics(const PeriodProtection& p, pb::ParkMetrics* m) const {
     m->clear_in_region_purchase_share();
   }
   return withheld;
+}
+
+void RedactSpecialisationCuts(pb::StrongClusterFlag* strong, pb::ClusterStars* stars) {
+  strong->clear_lq_cut();
+  strong->clear_size_cut();
+  strong->clear_count_cut();
+  stars->clear_size_cut();
+  stars->clear_focus_cut();
+}
+
+void RedactSpecialisationFigures(pb::StrongClusterFlag* strong, pb::ClusterStars* stars) {
+  strong->clear_size();
+  strong->clear_establishments();
+  stars->clear_focus_share();
 }
 
 void RedactAlert(const security::Caller& caller, pb::AlertEvent* event) {

@@ -28,6 +28,9 @@
 namespace cw::query {
 
 // The protected table of one period.
+// Cells are park × class; a division (two-digit code) is confidential when any class cell
+// of the park in it is (a published division total minus its published classes would
+// otherwise reveal the withheld one), and its reason is the first such class's.
 struct PeriodProtection {
   disclosure::TableStatus status;
   bool CellConfidential(const std::string& park, const std::string& industry) const;
@@ -62,6 +65,14 @@ class Redactor {
   std::map<std::string, std::pair<int64_t, std::shared_ptr<const PeriodProtection>>> cache_
       ABSL_GUARDED_BY(mu_);
 };
+
+// Strong-cluster and star cuts are order statistics of other parks' cells (any of which may
+// be withheld): aggregate-only callers get the flags and stars without them.
+void RedactSpecialisationCuts(clusterwatch::v1::StrongClusterFlag* strong,
+                              clusterwatch::v1::ClusterStars* stars);
+// For a withheld cell, also the cell's own figures (size, establishments, focus).
+void RedactSpecialisationFigures(clusterwatch::v1::StrongClusterFlag* strong,
+                                 clusterwatch::v1::ClusterStars* stars);
 
 // Removes what names enterprises from an alert (enterprise-exit lists) for aggregate-only
 // callers.

@@ -107,4 +107,45 @@ clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const P
   return s;
 }
 
+clusterwatch::v1::ParkSnapshot RegroupSnapshot(const clusterwatch::v1::ParkSnapshot& s,
+                                               const IndustryRegrouping& code_of) {
+  clusterwatch::v1::ParkAggregate agg;
+  *agg.mutable_month() = s.month();
+  *agg.mutable_year_to_date() = s.year_to_date();
+  agg.set_source_offset(s.source_offset());
+  auto& industries = *agg.mutable_industries();
+  for (const auto& ind : s.industries()) {
+    const std::string code = code_of(ind.industry());
+    auto& out = industries[code];
+    out.set_industry(code);
+    AddTotals(*out.mutable_month(), ind.month(), 1);
+    AddTotals(*out.mutable_year_to_date(), ind.year_to_date(), 1);
+  }
+  for (const auto& f : s.firms()) {
+    auto& out = (*agg.mutable_firms())[f.uscc()];
+    out = f;
+    out.set_industry(code_of(f.industry()));
+  }
+  return BuildSnapshot(s.park_id(), FromProto(s.period()), agg, s.computed_unix_ms());
+}
+
+clusterwatch::v1::RollupAggregate RegroupRollup(const clusterwatch::v1::RollupAggregate& r,
+                                                const IndustryRegrouping& code_of) {
+  clusterwatch::v1::RollupAggregate out;
+  *out.mutable_month() = r.month();
+  *out.mutable_year_to_date() = r.year_to_date();
+  out.set_parks(r.parks());
+  for (const auto& [key, ind] : r.industries()) {
+    const std::string code = code_of(key);
+    auto& o = (*out.mutable_industries())[code];
+    o.set_industry(code);
+    AddTotals(*o.mutable_month(), ind.month(), 1);
+    AddTotals(*o.mutable_year_to_date(), ind.year_to_date(), 1);
+  }
+  for (const auto& [key, n] : r.establishments()) {
+    (*out.mutable_establishments())[code_of(key)] += n;
+  }
+  return out;
+}
+
 }  // namespace cw::domain

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/state.pb.h"
@@ -26,6 +28,21 @@ bool IsZero(const clusterwatch::v1::Totals& t);
 clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const Period& period,
                                              const clusterwatch::v1::ParkAggregate& agg,
                                              int64_t computed_unix_ms);
+
+// Maps an industry code to the code it is regrouped under (e.g. a class to its division).
+using IndustryRegrouping = std::function<std::string(const std::string&)>;
+
+// `s` with its industries regrouped by `code_of`: the totals of the industries that map to
+// one code are added (AddTotals), the industries re-sorted and their shares recomputed as
+// BuildSnapshot does, and each firm's industry replaced by its mapped code. Park totals,
+// period and provenance are kept; disclosure marks are dropped (they belong to the codes
+// they were computed for).
+clusterwatch::v1::ParkSnapshot RegroupSnapshot(const clusterwatch::v1::ParkSnapshot& s,
+                                               const IndustryRegrouping& code_of);
+
+// `r` with its industries and establishment counts regrouped by `code_of` (added).
+clusterwatch::v1::RollupAggregate RegroupRollup(const clusterwatch::v1::RollupAggregate& r,
+                                                const IndustryRegrouping& code_of);
 
 clusterwatch::v1::Period ToProto(const Period& p);
 Period FromProto(const clusterwatch::v1::Period& p);

@@ -101,6 +101,27 @@ def test_jingjiang_five_leading_industries(scenario):
     assert m.industries == 9
 
 
+def test_jingjiang_at_division_level(scenario):
+    # Divisions: 3311 金属制品 + 3360 (40.00亿) = 33 at 105.02亿; the five largest divisions
+    # 37, 33, 38, 34, 31 = 577.87亿 = 85.5%; the declared leading classes stay at 79.6%.
+    _, client = scenario
+    m = client.stub.GetParkMetrics(query_pb2.GetParkMetricsRequest(
+        park_id="JJ", period=types_pb2.Period(year=2024, month=12),
+        level=query_pb2.INDUSTRY_LEVEL_DIVISION), timeout=10).metrics
+    by_code = {i.industry: i for i in m.industry_metrics}
+    assert sorted(by_code) == ["29", "30", "31", "33", "34", "37", "38", "39"]
+    assert by_code["33"].ytd_output.fen == int(Decimal("105.02") * 10**10)
+    assert by_code["33"].enterprises == 4
+    assert by_code["33"].division_name == "金属制品业"
+    assert by_code["37"].ytd_output.fen == int(Decimal("244.77") * 10**10)
+    assert m.industries == 8
+    assert m.dominant_industry == "37"
+    five = Decimal("244.77") + Decimal("105.02") + Decimal("87.94") + Decimal("70.31") \
+        + Decimal("69.83")
+    assert round(m.industry_cr5, 6) == round(float(five / TOTAL), 6)
+    assert round(m.leading_industry_share, 3) == 0.796
+
+
 def test_baoying_glass_firm_size_counts(scenario):
     # 80 firms over 1M yuan, 30 over 5M, 22 over 10M, 4 over 50M; 200 firms reporting.
     _, client = scenario

@@ -56,5 +56,82 @@ TEST(RenderTest, PushResultListsRejections) {
             "  line 7: uscc: check character is N, expected L\n");
 }
 
+
+// Metrics at the division level name the division, and show strong clusters and stars with
+// the rules and the cuts that decided them.
+TEST(RenderTest, ParkMetricsShowDivisionsStrongClustersAndStars) {
+  pb::GetParkMetricsResponse a;
+  a.mutable_park()->set_id("JJ");
+  a.mutable_park()->set_name("靖江经济技术开发区");
+  auto* m = a.mutable_metrics();
+  m->mutable_snapshot()->mutable_period()->set_year(2024);
+  m->mutable_snapshot()->mutable_period()->set_month(12);
+  m->set_level(pb::INDUSTRY_LEVEL_DIVISION);
+  auto* im = m->add_industry_metrics();
+  im->set_industry("33");
+  im->mutable_ytd_output()->set_fen(1'050'200'000'000);
+  im->set_lq(1.5);
+  im->set_enterprises(4);
+  auto* sc = im->mutable_strong_cluster();
+  sc->set_strong(true);
+  sc->set_basis("output");
+  sc->set_size(1'050'200'000'000);
+  sc->set_establishments(4);
+  sc->set_lq_percentile(0.75);
+  sc->set_lq_cut(1.35);
+  sc->set_lq_floor(1.0);
+  sc->set_size_percentile(0.25);
+  sc->set_size_cut(25'000'000'000);
+  sc->set_count_percentile(0.25);
+  sc->set_count_cut(2.5);
+  sc->set_parks_compared(3);
+  auto* st = im->mutable_stars();
+  st->set_count(2);
+  st->set_size(true);
+  st->set_focus(true);
+  st->set_specialisation_lq(2.0);
+  st->set_size_top(0.1);
+  st->set_focus_top(0.1);
+  im->mutable_stage()->set_stage("concentration");
+  im->mutable_stage()->set_stage_zh("集中");
+  const std::string text = RenderParkMetrics(a);
+  EXPECT_NE(text.find("行业门类 division"), std::string::npos) << text;
+  EXPECT_NE(text.find("33 金属制品业"), std::string::npos) << text;
+  EXPECT_NE(text.find("强 strong"), std::string::npos) << text;
+  EXPECT_NE(text.find("★★ SF"), std::string::npos) << text;
+  EXPECT_NE(text.find("LQ ≥ p75 and ≥ 1.00, size > p25, enterprises > p25"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("L specialisation LQ ≥ 2.00, S size top 10%, F focus"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("· 33 强集群 strong: LQ 1.50 ≥ 1.35, size 1,050,200.00万 > 25,000.00万, "
+                      "enterprises 4 > 2.5 (3 parks compared)"),
+            std::string::npos)
+      << text;
+}
+
+// The industry map shows each park's flag and stars; without an assessment, dashes.
+TEST(RenderTest, IndustryMapShowsStrongClustersAndStars) {
+  pb::GetIndustryMapResponse a;
+  auto* e = a.add_entries();
+  e->set_park_name("宝应玻璃产业园");
+  e->set_industry("30");
+  e->mutable_ytd_output()->set_fen(81'600'000'000);
+  e->set_lq(83.8);
+  e->mutable_strong_cluster()->set_basis("output");
+  e->mutable_stars()->set_count(3);
+  e->mutable_stars()->set_specialisation(true);
+  e->mutable_stars()->set_size(true);
+  e->mutable_stars()->set_focus(true);
+  auto* plain = a.add_entries();
+  plain->set_park_name("其他园区");
+  plain->set_industry("30");
+  const std::string text = RenderIndustryMap("30", a);
+  EXPECT_NE(text.find("industry 30 非金属矿物制品业"), std::string::npos) << text;
+  EXPECT_NE(text.find("★★★ LSF"), std::string::npos) << text;
+  EXPECT_EQ(text.find("强 strong"), std::string::npos) << text;
+  EXPECT_NE(text.find("强集群 strong cluster (US Cluster Mapping, on output)"), std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace cw::cli
