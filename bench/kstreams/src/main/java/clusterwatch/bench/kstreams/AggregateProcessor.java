@@ -5,7 +5,12 @@
 //   enterprise-years   "<uscc>|<o|t>|<year>" -> EnterpriseYear: per reported period the
 //                      latest accepted ReportEnvelope and the Contribution derived from it
 //                      (cw-aggregator's r| and c| keys of that enterprise-year);
-//   park-aggregates    "<park>|<period key>" -> ParkAggregate (cw-aggregator's a| keys);
+//   park-aggregates    "<park>|<period key>" -> ParkAggregate without its firms (cw-aggregator's
+//                      a| keys hold the firms too);
+//   park-firms         "<park>|<period key>|<uscc>" -> FirmTotals: the firms of the aggregate,
+//                      one value each, so a report rewrites one firm, not the whole park's
+//                      (a first version with the firms inside the aggregate spent half its
+//                      CPU parsing and writing them, once per report);
 //   dirty-park-periods "<park>|<period key>" -> "" (in memory, changelogged: cw-aggregator's
 //                      d| marks), drained by a wall-clock punctuation every commit interval,
 //                      which forwards one ParkSnapshot per changed park-period (as
@@ -22,6 +27,7 @@ package clusterwatch.bench.kstreams;
 
 import clusterwatch.bench.kstreams.proto.KstreamsState.EnterpriseYear;
 import clusterwatch.bench.kstreams.proto.KstreamsState.PeriodState;
+import clusterwatch.v1.Metrics.FirmTotals;
 import clusterwatch.v1.Reports.RejectedRecord;
 import clusterwatch.v1.Reports.ReportEnvelope;
 import clusterwatch.v1.State.Contribution;
@@ -36,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -47,6 +54,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class AggregateProcessor implements Processor<byte[], byte[], String, byte[]> {
   static final String YEARS = "enterprise-years";
   static final String AGGREGATES = "park-aggregates";
+  static final String FIRMS = "park-firms";
   static final String DIRTY = "dirty-park-periods";
   static final String SNAPSHOTS_SINK = "snapshots";
   static final String DEAD_LETTERS_SINK = "dead-letters";
@@ -66,6 +74,7 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, byte[]> years;
   private KeyValueStore<String, byte[]> aggregates;
+  private KeyValueStore<String, byte[]> firms;
   private KeyValueStore<String, byte[]> dirty;
   // Records processed by this instance, and how many of them had been when its dirty marks
   // were last all published (-1 until its first punctuation: a task re-created after a
@@ -82,6 +91,7 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
     this.context = context;
     this.years = context.getStateStore(YEARS);
     this.aggregates = context.getStateStore(AGGREGATES);
+    this.firms = context.getStateStore(FIRMS);
     this.dirty = context.getStateStore(DIRTY);
     context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, ts -> publishDirty());
     LIVE.add(this);
@@ -189,6 +199,7 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
     for (int i = 0; i < n; ++i) values.add(Domain.valuesOf(ey.getPeriods(i).getReport()));
     final List<Domain.DerivedValues> derived = Domain.deriveYear(values);
     Map<String, ParkAggregate.Builder> touched = new HashMap<>();
+    Map<String, FirmTotals.Builder> touchedFirms = new HashMap<>();  // null value: no firm
     for (int i = 0; i < n; ++i) {
       final PeriodState ps = ey.getPeriods(i);
       final ReportEnvelope r = ps.getReport();
@@ -204,8 +215,10 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
         final Contribution old = ps.getContribution();
         if (old.equals(c)) continue;
         Domain.applyContribution(load(touched, old.getParkId(), ps.getPeriodKey()), old, -1);
+        applyFirm(touchedFirms, old, ps.getPeriodKey(), -1);
       }
       Domain.applyContribution(load(touched, c.getParkId(), ps.getPeriodKey()), c, +1);
+      applyFirm(touchedFirms, c, ps.getPeriodKey(), +1);
       ey.setPeriods(i, ps.toBuilder().setContribution(c));
     }
     years.put(yearKey, ey.build().toByteArray());
@@ -217,6 +230,31 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
       aggregates.put(e.getKey(), agg.build().toByteArray());
       dirty.put(e.getKey(), EMPTY);
     }
+    for (Map.Entry<String, FirmTotals.Builder> e : touchedFirms.entrySet()) {
+      if (e.getValue() == null) {
+        firms.delete(e.getKey());
+      } else {
+        firms.put(e.getKey(), e.getValue().build().toByteArray());
+      }
+    }
+  }
+
+  private void applyFirm(Map<String, FirmTotals.Builder> touched, Contribution c, String periodKey,
+                         int sign) {
+    if (!Domain.hasFirm(c)) return;
+    final String k = c.getParkId() + "|" + periodKey + "|" + c.getUscc();
+    FirmTotals.Builder f;
+    if (touched.containsKey(k)) {
+      f = touched.get(k);
+    } else {
+      final byte[] bytes = firms.get(k);
+      try {
+        f = bytes == null ? null : FirmTotals.parseFrom(bytes).toBuilder();
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("corrupt firm totals " + k, e);
+      }
+    }
+    touched.put(k, Domain.applyFirm(f, c, sign));
   }
 
   private ParkAggregate.Builder load(Map<String, ParkAggregate.Builder> touched, String park,
@@ -250,9 +288,17 @@ final class AggregateProcessor implements Processor<byte[], byte[], String, byte
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException("corrupt park aggregate " + k, e);
       }
+      // The park-period's firms in key order = uscc byte order (as cw-aggregator sorts them).
+      List<FirmTotals> parkFirms = new ArrayList<>();
+      try (KeyValueIterator<String, byte[]> it = firms.prefixScan(k + "|", new StringSerializer())) {
+        while (it.hasNext()) parkFirms.add(FirmTotals.parseFrom(it.next().value));
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("corrupt firm totals under " + k, e);
+      }
       final Map.Entry<String, String> pp = Domain.splitParkPeriod(k);
       context.forward(new Record<>(k,
-          Domain.buildSnapshot(pp.getKey(), Domain.parsePeriodKey(pp.getValue()), agg, now).toByteArray(),
+          Domain.buildSnapshot(pp.getKey(), Domain.parsePeriodKey(pp.getValue()), agg, parkFirms, now)
+              .toByteArray(),
           now), SNAPSHOTS_SINK);
       dirty.delete(k);
     }

@@ -75,6 +75,9 @@ public final class AggregatorApp {
         Stores.persistentKeyValueStore(AggregateProcessor.AGGREGATES), Serdes.String(), Serdes.ByteArray())
         .withCachingEnabled(), "aggregate");
     t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(AggregateProcessor.FIRMS), Serdes.String(), Serdes.ByteArray())
+        .withCachingEnabled(), "aggregate");
+    t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(AggregateProcessor.DIRTY), Serdes.String(), Serdes.ByteArray()),
         "aggregate");
     t.addSink(AggregateProcessor.SNAPSHOTS_SINK, output, new StringSerializer(),

@@ -4,7 +4,8 @@
 //   valuesOf()          aggregator/aggregator.cc   ValuesOf (purchase linkage, saturating)
 //   deriveYear()        common/domain/derive.cc    DeriveYear (month <-> year-to-date)
 //   totalsOf()          aggregator/aggregator.cc   TotalsOf
-//   applyContribution() common/domain/totals.cc    ApplyContribution, AddTotals, IsZero
+//   applyContribution() common/domain/totals.cc    ApplyContribution (park and industries),
+//   applyFirm()                                    ApplyContribution (firms), AddTotals, IsZero
 //   buildSnapshot()     common/domain/totals.cc    BuildSnapshot
 //   periodKey()         common/domain/period.cc    Period::Key (keys sort in period order)
 // Pure; thread-safe.
@@ -36,9 +37,13 @@ final class Domain {
 
   /** Period::Key(): "2024-03", "2024-01/02"; keys sort in period order. */
   static String periodKey(Period p) {
-    return p.getJanFeb()
-        ? String.format("%04d-01/02", p.getYear())
-        : String.format("%04d-%02d", p.getYear(), p.getMonth());
+    StringBuilder b = new StringBuilder(10);
+    final int y = p.getYear();
+    if (y >= 0 && y < 1000) b.append(y < 10 ? "000" : y < 100 ? "00" : "0");
+    b.append(y).append('-');
+    if (p.getJanFeb()) return b.append("01/02").toString();
+    if (p.getMonth() >= 0 && p.getMonth() < 10) b.append('0');
+    return b.append(p.getMonth()).toString();
   }
 
   static boolean validPeriod(Period p) {
@@ -230,9 +235,9 @@ final class Domain {
   }
 
   /**
-   * ApplyContribution: adds (sign +1) or removes (sign -1) a contribution to a park aggregate,
-   * with its industry breakdown (industries all zero are dropped) and, for output reports, the
-   * enterprise's firm totals (dropped when all zero after a removal).
+   * ApplyContribution, park part: adds (sign +1) or removes (sign -1) a contribution to a park
+   * aggregate's totals and industry breakdown (industries all zero are dropped). The firm part
+   * is applyFirm: this peer keeps firms in their own store (see AggregateProcessor).
    */
   static void applyContribution(ParkAggregate.Builder agg, Contribution c, int sign) {
     addTotals(agg.getMonthBuilder(), c.getMonth(), sign);
@@ -247,9 +252,20 @@ final class Domain {
     } else {
       agg.putIndustries(c.getIndustry(), ind.build());
     }
-    if (c.getMonth().getOutputReporters() == 0 || c.getUscc().isEmpty()) return;
-    FirmTotals oldFirm = agg.getFirmsMap().get(c.getUscc());
-    FirmTotals.Builder f = oldFirm == null ? FirmTotals.newBuilder() : oldFirm.toBuilder();
+  }
+
+  /** Whether a contribution touches its enterprise's firm totals (output reports only). */
+  static boolean hasFirm(Contribution c) {
+    return c.getMonth().getOutputReporters() != 0 && !c.getUscc().isEmpty();
+  }
+
+  /**
+   * ApplyContribution, firm part: the enterprise's firm totals after adding (+1) or removing
+   * (-1) the contribution to `firm` (null: none yet); null when a removal leaves them all zero
+   * (the firm is dropped). REQUIRES hasFirm(c).
+   */
+  static FirmTotals.Builder applyFirm(FirmTotals.Builder firm, Contribution c, int sign) {
+    FirmTotals.Builder f = firm == null ? FirmTotals.newBuilder() : firm;
     f.setUscc(c.getUscc());
     if (sign > 0) f.setIndustry(c.getIndustry());
     f.getGrossOutputMonthBuilder().setFen(
@@ -259,10 +275,9 @@ final class Domain {
     f.setEmployees(f.getEmployees() + sign * c.getMonth().getEmployees());
     if (sign < 0 && f.getGrossOutputMonth().getFen() == 0 && f.getGrossOutputYtd().getFen() == 0
         && f.getEmployees() == 0) {
-      agg.removeFirms(c.getUscc());
-    } else {
-      agg.putFirms(c.getUscc(), f.build());
+      return null;
     }
+    return f;
   }
 
   /**
@@ -270,7 +285,7 @@ final class Domain {
    * their share of the park's month output, firms by uscc.
    */
   static ParkSnapshot buildSnapshot(String parkId, Period period, ParkAggregate agg,
-                                    long computedUnixMs) {
+                                    List<FirmTotals> firms, long computedUnixMs) {
     ParkSnapshot.Builder s = ParkSnapshot.newBuilder()
         .setParkId(parkId)
         .setPeriod(period)
@@ -287,9 +302,7 @@ final class Domain {
       s.addIndustries(ind.toBuilder().setOutputShare(
           parkOutput > 0 ? ind.getMonth().getGrossOutput().getFen() / parkOutput : 0.0));
     }
-    List<FirmTotals> firms = new ArrayList<>(agg.getFirmsMap().values());
-    firms.sort((a, b) -> a.getUscc().compareTo(b.getUscc()));
-    for (FirmTotals f : firms) s.addFirms(f);
+    for (FirmTotals f : firms) s.addFirms(f);  // in uscc order (the caller's)
     s.setComputedUnixMs(computedUnixMs);
     s.setSourceOffset(agg.getSourceOffset());
     return s.build();
