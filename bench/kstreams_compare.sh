@@ -27,7 +27,8 @@
 #      must equal tests/system/ground_truth.py on the sample. Any difference fails the script;
 #   5. a markdown table with the medians and the ratios cw-aggregator / Kafka Streams (by wall
 #      rate and by CPU per report), printed and written to bench/results/kstreams-<UTC>.md.
-# Runs under nice -n 5 (the machine is shared). About 5-8 minutes on 2 cores at the defaults.
+# Runs under nice -n 5 (the machine is shared). About 3.5 minutes on 2 cores at the defaults
+# (load average ~6), mostly the two Streams runs.
 #
 # Usage: bench/kstreams_compare.sh
 # Env:
