@@ -21,7 +21,8 @@ namespace pb = clusterwatch::v1;
 // Store key layout (all '|'-separated; no id or period key contains '|'):
 //   y|<uscc>|<o|t>|<year>|          EnterpriseYear: per period the accepted report's
 //                                   identity and figures and the contribution applied
-//   a|<park>|<period>               ParkAggregate
+//   a|<park>|<period>               ParkAggregate (without firms)
+//   f|<park>|<period>|<uscc>        FirmTotals of an enterprise's output in the park-period
 //   d|<park>|<period>               dirty mark: snapshot not yet acknowledged by Kafka;
 //                                   value: "<topic>|<partition>" the park's reports come from
 //   o|<topic>|<partition>           next offset to consume
@@ -185,12 +186,47 @@ std::string OffsetKey(const kafka::TopicPartition& tp) {
 }
 
 Aggregator::Aggregator(store::Store& store, kafka::Producer& producer, const obs::Clock& clock,
-                       kafka::Topics topics, AggregatorMetrics& metrics)
+                       kafka::Topics topics, AggregatorMetrics& metrics,
+                       AggregatorOptions options)
     : store_(store),
       producer_(producer),
       clock_(clock),
       topics_(std::move(topics)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      options_(options) {}
+
+absl::Status Aggregator::CheckStateLayout() {
+  bool old_layout = false;
+  auto s = store_.Scan("c|", [&](std::string_view, std::string_view) {
+    old_layout = true;
+    return false;
+  });
+  if (!s.ok()) return s;
+  if (old_layout) {
+    return absl::FailedPreconditionError(
+        "the state store holds per-report contribution rows (c|...) of an older aggregator; "
+        "delete the state directory: the aggregator rebuilds it from the reports topic");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Aggregator::PublishUnpublished(
+    const std::vector<kafka::TopicPartition>& owned) {
+  std::set<std::string> owned_sources;
+  for (const auto& tp : owned) owned_sources.insert(absl::StrCat(tp.topic, "|", tp.partition));
+  std::set<std::string> dirty;
+  for (auto it = unpublished_.begin(); it != unpublished_.end();) {
+    if (!it->second.empty() && owned_sources.count(it->second) == 0) {
+      it = unpublished_.erase(it);  // another instance's now; its mark stays in the store
+    } else {
+      dirty.insert(it->first);
+      ++it;
+    }
+  }
+  BatchResult result;
+  if (auto p = PublishDirty(dirty, nullptr, result); !p.ok()) return p;
+  return result.snapshots_published;
+}
 
 absl::StatusOr<std::optional<int64_t>> Aggregator::StoredOffset(
     const kafka::TopicPartition& tp) {
@@ -338,12 +374,38 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     aggregates.emplace(std::move(k), agg);
     return agg;
   };
+  // Firms of park-periods touched in this batch, key park|period|uscc; `present` false once
+  // a removal brought the firm to zero (its record is deleted).
+  struct FirmSlot {
+    pb::FirmTotals* firm;
+    bool present;
+  };
+  std::map<std::string, FirmSlot> firms;
+  auto apply = [&](const std::string& park, const std::string& period_key,
+                   const pb::Contribution& c, int sign) -> absl::Status {
+    auto agg = load_agg(park, period_key);
+    if (!agg.ok()) return agg.status();
+    domain::ApplyContributionTotals(**agg, c, sign);
+    if (!domain::HasFirm(c)) return absl::OkStatus();
+    std::string fk = absl::StrCat(park, "|", period_key, "|", c.uscc());
+    auto it = firms.find(fk);
+    if (it == firms.end()) {
+      auto bytes = staged.Get("f|" + fk);
+      if (!bytes.ok()) return bytes.status();
+      auto* f = google::protobuf::Arena::CreateMessage<pb::FirmTotals>(&arena);
+      if (bytes->has_value()) f->ParseFromString(**bytes);
+      it = firms.emplace(std::move(fk), FirmSlot{f, bytes->has_value()}).first;
+    }
+    if (!it->second.present) it->second.firm->Clear();  // a new entry starts from zero
+    it->second.present = domain::ApplyContributionToFirm(*it->second.firm, c, sign);
+    return absl::OkStatus();
+  };
 
   std::vector<domain::PeriodValues> values;
   for (auto& [yk, entry] : years) {
     auto& [ey_ptr, modified] = entry;
-    if (!modified) continue;
-    pb::EnterpriseYear& ey = *ey_ptr;  // only duplicates or stale revisions
+    if (!modified) continue;  // only duplicates or stale revisions
+    pb::EnterpriseYear& ey = *ey_ptr;
     const bool out = yk.kind == 'o';
     values.clear();
     for (const auto& e : ey.periods()) {
@@ -388,9 +450,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
         std::copy(e.applied_ytd().begin(), e.applied_ytd().end(), ytd.begin());
         FillTotals(month, e.applied_level(), out, *c.mutable_month());
         FillTotals(ytd, e.applied_level(), out, *c.mutable_year_to_date());
-        auto agg = load_agg(applied_park, e.period());
-        if (!agg.ok()) return agg.status();
-        domain::ApplyContribution(**agg, c, -1);
+        if (auto st = apply(applied_park, e.period(), c, -1); !st.ok()) return st;
       }
       auto& c = *google::protobuf::Arena::CreateMessage<pb::Contribution>(&arena);
       c.set_park_id(e.park_id());
@@ -398,9 +458,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
       c.set_industry(e.industry());
       FillTotals(d.month, d.level, out, *c.mutable_month());
       FillTotals(d.ytd, d.level, out, *c.mutable_year_to_date());
-      auto agg = load_agg(e.park_id(), e.period());
-      if (!agg.ok()) return agg.status();
-      domain::ApplyContribution(**agg, c, +1);
+      if (auto st = apply(e.park_id(), e.period(), c, +1); !st.ok()) return st;
       e.set_has_applied(true);
       e.mutable_applied_month()->Assign(d.month.begin(), d.month.end());
       e.mutable_applied_ytd()->Assign(d.ytd.begin(), d.ytd.end());
@@ -422,6 +480,13 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     auto src = park_sources.find(park);
     staged.Put("d|" + k, src == park_sources.end() ? "" : src->second);
   }
+  for (const auto& [fk, slot] : firms) {
+    if (slot.present) {
+      staged.Put("f|" + fk, slot.firm->SerializeAsString());
+    } else {
+      staged.Delete("f|" + fk);
+    }
+  }
   for (const auto& [tp, off] : next_offsets) staged.Put(OffsetKey(tp), absl::StrCat(off));
 
   // Dead letters first: once the offsets are committed the poison is never seen again.
@@ -441,9 +506,20 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
   metrics_.stale.Increment(result.stale);
   metrics_.poison.Increment(result.poison);
 
-  std::set<std::string> dirty;
-  for (const auto& [k, agg] : aggregates) dirty.insert(k);
-  auto published = PublishDirty(dirty, &aggregates, result);
+  for (const auto& [k, agg] : aggregates) {
+    const std::string park = k.substr(0, k.find('|'));
+    auto src = park_sources.find(park);
+    unpublished_[k] = src == park_sources.end() ? "" : src->second;
+  }
+  absl::Status published = absl::OkStatus();
+  const int64_t now_ms = clock_.NowUnixMs();
+  if (options_.publish_interval <= absl::ZeroDuration() ||
+      absl::Milliseconds(now_ms - last_publish_ms_) >= options_.publish_interval) {
+    // Every park-period of this batch is this instance's: its partitions were just read.
+    std::set<std::string> dirty;
+    for (const auto& [k, src] : unpublished_) dirty.insert(k);
+    published = PublishDirty(dirty, &aggregates, result);
+  }
   metrics_.batch_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!published.ok()) return published;
@@ -468,8 +544,20 @@ absl::Status Aggregator::PublishDirty(
       auto bytes = store_.Get("a|" + k);
       if (!bytes.ok()) return bytes.status();
       if (bytes->has_value()) loaded.ParseFromString(**bytes);
-      agg = &loaded;
+    } else {
+      loaded = *agg;
     }
+    // The firms, kept apart so a batch rewrites only the firms it changed.
+    const std::string fprefix = absl::StrCat("f|", k, "|");
+    auto& firm_map = *loaded.mutable_firms();
+    auto scanned = store_.Scan(fprefix, [&](std::string_view key, std::string_view v) {
+      pb::FirmTotals f;
+      f.ParseFromArray(v.data(), static_cast<int>(v.size()));
+      firm_map[std::string(key.substr(fprefix.size()))] = std::move(f);
+      return true;
+    });
+    if (!scanned.ok()) return scanned;
+    agg = &loaded;
     const auto bar = k.find('|');
     const std::string park = k.substr(0, bar);
     auto period = domain::ParsePeriod(k.substr(bar + 1));
@@ -484,6 +572,8 @@ absl::Status Aggregator::PublishDirty(
   }
   result.snapshots_published += static_cast<int>(records.size());
   metrics_.snapshots.Increment(static_cast<double>(records.size()));
+  for (const auto& k : dirty_keys) unpublished_.erase(k);
+  last_publish_ms_ = now;
   if (auto s = store_.Write(clear); !s.ok()) {
     metrics_.store_errors.Increment();
     return s;  // the marks stay: a later PublishPending republishes (idempotent)

@@ -57,10 +57,18 @@ struct BatchResult {
   int snapshots_published = 0;
 };
 
+struct AggregatorOptions {
+  // Zero: every batch publishes the snapshots it changed. Positive: a batch publishes the
+  // park-periods changed since the last publication only when this much time has passed
+  // since it; PublishUnpublished() sends the rest (the runner calls it when idle). A
+  // park-period changed by many batches is then published once per interval, not per batch.
+  absl::Duration publish_interval = absl::ZeroDuration();
+};
+
 class Aggregator {
  public:
   Aggregator(store::Store& store, kafka::Producer& producer, const obs::Clock& clock,
-             kafka::Topics topics, AggregatorMetrics& metrics);
+             kafka::Topics topics, AggregatorMetrics& metrics, AggregatorOptions options = {});
 
   // Applies `messages` (in offset order per partition) and commits state + offsets
   // atomically, then publishes the changed snapshots. On a store error nothing is
@@ -74,6 +82,17 @@ class Aggregator {
   // moved to another instance is that instance's to publish, from newer state.
   absl::StatusOr<int> PublishPending(
       const std::optional<std::vector<kafka::TopicPartition>>& owned = std::nullopt);
+
+  // Publishes the park-periods committed by earlier batches but not yet published (see
+  // AggregatorOptions) whose reports come from a partition in `owned`; those of other
+  // partitions are forgotten here (their dirty marks stay for PublishPending).
+  absl::StatusOr<int> PublishUnpublished(const std::vector<kafka::TopicPartition>& owned);
+  bool has_unpublished() const { return !unpublished_.empty(); }
+
+  // Fails with kFailedPrecondition when the store holds state in a layout this version
+  // does not read (per-report "c|" rows of the first version): delete the state directory
+  // and the aggregator rebuilds it from the reports topic.
+  absl::Status CheckStateLayout();
 
   // The next offset to consume for a partition, from the store; nullopt when never seen.
   absl::StatusOr<std::optional<int64_t>> StoredOffset(const kafka::TopicPartition& tp);
@@ -101,6 +120,10 @@ class Aggregator {
   const obs::Clock& clock_;
   kafka::Topics topics_;
   AggregatorMetrics& metrics_;
+  AggregatorOptions options_;
+  // Committed but unpublished park-periods -> "topic|partition" of their reports.
+  std::map<std::string, std::string> unpublished_;
+  int64_t last_publish_ms_ = 0;
 };
 
 // Store key of the next offset of a partition.

@@ -1,5 +1,6 @@
 #include "aggregator/app.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/kafka/rdkafka.h"
 #include "common/obs/log.h"
 
@@ -16,12 +17,15 @@ absl::StatusOr<std::unique_ptr<AggregatorApp>> AggregatorApp::Start(
   app->producer_ = std::move(*producer);
   app->metrics_ = std::make_unique<AggregatorMetrics>(metrics);
   app->aggregator_ = std::make_unique<Aggregator>(*app->store_, *app->producer_, app->clock_,
-                                                  o.topics, *app->metrics_);
+                                                  o.topics, *app->metrics_, o.aggregator);
   kafka::ConsumerOptions c;
   c.client = o.client;
   c.topics = {o.topics.reports};
   c.group_id = o.group;
   c.group_instance_id = o.instance_id;
+  if (auto s = app->aggregator_->CheckStateLayout(); !s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(o.store.path, ": ", s.message()));
+  }
   Aggregator* aggregator = app->aggregator_.get();
   c.start_offset = [aggregator](const kafka::TopicPartition& tp) -> std::optional<int64_t> {
     auto off = aggregator->StoredOffset(tp);

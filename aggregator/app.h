@@ -18,6 +18,7 @@ struct AggregatorAppOptions {
   std::string instance_id;  // static membership id; stable across restarts of one instance
   store::RocksDbOptions store;
   RunnerOptions runner;
+  AggregatorOptions aggregator;
 };
 
 class AggregatorApp {

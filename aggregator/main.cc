@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102", "Prometheus /metrics l
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size (MiB)");
 ABSL_FLAG(int64_t, write_buffer_mb, 32, "RocksDB memtable size (MiB)");
 ABSL_FLAG(int64_t, max_batch, 5000, "messages per committed batch");
+ABSL_FLAG(int64_t, publish_interval_ms, 500,
+          "publish a park-period's snapshot at most this often under load (0: every batch); "
+          "when idle at once");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
 
 int main(int argc, char** argv) {
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_mb) << 20;
   options.runner.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch));
+  options.aggregator.publish_interval = absl::Milliseconds(absl::GetFlag(FLAGS_publish_interval_ms));
   auto app = cw::aggregator::AggregatorApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("aggregator", app.status().ToString());

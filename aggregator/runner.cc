@@ -40,7 +40,17 @@ absl::Status Runner::Run() {
     auto batch = consumer_.Poll(options_.max_batch, options_.poll_timeout);
     if (!batch.ok()) return batch.status();
     lag_gauge_.Set(static_cast<double>(consumer_.Lag()));
-    if (batch->empty()) continue;
+    if (batch->empty()) {
+      // Idle: publish what coalescing held back (AggregatorOptions::publish_interval).
+      if (aggregator_.has_unpublished()) {
+        auto n = aggregator_.PublishUnpublished(consumer_.Assignment());
+        if (!n.ok()) {
+          obs::Warn("aggregator", "publishing snapshots: ", n.status().ToString());
+          pending_publish = true;
+        }
+      }
+      continue;
+    }
     // Retry the same batch until it commits: the store is unchanged after a failed write.
     while (!stop_.load()) {
       auto result = aggregator_.ProcessBatch(*batch);

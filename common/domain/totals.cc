@@ -35,8 +35,8 @@ bool IsZero(const clusterwatch::v1::Totals& t) {
          t.purchases_in_park().fen() == 0 && t.purchases_in_region().fen() == 0;
 }
 
-void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
-                       const clusterwatch::v1::Contribution& c, int sign) {
+void ApplyContributionTotals(clusterwatch::v1::ParkAggregate& agg,
+                             const clusterwatch::v1::Contribution& c, int sign) {
   AddTotals(*agg.mutable_month(), c.month(), sign);
   AddTotals(*agg.mutable_year_to_date(), c.year_to_date(), sign);
   auto& industries = *agg.mutable_industries();
@@ -45,9 +45,14 @@ void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
   AddTotals(*ind.mutable_month(), c.month(), sign);
   AddTotals(*ind.mutable_year_to_date(), c.year_to_date(), sign);
   if (IsZero(ind.month()) && IsZero(ind.year_to_date())) industries.erase(c.industry());
-  if (c.month().output_reporters() == 0 || c.uscc().empty()) return;  // not an output report
-  auto& firms = *agg.mutable_firms();
-  auto& f = firms[c.uscc()];
+}
+
+bool HasFirm(const clusterwatch::v1::Contribution& c) {
+  return c.month().output_reporters() != 0 && !c.uscc().empty();
+}
+
+bool ApplyContributionToFirm(clusterwatch::v1::FirmTotals& f,
+                             const clusterwatch::v1::Contribution& c, int sign) {
   f.set_uscc(c.uscc());
   if (sign > 0) f.set_industry(c.industry());
   f.mutable_gross_output_month()->set_fen(f.gross_output_month().fen() +
@@ -55,10 +60,16 @@ void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
   f.mutable_gross_output_ytd()->set_fen(f.gross_output_ytd().fen() +
                                         sign * c.year_to_date().gross_output().fen());
   f.set_employees(f.employees() + sign * c.month().employees());
-  if (sign < 0 && f.gross_output_month().fen() == 0 && f.gross_output_ytd().fen() == 0 &&
-      f.employees() == 0) {
-    firms.erase(c.uscc());
-  }
+  return !(sign < 0 && f.gross_output_month().fen() == 0 && f.gross_output_ytd().fen() == 0 &&
+           f.employees() == 0);
+}
+
+void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
+                       const clusterwatch::v1::Contribution& c, int sign) {
+  ApplyContributionTotals(agg, c, sign);
+  if (!HasFirm(c)) return;  // not an output report
+  auto& firms = *agg.mutable_firms();
+  if (!ApplyContributionToFirm(firms[c.uscc()], c, sign)) firms.erase(c.uscc());
 }
 
 clusterwatch::v1::Period ToProto(const Period& p) {

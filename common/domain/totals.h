@@ -16,9 +16,23 @@ namespace cw::domain {
 void AddTotals(clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b, int sign);
 
 // Adds (sign +1) or removes (sign -1) a contribution to a park aggregate, including its
-// industry breakdown; industries whose totals become all zero are dropped.
+// industry breakdown and (output contributions) its firm; industries whose totals become
+// all zero are dropped, and so are firms whose figures a removal brings to zero.
+// = ApplyContributionTotals + ApplyContributionToFirm on agg.firms.
 void ApplyContribution(clusterwatch::v1::ParkAggregate& agg,
                        const clusterwatch::v1::Contribution& c, int sign);
+
+// The park and industry part of ApplyContribution (agg.firms untouched).
+void ApplyContributionTotals(clusterwatch::v1::ParkAggregate& agg,
+                             const clusterwatch::v1::Contribution& c, int sign);
+
+// True when `c` is an output contribution of a named enterprise: one with a firm entry.
+bool HasFirm(const clusterwatch::v1::Contribution& c);
+
+// The firm part of ApplyContribution: applies `c` to `firm` (empty when the firm had no
+// entry). Returns false when the firm's entry is to be removed.
+bool ApplyContributionToFirm(clusterwatch::v1::FirmTotals& firm,
+                             const clusterwatch::v1::Contribution& c, int sign);
 
 // True when every field of `t` is zero.
 bool IsZero(const clusterwatch::v1::Totals& t);
