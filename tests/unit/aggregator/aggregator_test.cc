@@ -338,6 +338,106 @@ TEST_F(AggregatorTest, FirmsFollowTheirLatestReport) {
   EXPECT_EQ(Published("P2|2024-03").firms(0).uscc(), kUsccA);
 }
 
+// Firms are stored one record each beside the park aggregate, which holds none; a firm
+// that leaves the park-period loses its record.
+TEST_F(AggregatorTest, FirmRecordsBesideTheAggregate) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
+                                        Output(kUsccB, "P1", 2024, 3, 40'00)})
+                  .ok());
+  auto agg_bytes = store_.Get("a|P1|2024-03");
+  ASSERT_TRUE(agg_bytes.ok() && agg_bytes->has_value());
+  pb::ParkAggregate agg;
+  ASSERT_TRUE(agg.ParseFromString(**agg_bytes));
+  EXPECT_EQ(agg.firms_size(), 0);
+  EXPECT_EQ(agg.month().gross_output().fen(), 140'00);
+  auto firm_bytes = store_.Get(std::string("f|P1|2024-03|") + kUsccA);
+  ASSERT_TRUE(firm_bytes.ok() && firm_bytes->has_value());
+  pb::FirmTotals firm;
+  ASSERT_TRUE(firm.ParseFromString(**firm_bytes));
+  EXPECT_EQ(firm.gross_output_month().fen(), 100'00);
+  EXPECT_EQ(firm.gross_output_ytd().fen(), 100'00);
+  EXPECT_EQ(firm.employees(), 10);
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P2", 2024, 3, 100'00, 2, "s2", 2000)})
+                  .ok());
+  firm_bytes = store_.Get(std::string("f|P1|2024-03|") + kUsccA);
+  ASSERT_TRUE(firm_bytes.ok());
+  EXPECT_FALSE(firm_bytes->has_value());
+  firm_bytes = store_.Get(std::string("f|P2|2024-03|") + kUsccA);
+  ASSERT_TRUE(firm_bytes.ok());
+  EXPECT_TRUE(firm_bytes->has_value());
+}
+
+// State left by the first layout (per-report contribution rows) is refused, not misread.
+TEST_F(AggregatorTest, RefusesStateOfTheFirstLayout) {
+  EXPECT_TRUE(aggregator_.CheckStateLayout().ok());
+  store::Batch b;
+  b.Put(std::string("c|") + kUsccA + "|o|2024|2024-03", "x");
+  ASSERT_TRUE(store_.Write(b).ok());
+  const absl::Status s = aggregator_.CheckStateLayout();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("delete the state directory"));
+}
+
+// With a publish interval, batches inside the interval publish nothing; the next batch
+// after it publishes every park-period changed since, once, with the latest figures; and
+// PublishUnpublished sends what is held back for owned partitions only.
+TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
+  AggregatorOptions options;
+  options.publish_interval = absl::Seconds(1);
+  Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
+  auto count = [&](const std::string& key) {
+    int n = 0;
+    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
+    return n;
+  };
+  // The first batch publishes (nothing was published yet).
+  auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 1);
+  clock_.Advance(300);
+  r = coalescing.ProcessBatch({Output(kUsccB, "P1", 2024, 3, 40'00),
+                               Output(kUsccB, "P2", 2024, 4, 7'00)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 0);
+  EXPECT_TRUE(coalescing.has_unpublished());
+  auto mark = store_.Get("d|P1|2024-03");  // the dirty mark is committed with the state
+  ASSERT_TRUE(mark.ok());
+  EXPECT_TRUE(mark->has_value());
+  clock_.Advance(300);
+  r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 120'00, 2, "s2", 2000)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 0);
+  EXPECT_EQ(count("P1|2024-03"), 1);
+  clock_.Advance(500);  // 1.1 s since the first publication
+  r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 5, 1'00)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 3);  // P1 2024-03, P2 2024-04, P1 2024-05
+  EXPECT_EQ(count("P1|2024-03"), 2);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 160'00);
+  EXPECT_EQ(count("P2|2024-04"), 1);
+  EXPECT_FALSE(coalescing.has_unpublished());
+  mark = store_.Get("d|P1|2024-03");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_FALSE(mark->has_value());
+  // Held back, then flushed when idle: only for partitions still owned.
+  clock_.Advance(100);
+  ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 9'00, 2, "s3", 3000)})
+                  .ok());
+  auto n = coalescing.PublishUnpublished({{topics_.reports, 1}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);  // partition 0 moved away: not this instance's to publish any more
+  EXPECT_FALSE(coalescing.has_unpublished());
+  mark = store_.Get("d|P2|2024-04");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_TRUE(mark->has_value());  // left for PublishPending of whoever owns it
+  ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 11'00, 3, "s4", 4000)})
+                  .ok());
+  n = coalescing.PublishUnpublished({{topics_.reports, 0}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Published("P2|2024-04").month().gross_output().fen(), 11'00);
+}
+
 // Purchases from counterparties are split into in-park and in-region (prefecture) shares.
 TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
   pb::ReportEnvelope env;
