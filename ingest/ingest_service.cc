@@ -130,6 +130,13 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
       return grpc::Status::OK;
     }
   }
+  const int64_t now = clock_.NowUnixMs();
+  std::vector<kafka::OutRecord> out;
+  out.reserve(records.size());
+  std::vector<std::pair<bool, std::string>> outcomes;  // for metrics after the ack
+  {
+  // One reader lock for the whole batch of lookups, released before waiting on Kafka.
+  const domain::MemoryRegistry::Reader registry(registry_);
   if (!caller.scope.empty()) {
     // Scope: every record's park must lie in the bureau's region; refuse the whole push.
     std::vector<std::string> outside;
@@ -138,13 +145,15 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
       if (rec.has_output()) {
         park_id = rec.output().park_id();
         if (park_id.empty()) {
-          if (auto e = registry_.FindEnterprise(rec.output().uscc())) park_id = e->park_id();
+          if (const auto* e = registry.FindEnterprise(rec.output().uscc())) {
+            park_id = e->park_id();
+          }
         }
       } else if (rec.has_tax()) {
-        if (auto e = registry_.FindEnterprise(rec.tax().uscc())) park_id = e->park_id();
+        if (const auto* e = registry.FindEnterprise(rec.tax().uscc())) park_id = e->park_id();
       }
-      auto park = registry_.FindPark(park_id);
-      if (park && park->county_code().rfind(caller.scope, 0) != 0) {
+      const auto* park = registry.FindPark(park_id);
+      if (park != nullptr && park->county_code().rfind(caller.scope, 0) != 0) {
         if (outside.size() < 20) {
           outside.push_back(absl::StrCat("line ", rec.line(), " (park ", park_id, " in ",
                                          park->county_code(), ")"));
@@ -159,11 +168,7 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
                        "; nothing was stored; outside it: ", absl::StrJoin(outside, ", ")));
     }
   }
-  const int64_t now = clock_.NowUnixMs();
-  std::vector<kafka::OutRecord> out;
-  out.reserve(records.size());
   response->set_submission_id(submission_id);
-  std::vector<std::pair<bool, std::string>> outcomes;  // for metrics after the ack
   for (auto& rec : records) {
     pb::Provenance prov;
     prov.set_source_bureau(bureau);
@@ -174,13 +179,13 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
     pb::ReportEnvelope env;
     switch (rec.body_case()) {
       case pb::SubmittedRecord::kOutput:
-        bad = domain::ValidateOutput(*rec.mutable_output(), registry_, options_.limits);
+        bad = domain::ValidateOutput(*rec.mutable_output(), registry, options_.limits);
         if (!bad) *env.mutable_output() = std::move(*rec.mutable_output());
         break;
       case pb::SubmittedRecord::kTax:
-        bad = domain::ValidateTax(*rec.mutable_tax(), registry_, options_.limits);
+        bad = domain::ValidateTax(*rec.mutable_tax(), registry, options_.limits);
         if (!bad) {
-          domain::AnnotateTax(*rec.mutable_tax(), registry_);
+          domain::AnnotateTax(*rec.mutable_tax(), registry);
           *env.mutable_tax() = std::move(*rec.mutable_tax());
         }
         break;
@@ -213,6 +218,7 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
     response->set_accepted(response->accepted() + 1);
     outcomes.emplace_back(true, "");
   }
+  }  // registry reader
   if (auto s = producer_.ProduceAll(out, options_.kafka_timeout); !s.ok()) {
     metrics_.delivery_errors.Increment();
     metrics_.CountPush("unavailable");
@@ -271,27 +277,32 @@ grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* reques
     const domain::RegistryView& a;
     const domain::RegistryView& b;
     Combined(const domain::RegistryView& x, const domain::RegistryView& y) : a(x), b(y) {}
-    std::optional<pb::Park> FindPark(const std::string& id) const override {
-      auto p = a.FindPark(id);
-      return p ? p : b.FindPark(id);
+    const pb::Park* FindPark(const std::string& id) const override {
+      const auto* p = a.FindPark(id);
+      return p != nullptr ? p : b.FindPark(id);
     }
-    std::optional<pb::Enterprise> FindEnterprise(const std::string& u) const override {
-      auto e = a.FindEnterprise(u);
-      return e ? e : b.FindEnterprise(u);
+    const pb::Enterprise* FindEnterprise(const std::string& u) const override {
+      const auto* e = a.FindEnterprise(u);
+      return e != nullptr ? e : b.FindEnterprise(u);
     }
-  } view(pending, registry_);
+  };
   std::vector<kafka::OutRecord> out;
-  int64_t index = 0;
-  for (const auto& r : request->records()) {
-    ++index;
-    if (auto bad = domain::ValidateRegistryRecord(r, view)) {
-      auto* rr = response->add_rejections();
-      rr->set_line(index);
-      rr->set_field(bad->field);
-      rr->set_reason(bad->reason);
-      continue;
+  {
+    // Readers released before producing and before registry_.Apply below.
+    const domain::MemoryRegistry::Reader pending_view(pending), registry_view(registry_);
+    const Combined view(pending_view, registry_view);
+    int64_t index = 0;
+    for (const auto& r : request->records()) {
+      ++index;
+      if (auto bad = domain::ValidateRegistryRecord(r, view)) {
+        auto* rr = response->add_rejections();
+        rr->set_line(index);
+        rr->set_field(bad->field);
+        rr->set_reason(bad->reason);
+        continue;
+      }
+      out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
     }
-    out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
   }
   if (!response->rejections().empty()) {
     // Registry pushes are curated files: all or nothing.
