@@ -80,13 +80,23 @@ class RdProducer : public Producer {
       set.outstanding = static_cast<int>(records.size());
     }
     absl::Time deadline = absl::Now() + timeout;
+    RdKafka::Topic* topic = nullptr;
+    const std::string* topic_name = nullptr;
     for (size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
+      if (topic_name == nullptr || *topic_name != r.topic) {
+        topic_name = &r.topic;
+        topic = TopicHandle(r.topic);
+      }
       for (;;) {
-        auto err = producer_->produce(
-            r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-            const_cast<char*>(r.value.data()), r.value.size(), r.key.data(), r.key.size(),
-            0, &set);
+        // By topic handle: producing by topic name looks the topic up under librdkafka's
+        // handle-wide write lock for every message, which concurrent pushes contend on.
+        auto err = topic == nullptr
+                       ? RdKafka::ERR__INVALID_ARG
+                       : producer_->produce(topic, RdKafka::Topic::PARTITION_UA,
+                                            RdKafka::Producer::RK_MSG_COPY,
+                                            const_cast<char*>(r.value.data()), r.value.size(),
+                                            r.key.data(), r.key.size(), &set);
         if (err == RdKafka::ERR_NO_ERROR) break;
         if (err == RdKafka::ERR__QUEUE_FULL && absl::Now() < deadline) {
           absl::SleepFor(absl::Milliseconds(5));
@@ -124,10 +134,25 @@ class RdProducer : public Producer {
   int64_t delivery_errors() const override { return cb_->errors.load(); }
 
  private:
+  // The producer's handle of `name` (created on first use with the default topic
+  // configuration, as producing by name does), or null when librdkafka refuses the name.
+  RdKafka::Topic* TopicHandle(const std::string& name) {
+    absl::MutexLock lock(&topics_mu_);
+    auto& t = topics_[name];
+    if (t == nullptr) {
+      std::string err;
+      t.reset(RdKafka::Topic::create(producer_.get(), name, nullptr, err));
+    }
+    return t.get();
+  }
+
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<DeliveryCb> cb_;
   std::atomic<bool> stop_{false};
   std::thread poller_;
+  absl::Mutex topics_mu_;
+  // Declared after producer_, so destroyed before it.
+  std::map<std::string, std::unique_ptr<RdKafka::Topic>> topics_ ABSL_GUARDED_BY(topics_mu_);
 };
 
 class RebalanceCb;
