@@ -74,6 +74,20 @@ class RdProducer : public Producer {
 
   absl::Status ProduceAll(const std::vector<OutRecord>& records,
                           absl::Duration timeout) override {
+    return Produce(records, timeout);
+  }
+
+  absl::Status ProduceAllRefs(const std::vector<OutRecordRef>& records,
+                              absl::Duration timeout) override {
+    return Produce(records, timeout);
+  }
+
+  int64_t delivery_errors() const override { return cb_->errors.load(); }
+
+ private:
+  // R: OutRecord or OutRecordRef.
+  template <typename R>
+  absl::Status Produce(const std::vector<R>& records, absl::Duration timeout) {
     PendingSet set;
     {
       absl::MutexLock lock(&set.mu);
@@ -81,12 +95,12 @@ class RdProducer : public Producer {
     }
     absl::Time deadline = absl::Now() + timeout;
     RdKafka::Topic* topic = nullptr;
-    const std::string* topic_name = nullptr;
+    std::string_view topic_name;
     for (size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
-      if (topic_name == nullptr || *topic_name != r.topic) {
-        topic_name = &r.topic;
-        topic = TopicHandle(r.topic);
+      if (topic == nullptr || topic_name != r.topic) {
+        topic_name = r.topic;
+        topic = TopicHandle(topic_name);
       }
       for (;;) {
         // By topic handle: producing by topic name looks the topic up under librdkafka's
@@ -107,7 +121,8 @@ class RdProducer : public Producer {
         set.outstanding -= static_cast<int>(records.size() - i);
         if (set.first_error.ok()) {
           set.first_error = absl::UnavailableError(
-              absl::StrCat("kafka produce to ", r.topic, ": ", RdKafka::err2str(err)));
+              absl::StrCat("kafka produce to ", std::string(r.topic), ": ",
+                           RdKafka::err2str(err)));
         }
         cb_->errors.fetch_add(1);
         i = records.size();
@@ -131,19 +146,18 @@ class RdProducer : public Producer {
     return set.first_error;
   }
 
-  int64_t delivery_errors() const override { return cb_->errors.load(); }
-
- private:
   // The producer's handle of `name` (created on first use with the default topic
   // configuration, as producing by name does), or null when librdkafka refuses the name.
-  RdKafka::Topic* TopicHandle(const std::string& name) {
+  RdKafka::Topic* TopicHandle(std::string_view name) {
     absl::MutexLock lock(&topics_mu_);
-    auto& t = topics_[name];
-    if (t == nullptr) {
+    auto it = topics_.find(name);
+    if (it == topics_.end()) {
       std::string err;
-      t.reset(RdKafka::Topic::create(producer_.get(), name, nullptr, err));
+      std::unique_ptr<RdKafka::Topic> t(
+          RdKafka::Topic::create(producer_.get(), std::string(name), nullptr, err));
+      it = topics_.emplace(std::string(name), std::move(t)).first;
     }
-    return t.get();
+    return it->second.get();
   }
 
   std::unique_ptr<RdKafka::Producer> producer_;
@@ -152,7 +166,8 @@ class RdProducer : public Producer {
   std::thread poller_;
   absl::Mutex topics_mu_;
   // Declared after producer_, so destroyed before it.
-  std::map<std::string, std::unique_ptr<RdKafka::Topic>> topics_ ABSL_GUARDED_BY(topics_mu_);
+  std::map<std::string, std::unique_ptr<RdKafka::Topic>, std::less<>> topics_
+      ABSL_GUARDED_BY(topics_mu_);
 };
 
 class RebalanceCb;

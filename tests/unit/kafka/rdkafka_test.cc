@@ -69,5 +69,19 @@ TEST_F(RdKafkaProducerTest, InterleavedTopicsAllAcknowledgedInOrder) {
   EXPECT_EQ(got, want);
 }
 
+// Records by reference (bytes in one caller-owned buffer) are produced like copies.
+TEST_F(RdKafkaProducerTest, RecordsByReference) {
+  const std::string buffer = "alphabetagamma";
+  const std::string_view b = buffer;
+  std::vector<OutRecordRef> refs = {{"reports", "P1", b.substr(0, 5)},
+                                    {"rejected", "sub|2", b.substr(5, 4)},
+                                    {"reports", "P1", b.substr(9)}};
+  ASSERT_TRUE(producer_->ProduceAllRefs(refs, absl::Seconds(20)).ok());
+  auto got = ReadBack({"reports", "rejected"}, refs.size());
+  std::map<std::string, std::vector<std::string>> want = {
+      {"reports/P1", {"alpha", "gamma"}}, {"rejected/sub|2", {"beta"}}};
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace cw::kafka
