@@ -1,10 +1,13 @@
 #include "ingest/ingest_service.h"
 
 #include <chrono>
+#include <deque>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/obs/log.h"
+#include "ingest/envelope.h"
 
 namespace cw::ingest {
 namespace pb = clusterwatch::v1;
@@ -152,9 +155,22 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
       return grpc::Status::OK;
     }
   }
-  const int64_t now = clock_.NowUnixMs();
-  std::vector<kafka::OutRecord> out;
-  out.reserve(records.size());
+  pb::Provenance common;
+  common.set_source_bureau(bureau);
+  common.set_submission_id(submission_id);
+  common.set_received_unix_ms(clock_.NowUnixMs());
+  const EnvelopeWriter envelopes(common);
+  // Every accepted record's envelope is serialized into `payloads` (one buffer per push;
+  // `accepted_at` holds each one's end offset) and produced by reference.
+  std::string payloads;
+  payloads.reserve(records.size() * 256);
+  struct Accepted {
+    std::string_view key;  // the report's park id (on the arena or in `records`)
+    size_t end;            // in `payloads`
+  };
+  std::vector<Accepted> accepted_at;
+  accepted_at.reserve(records.size());
+  std::deque<std::pair<std::string, std::string>> rejected;  // key, RejectedRecord bytes
   int64_t accepted = 0;
   absl::flat_hash_map<std::string, int64_t> rejected_by_field;  // metrics, after the ack
   response->set_submission_id(submission_id);
@@ -194,19 +210,20 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
     }
     for (pb::SubmittedRecord* rec : records) {
       std::optional<domain::Violation> bad;
-      auto* env = google::protobuf::Arena::CreateMessage<pb::ReportEnvelope>(arena);
-      // Moving a report into the envelope swaps pointers when both are on `arena` (the
-      // Push path) and copies otherwise (HandlePush from tests / in-process callers).
       switch (rec->body_case()) {
         case pb::SubmittedRecord::kOutput:
           bad = domain::ValidateOutput(*rec->mutable_output(), registry, options_.limits);
-          if (!bad) *env->mutable_output() = std::move(*rec->mutable_output());
+          if (!bad) {
+            envelopes.AppendOutput(rec->output(), rec->line(), &payloads);
+            accepted_at.push_back({rec->output().park_id(), payloads.size()});
+          }
           break;
         case pb::SubmittedRecord::kTax:
           bad = domain::ValidateTax(*rec->mutable_tax(), registry, options_.limits);
           if (!bad) {
             domain::AnnotateTax(*rec->mutable_tax(), registry);
-            *env->mutable_tax() = std::move(*rec->mutable_tax());
+            envelopes.AppendTax(rec->tax(), rec->line(), &payloads);
+            accepted_at.push_back({rec->tax().park_id(), payloads.size()});
           }
           break;
         case pb::SubmittedRecord::kParseError:
@@ -215,38 +232,39 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
         default:
           bad = domain::Violation{"", "record carries no report"};
       }
-      pb::Provenance* prov =
-          bad ? google::protobuf::Arena::CreateMessage<pb::Provenance>(arena)
-              : env->mutable_provenance();
-      prov->set_source_bureau(bureau);
-      prov->set_submission_id(submission_id);
-      prov->set_received_unix_ms(now);
-      prov->set_line(rec->line());
-      if (bad) {
-        auto* rej = google::protobuf::Arena::CreateMessage<pb::RejectedRecord>(arena);
-        *rej->mutable_provenance() = *prov;
-        rej->set_stage("ingest");
-        rej->set_field(bad->field);
-        rej->set_reason(bad->reason);
-        rej->set_raw(rec->raw());
-        out.push_back({topics_.rejected, absl::StrCat(submission_id, "|", rec->line()),
-                       rej->SerializeAsString()});
-        auto* rr = response->add_rejections();
-        rr->set_line(rec->line());
-        rr->set_field(bad->field);
-        rr->set_reason(bad->reason);
-        ++rejected_by_field[bad->field];
+      if (!bad) {
+        ++accepted;
         continue;
       }
-      const std::string& park =
-          env->has_output() ? env->output().park_id() : env->tax().park_id();
-      out.push_back({topics_.reports, park, env->SerializeAsString()});
-      ++accepted;
+      auto* rej = google::protobuf::Arena::CreateMessage<pb::RejectedRecord>(arena);
+      *rej->mutable_provenance() = common;
+      rej->mutable_provenance()->set_line(rec->line());
+      rej->set_stage("ingest");
+      rej->set_field(bad->field);
+      rej->set_reason(bad->reason);
+      rej->set_raw(rec->raw());
+      rejected.emplace_back(absl::StrCat(submission_id, "|", rec->line()),
+                            rej->SerializeAsString());
+      auto* rr = response->add_rejections();
+      rr->set_line(rec->line());
+      rr->set_field(bad->field);
+      rr->set_reason(bad->reason);
+      ++rejected_by_field[bad->field];
     }
   }  // registry reader
+  // Accepted records first, in push order, then the rejected ones (their own topic).
+  std::vector<kafka::OutRecordRef> out;
+  out.reserve(accepted_at.size() + rejected.size());
+  const std::string_view all(payloads);
+  size_t begin = 0;
+  for (const auto& a : accepted_at) {
+    out.push_back({topics_.reports, a.key, all.substr(begin, a.end - begin)});
+    begin = a.end;
+  }
+  for (const auto& [key, value] : rejected) out.push_back({topics_.rejected, key, value});
   response->set_accepted(accepted);
   response->set_rejected(response->rejections_size());
-  if (auto s = producer_.ProduceAll(out, options_.kafka_timeout); !s.ok()) {
+  if (auto s = producer_.ProduceAllRefs(out, options_.kafka_timeout); !s.ok()) {
     metrics_.delivery_errors.Increment();
     metrics_.CountPush("unavailable");
     obs::Warn("ingest", "submission ", submission_id, " not stored: ", s.ToString());

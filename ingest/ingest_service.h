@@ -73,9 +73,10 @@ class IngestService final : public clusterwatch::v1::IngestService::Service {
                                                             security::Role::kAdmin, "", false});
 
  private:
-  // HandlePush over records that may live on `arena` (Push parses the stream there);
-  // envelopes are built on `arena` too, so a push costs a few arena blocks rather than
-  // a dozen heap allocations per record.
+  // HandlePush over records that may live on `arena` (Push parses the stream there, so a
+  // push costs a few arena blocks rather than a dozen heap allocations per record). The
+  // accepted envelopes are serialized into one buffer per push (EnvelopeWriter) and
+  // produced by reference; rejected records are built on `arena`.
   grpc::Status HandleRecords(const std::string& submission_id, const std::string& bureau,
                              const std::vector<clusterwatch::v1::SubmittedRecord*>& records,
                              google::protobuf::Arena* arena,
