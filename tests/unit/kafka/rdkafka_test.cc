@@ -83,5 +83,29 @@ TEST_F(RdKafkaProducerTest, RecordsByReference) {
   EXPECT_EQ(got, want);
 }
 
+// A record librdkafka refuses to queue (larger than message.max.bytes) fails the call
+// with kUnavailable naming the topic, after the records queued before it are settled;
+// the producer goes on working.
+TEST_F(RdKafkaProducerTest, RecordNotQueuedFailsTheCall) {
+  std::vector<OutRecord> records = {{"reports", "P1", "first"},
+                                    {"reports", "P1", std::string(2 << 20, 'x')},
+                                    {"reports", "P1", "never queued"}};
+  auto s = producer_->ProduceAll(records, absl::Seconds(20));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("kafka produce to reports: "), std::string::npos) << s;
+  EXPECT_EQ(producer_->delivery_errors(), 1);
+  ASSERT_TRUE(producer_->ProduceAll({{"reports", "P2", "after"}}, absl::Seconds(20)).ok());
+  auto got = ReadBack({"reports"}, 2);
+  std::map<std::string, std::vector<std::string>> want = {{"reports/P1", {"first"}},
+                                                          {"reports/P2", {"after"}}};
+  EXPECT_EQ(got, want);
+}
+
+// An empty call returns at once.
+TEST_F(RdKafkaProducerTest, NothingToProduce) {
+  EXPECT_TRUE(producer_->ProduceAll(std::vector<OutRecord>{}, absl::Seconds(1)).ok());
+  EXPECT_TRUE(producer_->ProduceAllRefs({}, absl::Seconds(1)).ok());
+}
+
 }  // namespace
 }  // namespace cw::kafka
