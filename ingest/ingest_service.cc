@@ -75,8 +75,8 @@ grpc::Status IngestService::Push(grpc::ServerContext* context,
       return admitted;
     }
   }
-  // The whole push lives on one arena: the parsed requests, the envelopes built from them
-  // and their provenance (blocks grow to 1 MiB; a 1000-record push needs ~1-2 MiB).
+  // The parsed push lives on one arena (blocks from 64 KiB growing to 1 MiB), validated
+  // and annotated in place; the arena goes when the call ends.
   google::protobuf::ArenaOptions arena_options;
   arena_options.start_block_size = 64 << 10;
   arena_options.max_block_size = 1 << 20;
