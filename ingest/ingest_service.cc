@@ -1,10 +1,13 @@
 #include "ingest/ingest_service.h"
 
 #include <chrono>
+#include <deque>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/obs/log.h"
+#include "ingest/envelope.h"
 
 namespace cw::ingest {
 namespace pb = clusterwatch::v1;
@@ -28,18 +31,19 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry)
       records_(prometheus::BuildCounter()
                    .Name("cw_ingest_records_total")
                    .Help("Records by outcome and, for rejections, the offending field")
-                   .Register(registry)) {}
+                   .Register(registry)),
+      accepted_(records_.Add({{"outcome", "accepted"}, {"field", ""}})) {}
 
 void IngestMetrics::CountPush(const std::string& result) {
   pushes_.Add({{"result", result}}).Increment();
 }
 
-void IngestMetrics::CountRecord(bool accepted, const std::string& field) {
+void IngestMetrics::CountRecords(
+    int64_t accepted, const absl::flat_hash_map<std::string, int64_t>& rejected_by_field) {
   // Field names come from a fixed set in the validator, so cardinality stays bounded.
-  if (accepted) {
-    records_.Add({{"outcome", "accepted"}, {"field", ""}}).Increment();
-  } else {
-    records_.Add({{"outcome", "rejected"}, {"field", field}}).Increment();
+  if (accepted > 0) accepted_.Increment(static_cast<double>(accepted));
+  for (const auto& [field, n] : rejected_by_field) {
+    records_.Add({{"outcome", "rejected"}, {"field", field}}).Increment(static_cast<double>(n));
   }
 }
 
@@ -71,17 +75,25 @@ grpc::Status IngestService::Push(grpc::ServerContext* context,
       return admitted;
     }
   }
-  pb::PushRequest req;
+  // The parsed push lives on one arena (blocks from 64 KiB growing to 1 MiB), validated
+  // and annotated in place; the arena goes when the call ends.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
   std::string submission_id, bureau;
-  std::vector<pb::SubmittedRecord> records;
+  std::vector<pb::SubmittedRecord*> records;
   bool first = true;
-  while (reader->Read(&req)) {
+  for (;;) {
+    auto* req = google::protobuf::Arena::CreateMessage<pb::PushRequest>(&arena);
+    if (!reader->Read(req)) break;
     if (first) {
-      submission_id = req.submission_id();
-      bureau = req.source_bureau();
+      submission_id = req->submission_id();
+      bureau = req->source_bureau();
       first = false;
     }
-    for (auto& r : *req.mutable_records()) {
+    if (records.empty()) records.reserve(req->records_size());
+    for (auto& r : *req->mutable_records()) {
       if (records.size() >= options_.max_records_per_push) {
         metrics_.CountPush("refused");
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -89,13 +101,13 @@ grpc::Status IngestService::Push(grpc::ServerContext* context,
                                          options_.max_records_per_push,
                                          " records; split the file"));
       }
-      records.push_back(std::move(r));
+      records.push_back(&r);
     }
   }
   const size_t n = records.size();
   // An authenticated caller is the source bureau, whatever the request says.
-  auto status = HandlePush(submission_id, caller.authenticated ? caller.name : bureau,
-                           std::move(records), response, caller);
+  auto status = HandleRecords(submission_id, caller.authenticated ? caller.name : bureau,
+                              records, &arena, response, caller);
   if (guard_ != nullptr) {
     guard_->Audit(caller, "Push",
                   absl::StrCat("submission ", submission_id, ", ", n, " records, ",
@@ -111,6 +123,19 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
                                        std::vector<pb::SubmittedRecord> records,
                                        pb::PushResponse* response,
                                        const security::Caller& caller) {
+  std::vector<pb::SubmittedRecord*> pointers;
+  pointers.reserve(records.size());
+  for (auto& r : records) pointers.push_back(&r);
+  google::protobuf::Arena arena;
+  return HandleRecords(submission_id, bureau, pointers, &arena, response, caller);
+}
+
+grpc::Status IngestService::HandleRecords(const std::string& submission_id,
+                                          const std::string& bureau,
+                                          const std::vector<pb::SubmittedRecord*>& records,
+                                          google::protobuf::Arena* arena,
+                                          pb::PushResponse* response,
+                                          const security::Caller& caller) {
   const auto started = std::chrono::steady_clock::now();
   if (submission_id.empty() || submission_id.find('|') != std::string::npos) {
     metrics_.CountPush("refused");
@@ -130,90 +155,116 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
       return grpc::Status::OK;
     }
   }
-  if (!caller.scope.empty()) {
-    // Scope: every record's park must lie in the bureau's region; refuse the whole push.
-    std::vector<std::string> outside;
-    for (const auto& rec : records) {
-      std::string park_id;
-      if (rec.has_output()) {
-        park_id = rec.output().park_id();
-        if (park_id.empty()) {
-          if (auto e = registry_.FindEnterprise(rec.output().uscc())) park_id = e->park_id();
-        }
-      } else if (rec.has_tax()) {
-        if (auto e = registry_.FindEnterprise(rec.tax().uscc())) park_id = e->park_id();
-      }
-      auto park = registry_.FindPark(park_id);
-      if (park && park->county_code().rfind(caller.scope, 0) != 0) {
-        if (outside.size() < 20) {
-          outside.push_back(absl::StrCat("line ", rec.line(), " (park ", park_id, " in ",
-                                         park->county_code(), ")"));
-        }
-      }
-    }
-    if (!outside.empty()) {
-      metrics_.CountPush("refused");
-      return grpc::Status(
-          grpc::StatusCode::PERMISSION_DENIED,
-          absl::StrCat("bureau '", caller.name, "' may push only for region ", caller.scope,
-                       "; nothing was stored; outside it: ", absl::StrJoin(outside, ", ")));
-    }
-  }
-  const int64_t now = clock_.NowUnixMs();
-  std::vector<kafka::OutRecord> out;
-  out.reserve(records.size());
+  pb::Provenance common;
+  common.set_source_bureau(bureau);
+  common.set_submission_id(submission_id);
+  common.set_received_unix_ms(clock_.NowUnixMs());
+  const EnvelopeWriter envelopes(common);
+  // Every accepted record's envelope is serialized into `payloads` (one buffer per push;
+  // `accepted_at` holds each one's end offset) and produced by reference.
+  std::string payloads;
+  payloads.reserve(records.size() * 256);
+  struct Accepted {
+    std::string_view key;  // the report's park id (on the arena or in `records`)
+    size_t end;            // in `payloads`
+  };
+  std::vector<Accepted> accepted_at;
+  accepted_at.reserve(records.size());
+  std::deque<std::pair<std::string, std::string>> rejected;  // key, RejectedRecord bytes
+  int64_t accepted = 0;
+  absl::flat_hash_map<std::string, int64_t> rejected_by_field;  // metrics, after the ack
   response->set_submission_id(submission_id);
-  std::vector<std::pair<bool, std::string>> outcomes;  // for metrics after the ack
-  for (auto& rec : records) {
-    pb::Provenance prov;
-    prov.set_source_bureau(bureau);
-    prov.set_submission_id(submission_id);
-    prov.set_received_unix_ms(now);
-    prov.set_line(rec.line());
-    std::optional<domain::Violation> bad;
-    pb::ReportEnvelope env;
-    switch (rec.body_case()) {
-      case pb::SubmittedRecord::kOutput:
-        bad = domain::ValidateOutput(*rec.mutable_output(), registry_, options_.limits);
-        if (!bad) *env.mutable_output() = std::move(*rec.mutable_output());
-        break;
-      case pb::SubmittedRecord::kTax:
-        bad = domain::ValidateTax(*rec.mutable_tax(), registry_, options_.limits);
-        if (!bad) {
-          domain::AnnotateTax(*rec.mutable_tax(), registry_);
-          *env.mutable_tax() = std::move(*rec.mutable_tax());
+  {
+    // One reader lock for the whole batch of lookups, released before waiting on Kafka.
+    const domain::MemoryRegistry::Reader registry(registry_);
+    if (!caller.scope.empty()) {
+      // Scope: every record's park must lie in the bureau's region; refuse the whole push.
+      std::vector<std::string> outside;
+      for (const pb::SubmittedRecord* rec : records) {
+        std::string park_id;
+        if (rec->has_output()) {
+          park_id = rec->output().park_id();
+          if (park_id.empty()) {
+            if (const auto* e = registry.FindEnterprise(rec->output().uscc())) {
+              park_id = e->park_id();
+            }
+          }
+        } else if (rec->has_tax()) {
+          if (const auto* e = registry.FindEnterprise(rec->tax().uscc())) park_id = e->park_id();
         }
-        break;
-      case pb::SubmittedRecord::kParseError:
-        bad = domain::Violation{rec.parse_error().field(), rec.parse_error().reason()};
-        break;
-      default:
-        bad = domain::Violation{"", "record carries no report"};
+        const auto* park = registry.FindPark(park_id);
+        if (park != nullptr && park->county_code().rfind(caller.scope, 0) != 0) {
+          if (outside.size() < 20) {
+            outside.push_back(absl::StrCat("line ", rec->line(), " (park ", park_id, " in ",
+                                           park->county_code(), ")"));
+          }
+        }
+      }
+      if (!outside.empty()) {
+        metrics_.CountPush("refused");
+        return grpc::Status(
+            grpc::StatusCode::PERMISSION_DENIED,
+            absl::StrCat("bureau '", caller.name, "' may push only for region ", caller.scope,
+                         "; nothing was stored; outside it: ", absl::StrJoin(outside, ", ")));
+      }
     }
-    if (bad) {
-      pb::RejectedRecord rej;
-      *rej.mutable_provenance() = prov;
-      rej.set_stage("ingest");
-      rej.set_field(bad->field);
-      rej.set_reason(bad->reason);
-      rej.set_raw(rec.raw());
-      out.push_back({topics_.rejected, absl::StrCat(submission_id, "|", rec.line()),
-                     rej.SerializeAsString()});
+    for (pb::SubmittedRecord* rec : records) {
+      std::optional<domain::Violation> bad;
+      switch (rec->body_case()) {
+        case pb::SubmittedRecord::kOutput:
+          bad = domain::ValidateOutput(*rec->mutable_output(), registry, options_.limits);
+          if (!bad) {
+            envelopes.AppendOutput(rec->output(), rec->line(), &payloads);
+            accepted_at.push_back({rec->output().park_id(), payloads.size()});
+          }
+          break;
+        case pb::SubmittedRecord::kTax:
+          bad = domain::ValidateTax(*rec->mutable_tax(), registry, options_.limits);
+          if (!bad) {
+            domain::AnnotateTax(*rec->mutable_tax(), registry);
+            envelopes.AppendTax(rec->tax(), rec->line(), &payloads);
+            accepted_at.push_back({rec->tax().park_id(), payloads.size()});
+          }
+          break;
+        case pb::SubmittedRecord::kParseError:
+          bad = domain::Violation{rec->parse_error().field(), rec->parse_error().reason()};
+          break;
+        default:
+          bad = domain::Violation{"", "record carries no report"};
+      }
+      if (!bad) {
+        ++accepted;
+        continue;
+      }
+      auto* rej = google::protobuf::Arena::CreateMessage<pb::RejectedRecord>(arena);
+      *rej->mutable_provenance() = common;
+      rej->mutable_provenance()->set_line(rec->line());
+      rej->set_stage("ingest");
+      rej->set_field(bad->field);
+      rej->set_reason(bad->reason);
+      rej->set_raw(rec->raw());
+      rejected.emplace_back(absl::StrCat(submission_id, "|", rec->line()),
+                            rej->SerializeAsString());
       auto* rr = response->add_rejections();
-      rr->set_line(rec.line());
+      rr->set_line(rec->line());
       rr->set_field(bad->field);
       rr->set_reason(bad->reason);
-      response->set_rejected(response->rejected() + 1);
-      outcomes.emplace_back(false, bad->field);
-      continue;
+      ++rejected_by_field[bad->field];
     }
-    *env.mutable_provenance() = prov;
-    const std::string& park = env.has_output() ? env.output().park_id() : env.tax().park_id();
-    out.push_back({topics_.reports, park, env.SerializeAsString()});
-    response->set_accepted(response->accepted() + 1);
-    outcomes.emplace_back(true, "");
+  }  // registry reader
+  // Accepted records first, in push order, then the rejected ones (their own topic).
+  std::vector<kafka::OutRecordRef> out;
+  out.reserve(accepted_at.size() + rejected.size());
+  const std::string_view all(payloads);
+  size_t begin = 0;
+  for (const auto& a : accepted_at) {
+    out.push_back({topics_.reports, a.key, all.substr(begin, a.end - begin)});
+    begin = a.end;
   }
-  if (auto s = producer_.ProduceAll(out, options_.kafka_timeout); !s.ok()) {
+  for (const auto& [key, value] : rejected) out.push_back({topics_.rejected, key, value});
+  response->set_accepted(accepted);
+  response->set_rejected(response->rejections_size());
+  if (auto s = producer_.ProduceAllRefs(out, options_.kafka_timeout); !s.ok()) {
     metrics_.delivery_errors.Increment();
     metrics_.CountPush("unavailable");
     obs::Warn("ingest", "submission ", submission_id, " not stored: ", s.ToString());
@@ -223,7 +274,7 @@ grpc::Status IngestService::HandlePush(const std::string& submission_id,
                                      "); nothing is acknowledged — retry with the same "
                                      "submission_id"));
   }
-  for (const auto& [ok, field] : outcomes) metrics_.CountRecord(ok, field);
+  metrics_.CountRecords(accepted, rejected_by_field);
   metrics_.CountPush("ok");
   metrics_.push_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -271,27 +322,32 @@ grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* reques
     const domain::RegistryView& a;
     const domain::RegistryView& b;
     Combined(const domain::RegistryView& x, const domain::RegistryView& y) : a(x), b(y) {}
-    std::optional<pb::Park> FindPark(const std::string& id) const override {
-      auto p = a.FindPark(id);
-      return p ? p : b.FindPark(id);
+    const pb::Park* FindPark(const std::string& id) const override {
+      const auto* p = a.FindPark(id);
+      return p != nullptr ? p : b.FindPark(id);
     }
-    std::optional<pb::Enterprise> FindEnterprise(const std::string& u) const override {
-      auto e = a.FindEnterprise(u);
-      return e ? e : b.FindEnterprise(u);
+    const pb::Enterprise* FindEnterprise(const std::string& u) const override {
+      const auto* e = a.FindEnterprise(u);
+      return e != nullptr ? e : b.FindEnterprise(u);
     }
-  } view(pending, registry_);
+  };
   std::vector<kafka::OutRecord> out;
-  int64_t index = 0;
-  for (const auto& r : request->records()) {
-    ++index;
-    if (auto bad = domain::ValidateRegistryRecord(r, view)) {
-      auto* rr = response->add_rejections();
-      rr->set_line(index);
-      rr->set_field(bad->field);
-      rr->set_reason(bad->reason);
-      continue;
+  {
+    // Readers released before producing and before registry_.Apply below.
+    const domain::MemoryRegistry::Reader pending_view(pending), registry_view(registry_);
+    const Combined view(pending_view, registry_view);
+    int64_t index = 0;
+    for (const auto& r : request->records()) {
+      ++index;
+      if (auto bad = domain::ValidateRegistryRecord(r, view)) {
+        auto* rr = response->add_rejections();
+        rr->set_line(index);
+        rr->set_field(bad->field);
+        rr->set_reason(bad->reason);
+        continue;
+      }
+      out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
     }
-    out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
   }
   if (!response->rejections().empty()) {
     // Registry pushes are curated files: all or nothing.

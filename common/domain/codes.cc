@@ -20,6 +20,20 @@ constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20
                                               29, 25, 13, 8,  24, 10, 30, 28};
 constexpr int kUsccLength = 18;
 
+// The value of each byte in kUsccAlphabet (its index), -1 for bytes outside it: one table
+// load per character instead of a search of the alphabet (USCCs are checked for every
+// pushed record and each of its counterparties).
+constexpr std::array<int8_t, 256> kUsccValue = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  for (size_t i = 0; i < kUsccAlphabet.size(); ++i) {
+    t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<int8_t>(i);
+  }
+  return t;
+}();
+
+int UsccValue(char c) { return kUsccValue[static_cast<unsigned char>(c)]; }
+
 struct CodeName {
   std::string_view code;
   std::string_view name;
@@ -192,9 +206,9 @@ std::optional<char> UsccCheckChar(std::string_view first17) {
   if (first17.size() != kUsccWeights.size()) return std::nullopt;
   int sum = 0;
   for (size_t i = 0; i < first17.size(); ++i) {
-    const size_t value = kUsccAlphabet.find(first17[i]);
-    if (value == std::string_view::npos) return std::nullopt;
-    sum += static_cast<int>(value) * kUsccWeights[i];
+    const int value = UsccValue(first17[i]);
+    if (value < 0) return std::nullopt;
+    sum += value * kUsccWeights[i];
   }
   const int check = (31 - sum % 31) % 31;
   return kUsccAlphabet[check];
@@ -206,7 +220,7 @@ absl::Status ValidateUscc(std::string_view uscc) {
         absl::StrFormat("USCC '%s' has %d characters (expected 18)", uscc, uscc.size()));
   }
   for (size_t i = 0; i < uscc.size(); ++i) {
-    if (kUsccAlphabet.find(uscc[i]) == std::string_view::npos) {
+    if (UsccValue(uscc[i]) < 0) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "USCC '%s': character %d is '%c' (expected one of %s)", uscc, i + 1, uscc[i],
           kUsccAlphabet));

@@ -17,6 +17,23 @@ void MemoryRegistry::Apply(const clusterwatch::v1::RegistryRecord& record) {
   }
 }
 
+MemoryRegistry::Reader::Reader(const MemoryRegistry& registry) : registry_(registry) {
+  registry_.mu_.ReaderLock();
+}
+
+MemoryRegistry::Reader::~Reader() { registry_.mu_.ReaderUnlock(); }
+
+const clusterwatch::v1::Park* MemoryRegistry::Reader::FindPark(const std::string& id) const {
+  auto it = registry_.parks_.find(id);
+  return it == registry_.parks_.end() ? nullptr : &it->second;
+}
+
+const clusterwatch::v1::Enterprise* MemoryRegistry::Reader::FindEnterprise(
+    const std::string& uscc) const {
+  auto it = registry_.enterprises_.find(uscc);
+  return it == registry_.enterprises_.end() ? nullptr : &it->second;
+}
+
 std::optional<clusterwatch::v1::Park> MemoryRegistry::FindPark(const std::string& id) const {
   absl::MutexLock lock(&mu_);
   auto it = parks_.find(id);
@@ -51,14 +68,16 @@ size_t MemoryRegistry::enterprise_count() const {
 }
 
 void AnnotateTax(clusterwatch::v1::TaxReport& report, const RegistryView& registry) {
-  if (auto park = registry.FindPark(report.park_id())) {
+  if (const auto* park = registry.FindPark(report.park_id())) {
     report.set_park_county(park->county_code());
   }
   for (auto& cp : *report.mutable_counterparties()) {
-    auto seller = registry.FindEnterprise(cp.uscc());
-    if (!seller) continue;
+    const auto* seller = registry.FindEnterprise(cp.uscc());
+    if (seller == nullptr) continue;
     cp.set_park_id(seller->park_id());
-    if (auto park = registry.FindPark(seller->park_id())) cp.set_county_code(park->county_code());
+    if (const auto* park = registry.FindPark(seller->park_id())) {
+      cp.set_county_code(park->county_code());
+    }
   }
 }
 
@@ -95,7 +114,7 @@ std::optional<Violation> ValidateRegistryRecord(const clusterwatch::v1::Registry
     if (auto s = ValidateIndustryClass(e.industry()); !s.ok()) {
       return Violation{"industry", std::string(s.message())};
     }
-    if (!registry.FindPark(e.park_id())) {
+    if (registry.FindPark(e.park_id()) == nullptr) {
       return Violation{"park_id",
                        absl::StrCat("unknown park '", e.park_id(), "' (not in the registry)")};
     }

@@ -1,7 +1,9 @@
 // An in-memory registry of parks and enterprises, built from registry records (the
-// registry topic's materialised view). Implements RegistryView. Thread-safe.
+// registry topic's materialised view). Thread-safe; validation reads it through a Reader
+// (a RegistryView that holds the registry's reader lock for a batch of lookups).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,12 +13,32 @@
 
 namespace cw::domain {
 
-class MemoryRegistry : public RegistryView {
+class MemoryRegistry {
  public:
+  // A consistent read-only view for a batch of lookups (one push): holds the registry's
+  // reader lock until destroyed, so lookups neither lock nor copy, and Apply waits
+  // meanwhile. Keep it for the validation of a batch only (not across Kafka waits), and
+  // call no other MemoryRegistry method on the same thread while it lives (a waiting
+  // writer would block the nested lock: deadlock).
+  class Reader final : public RegistryView {
+   public:
+    explicit Reader(const MemoryRegistry& registry) ABSL_NO_THREAD_SAFETY_ANALYSIS;
+    ~Reader() override ABSL_NO_THREAD_SAFETY_ANALYSIS;
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    const clusterwatch::v1::Park* FindPark(const std::string& id) const override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS;
+    const clusterwatch::v1::Enterprise* FindEnterprise(const std::string& uscc) const override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS;
+
+   private:
+    const MemoryRegistry& registry_;
+  };
+
   void Apply(const clusterwatch::v1::RegistryRecord& record);
-  std::optional<clusterwatch::v1::Park> FindPark(const std::string& id) const override;
-  std::optional<clusterwatch::v1::Enterprise> FindEnterprise(
-      const std::string& uscc) const override;
+  // Copies, each under the lock (single lookups; batches use Reader).
+  std::optional<clusterwatch::v1::Park> FindPark(const std::string& id) const;
+  std::optional<clusterwatch::v1::Enterprise> FindEnterprise(const std::string& uscc) const;
   // Parks whose county code starts with `region_prefix` ("" for all), sorted by id.
   std::vector<clusterwatch::v1::Park> Parks(const std::string& region_prefix) const;
   size_t enterprise_count() const;

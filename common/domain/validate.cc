@@ -58,8 +58,8 @@ std::optional<Violation> CheckBasis(pb::ValueBasis basis) {
 
 // The park must be in the registry and its county a valid GB/T 2260 code.
 std::optional<Violation> CheckPark(const std::string& park_id, const RegistryView& registry) {
-  const std::optional<pb::Park> park = registry.FindPark(park_id);
-  if (!park.has_value()) {
+  const pb::Park* park = registry.FindPark(park_id);
+  if (park == nullptr) {
     return Violation{"park_id",
                      absl::StrFormat("unknown park '%s' (not in the registry)", park_id)};
   }
@@ -112,8 +112,8 @@ std::optional<Violation> ValidateOutput(pb::OutputReport& r, const RegistryView&
   if (auto v = CheckPeriod(r.period(), limits)) return v;
   if (auto v = CheckBasis(r.basis())) return v;
   if (r.park_id().empty()) {
-    const std::optional<pb::Enterprise> enterprise = registry.FindEnterprise(r.uscc());
-    if (!enterprise.has_value() || enterprise->park_id().empty()) {
+    const pb::Enterprise* enterprise = registry.FindEnterprise(r.uscc());
+    if (enterprise == nullptr || enterprise->park_id().empty()) {
       return Violation{"park_id",
                        absl::StrFormat("unknown park '' (not in the registry): park_id is "
                                        "empty and enterprise '%s' has no registered park "
@@ -144,8 +144,8 @@ std::optional<Violation> ValidateTax(pb::TaxReport& r, const RegistryView& regis
   if (auto v = CheckUscc(r.uscc())) return v;
   if (auto v = CheckPeriod(r.period(), limits)) return v;
   if (auto v = CheckBasis(r.basis())) return v;
-  const std::optional<pb::Enterprise> enterprise = registry.FindEnterprise(r.uscc());
-  if (!enterprise.has_value()) {
+  const pb::Enterprise* enterprise = registry.FindEnterprise(r.uscc());
+  if (enterprise == nullptr) {
     return Violation{"uscc", absl::StrFormat("enterprise not in the registry: '%s' (expected "
                                              "an enterprise registered before its tax "
                                              "reports)",

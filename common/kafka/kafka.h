@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +31,14 @@ struct OutRecord {
   std::string topic;
   std::string key;
   std::string value;
+};
+
+// An OutRecord whose bytes live elsewhere, at least until ProduceAllRefs returns (ingest
+// serializes a whole push into one buffer instead of one string per record).
+struct OutRecordRef {
+  std::string_view topic;
+  std::string_view key;
+  std::string_view value;
 };
 
 struct TopicPartition {
@@ -57,6 +66,17 @@ class Producer {
   // set as not stored (retrying is safe: consumers deduplicate).
   virtual absl::Status ProduceAll(const std::vector<OutRecord>& records,
                                   absl::Duration timeout) = 0;
+  // ProduceAll for records by reference. The default copies them into OutRecords and calls
+  // ProduceAll (fakes); the librdkafka producer reads them in place.
+  virtual absl::Status ProduceAllRefs(const std::vector<OutRecordRef>& records,
+                                      absl::Duration timeout) {
+    std::vector<OutRecord> copies;
+    copies.reserve(records.size());
+    for (const auto& r : records) {
+      copies.push_back({std::string(r.topic), std::string(r.key), std::string(r.value)});
+    }
+    return ProduceAll(copies, timeout);
+  }
   // Delivery failures seen so far (for metrics).
   virtual int64_t delivery_errors() const = 0;
 };

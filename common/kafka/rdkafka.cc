@@ -74,19 +74,43 @@ class RdProducer : public Producer {
 
   absl::Status ProduceAll(const std::vector<OutRecord>& records,
                           absl::Duration timeout) override {
+    return Produce(records, timeout);
+  }
+
+  absl::Status ProduceAllRefs(const std::vector<OutRecordRef>& records,
+                              absl::Duration timeout) override {
+    return Produce(records, timeout);
+  }
+
+  int64_t delivery_errors() const override { return cb_->errors.load(); }
+
+ private:
+  // R: OutRecord or OutRecordRef.
+  template <typename R>
+  absl::Status Produce(const std::vector<R>& records, absl::Duration timeout) {
     PendingSet set;
     {
       absl::MutexLock lock(&set.mu);
       set.outstanding = static_cast<int>(records.size());
     }
     absl::Time deadline = absl::Now() + timeout;
+    RdKafka::Topic* topic = nullptr;
+    std::string_view topic_name;
     for (size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
+      if (topic == nullptr || topic_name != r.topic) {
+        topic_name = r.topic;
+        topic = TopicHandle(topic_name);
+      }
       for (;;) {
-        auto err = producer_->produce(
-            r.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-            const_cast<char*>(r.value.data()), r.value.size(), r.key.data(), r.key.size(),
-            0, &set);
+        // By topic handle: producing by topic name looks the topic up under librdkafka's
+        // handle-wide write lock for every message, which concurrent pushes contend on.
+        auto err = topic == nullptr
+                       ? RdKafka::ERR__INVALID_ARG
+                       : producer_->produce(topic, RdKafka::Topic::PARTITION_UA,
+                                            RdKafka::Producer::RK_MSG_COPY,
+                                            const_cast<char*>(r.value.data()), r.value.size(),
+                                            r.key.data(), r.key.size(), &set);
         if (err == RdKafka::ERR_NO_ERROR) break;
         if (err == RdKafka::ERR__QUEUE_FULL && absl::Now() < deadline) {
           absl::SleepFor(absl::Milliseconds(5));
@@ -97,7 +121,8 @@ class RdProducer : public Producer {
         set.outstanding -= static_cast<int>(records.size() - i);
         if (set.first_error.ok()) {
           set.first_error = absl::UnavailableError(
-              absl::StrCat("kafka produce to ", r.topic, ": ", RdKafka::err2str(err)));
+              absl::StrCat("kafka produce to ", std::string(r.topic), ": ",
+                           RdKafka::err2str(err)));
         }
         cb_->errors.fetch_add(1);
         i = records.size();
@@ -121,13 +146,28 @@ class RdProducer : public Producer {
     return set.first_error;
   }
 
-  int64_t delivery_errors() const override { return cb_->errors.load(); }
+  // The producer's handle of `name` (created on first use with the default topic
+  // configuration, as producing by name does), or null when librdkafka refuses the name.
+  RdKafka::Topic* TopicHandle(std::string_view name) {
+    absl::MutexLock lock(&topics_mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) {
+      std::string err;
+      std::unique_ptr<RdKafka::Topic> t(
+          RdKafka::Topic::create(producer_.get(), std::string(name), nullptr, err));
+      it = topics_.emplace(std::string(name), std::move(t)).first;
+    }
+    return it->second.get();
+  }
 
- private:
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<DeliveryCb> cb_;
   std::atomic<bool> stop_{false};
   std::thread poller_;
+  absl::Mutex topics_mu_;
+  // Declared after producer_, so destroyed before it.
+  std::map<std::string, std::unique_ptr<RdKafka::Topic>, std::less<>> topics_
+      ABSL_GUARDED_BY(topics_mu_);
 };
 
 class RebalanceCb;

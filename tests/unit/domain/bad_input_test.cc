@@ -28,21 +28,23 @@ constexpr char kUsccB[] = "91310115MA1K3BTP2B";  // a valid USCC, used as a supp
 // A registry with park P1 (county 222401, a valid code) and enterprise A in it.
 class OneParkRegistry : public RegistryView {
  public:
-  std::optional<pb::Park> FindPark(const std::string& id) const override {
-    if (id != "P1") return std::nullopt;
-    pb::Park p;
-    p.set_id("P1");
-    p.set_county_code("222401");
-    return p;
+  OneParkRegistry() {
+    park_.set_id("P1");
+    park_.set_county_code("222401");
+    enterprise_.set_uscc(kUsccA);
+    enterprise_.set_park_id("P1");
+    enterprise_.set_industry("3041");
   }
-  std::optional<pb::Enterprise> FindEnterprise(const std::string& uscc) const override {
-    if (uscc != kUsccA) return std::nullopt;
-    pb::Enterprise e;
-    e.set_uscc(kUsccA);
-    e.set_park_id("P1");
-    e.set_industry("3041");
-    return e;
+  const pb::Park* FindPark(const std::string& id) const override {
+    return id == "P1" ? &park_ : nullptr;
   }
+  const pb::Enterprise* FindEnterprise(const std::string& uscc) const override {
+    return uscc == kUsccA ? &enterprise_ : nullptr;
+  }
+
+ private:
+  pb::Park park_;
+  pb::Enterprise enterprise_;
 };
 
 // Which reader a file goes to.

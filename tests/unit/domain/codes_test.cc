@@ -56,6 +56,37 @@ TEST(UsccTest, CharacterOutsideAlphabet) {
   EXPECT_EQ(ValidateUscc("91110000600037341I").code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Every byte value: exactly the 31 alphabet characters are accepted at any position, and
+// the check character follows the alphabet's value order (the lookup table agrees with
+// GB 32100's alphabet for all 256 bytes, including NUL and non-ASCII bytes).
+TEST(UsccTest, EveryByteAgainstTheAlphabet) {
+  const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool in = alphabet.find(c) != std::string::npos;
+    std::string first17 = "9111000060003734";
+    first17.insert(first17.begin() + 5, c);
+    ASSERT_EQ(first17.size(), 17u);
+    EXPECT_EQ(UsccCheckChar(first17).has_value(), in) << "byte " << b;
+    if (in) {
+      const std::string uscc = first17 + *UsccCheckChar(first17);
+      EXPECT_TRUE(ValidateUscc(uscc).ok()) << uscc;
+      // The check character from the alphabet's value order, computed independently.
+      int sum = 0;
+      for (int i = 0; i < 17; ++i) {
+        static constexpr int kWeights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                             29, 25, 13, 8,  24, 10, 30, 28};
+        sum += static_cast<int>(alphabet.find(first17[i])) * kWeights[i];
+      }
+      EXPECT_EQ(*UsccCheckChar(first17), alphabet[(31 - sum % 31) % 31]) << first17;
+    } else {
+      std::string uscc = "91110000600037341L";
+      uscc[5] = c;
+      EXPECT_EQ(ValidateUscc(uscc).code(), absl::StatusCode::kInvalidArgument) << "byte " << b;
+    }
+  }
+}
+
 // Positions 3–8 are the region code.
 TEST(UsccTest, Region) {
   EXPECT_EQ(UsccRegion("91310115MA1K3BTP2B"), "310115");

@@ -36,15 +36,13 @@ class FakeRegistry : public RegistryView {
     e.set_industry(industry);
     enterprises_[uscc] = e;
   }
-  std::optional<pb::Park> FindPark(const std::string& id) const override {
+  const pb::Park* FindPark(const std::string& id) const override {
     auto it = parks_.find(id);
-    if (it == parks_.end()) return std::nullopt;
-    return it->second;
+    return it == parks_.end() ? nullptr : &it->second;
   }
-  std::optional<pb::Enterprise> FindEnterprise(const std::string& uscc) const override {
+  const pb::Enterprise* FindEnterprise(const std::string& uscc) const override {
     auto it = enterprises_.find(uscc);
-    if (it == enterprises_.end()) return std::nullopt;
-    return it->second;
+    return it == enterprises_.end() ? nullptr : &it->second;
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include "common/domain/codes.h"
 #include "common/kafka/fake_producer.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 
 namespace cw::ingest {
@@ -142,6 +143,151 @@ TEST_F(IngestServiceTest, MissingSubmissionIdIsInvalid) {
   auto s = service_.HandlePush("", "b", {Output(2, 1)}, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(producer_.sent_ForTest().empty());
+}
+
+// Record metrics are counted per push after the ack: accepted, and rejected by field.
+TEST_F(IngestServiceTest, RecordMetricsByOutcomeAndField) {
+  pb::PushResponse resp;
+  ASSERT_TRUE(service_
+                  .HandlePush("sub-5", "b",
+                              {Output(2, 1), Output(3, -5), Output(4, -6), Output(5, 1, "NOPE"),
+                               Output(6, 2)},
+                              &resp)
+                  .ok());
+  std::map<std::string, double> got;
+  for (const auto& family : prom_.Collect()) {
+    if (family.name != "cw_ingest_records_total") continue;
+    for (const auto& m : family.metric) {
+      std::string key;
+      for (const auto& l : m.label) key += l.name + "=" + l.value + ",";
+      got[key] = m.counter.value;
+    }
+  }
+  EXPECT_EQ(got["field=,outcome=accepted,"], 2);
+  EXPECT_EQ(got["field=gross_output,outcome=rejected,"], 2);
+  EXPECT_EQ(got["field=park_id,outcome=rejected,"], 1);
+  EXPECT_EQ(got.size(), 3u);
+}
+
+// The streaming Push (requests parsed on an arena) over a real in-process gRPC server:
+// records from several messages, envelopes with provenance, rejections in line order.
+class IngestGrpcTest : public IngestServiceTest {
+ protected:
+  void SetUp() override {
+    IngestServiceTest::SetUp();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port_, 0);
+    stub_ = pb::IngestService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  grpc::Status Push(const std::vector<pb::PushRequest>& requests, pb::PushResponse* resp) {
+    grpc::ClientContext ctx;
+    auto writer = stub_->Push(&ctx, resp);
+    for (const auto& r : requests) {
+      if (!writer->Write(r)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::IngestService::Stub> stub_;
+};
+
+TEST_F(IngestGrpcTest, StreamedPushAcrossMessages) {
+  std::vector<pb::PushRequest> reqs(3);
+  reqs[0].set_submission_id("grpc-1");
+  reqs[0].set_source_bureau("bureau-321282");
+  *reqs[0].add_records() = Output(2, 7);
+  *reqs[0].add_records() = Output(3, -1);
+  *reqs[1].add_records() = Output(4, 8);
+  pb::SubmittedRecord tax;
+  tax.set_line(5);
+  tax.set_raw("tax line");
+  tax.mutable_tax()->set_uscc(uscc_);
+  tax.mutable_tax()->mutable_period()->set_year(2024);
+  tax.mutable_tax()->mutable_period()->set_month(3);
+  tax.mutable_tax()->set_basis(pb::VALUE_BASIS_MONTH);
+  tax.mutable_tax()->mutable_total_tax()->set_fen(900);
+  tax.mutable_tax()->add_counterparties()->set_uscc(uscc_);
+  *reqs[2].add_records() = tax;
+  pb::PushResponse resp;
+  auto s = Push(reqs, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.submission_id(), "grpc-1");
+  EXPECT_EQ(resp.accepted(), 3);
+  EXPECT_EQ(resp.rejected(), 1);
+  ASSERT_EQ(resp.rejections_size(), 1);
+  EXPECT_EQ(resp.rejections(0).line(), 3);
+  EXPECT_EQ(resp.rejections(0).field(), "gross_output");
+  std::vector<pb::ReportEnvelope> reports;
+  for (const auto& r : producer_.sent_ForTest()) {
+    if (r.topic == topics_.rejected) {
+      pb::RejectedRecord rej;
+      ASSERT_TRUE(rej.ParseFromString(r.value));
+      EXPECT_EQ(r.key, "grpc-1|3");
+      EXPECT_EQ(rej.provenance().line(), 3);
+      EXPECT_EQ(rej.provenance().source_bureau(), "bureau-321282");
+      EXPECT_EQ(rej.raw(), "raw line 3");
+      continue;
+    }
+    EXPECT_EQ(r.topic, topics_.reports);
+    EXPECT_EQ(r.key, "P1");
+    ASSERT_TRUE(reports.emplace_back().ParseFromString(r.value));
+  }
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports[0].output().gross_output().fen(), 7);
+  EXPECT_EQ(reports[0].provenance().line(), 2);
+  EXPECT_EQ(reports[0].provenance().submission_id(), "grpc-1");
+  EXPECT_EQ(reports[0].provenance().received_unix_ms(), 1'700'000'000'000);
+  EXPECT_EQ(reports[1].provenance().line(), 4);
+  // The tax report was completed from the registry and annotated.
+  EXPECT_EQ(reports[2].tax().park_id(), "P1");
+  EXPECT_EQ(reports[2].tax().industry(), "3731");
+  EXPECT_EQ(reports[2].tax().park_county(), "321282");
+  EXPECT_EQ(reports[2].tax().counterparties(0).park_id(), "P1");
+  EXPECT_EQ(reports[2].tax().counterparties(0).county_code(), "321282");
+  EXPECT_EQ(reports[2].provenance().line(), 5);
+  // A retry of the same submission is answered from memory.
+  pb::PushResponse again;
+  ASSERT_TRUE(Push(reqs, &again).ok());
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(again.accepted(), 3);
+  EXPECT_EQ(producer_.sent_ForTest().size(), 4u);
+}
+
+// A stream with more records than max_records_per_push is refused and nothing is produced.
+TEST_F(IngestGrpcTest, TooManyRecordsAreRefused) {
+  IngestOptions options;
+  options.max_records_per_push = 2;
+  IngestService small{registry_, producer_, clock_, topics_, metrics_, options};
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&small);
+  auto server = builder.BuildAndStart();
+  auto stub = pb::IngestService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  std::vector<pb::PushRequest> reqs(2);
+  reqs[0].set_submission_id("grpc-2");
+  *reqs[0].add_records() = Output(2, 1);
+  *reqs[0].add_records() = Output(3, 1);
+  *reqs[1].add_records() = Output(4, 1);
+  grpc::ClientContext ctx;
+  pb::PushResponse resp;
+  auto writer = stub->Push(&ctx, &resp);
+  for (const auto& r : reqs) writer->Write(r);
+  writer->WritesDone();
+  auto s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+  server->Shutdown();
 }
 
 }  // namespace
