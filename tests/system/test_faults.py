@@ -425,7 +425,9 @@ def test_exact_totals_under_crashes_restarts_and_rebalances(stack):
         pushes.append({"start": t, "end": time.time(), "args": args,
                        "submission": sub.group(1) if sub else None,
                        "retries": r.stderr.count("; retrying ("),
-                       "from_memory": "answer replayed" in r.stdout})
+                       "from_memory": "answer replayed" in r.stdout,
+                       "accepted": sum(int(n) for n in re.findall(r" (\d+) accepted,",
+                                                                    r.stdout))})
         if r.returncode != 0:
             failures.append((args, r.stderr[-500:]))
 
@@ -518,6 +520,11 @@ def test_exact_totals_under_crashes_restarts_and_rebalances(stack):
             e = fault_before(a["t"])
         e["replayed"] = e.get("replayed", 0) + a["replayed"]
     dups, topic_messages = pushes_duplicated_on_topic(b)
+    # Every message on the reports topic is accounted for: each accepted record once, the
+    # records put there again by retried or repeated pushes, the re-push under a new
+    # submission id, and the poison message.
+    accepted = truth["accepted"]["output"] + truth["accepted"]["tax"]
+    assert topic_messages == accepted + sum(dups.values()) + pushes[-1]["accepted"] + 1
     retried_subs = {p["submission"] for p in pushes if p["retries"] or p["from_memory"]}
     # Duplicates on the topic come only from retried or repeated pushes.
     assert set(dups) <= retried_subs | {p["submission"] for p in pushes
