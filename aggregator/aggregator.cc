@@ -185,6 +185,27 @@ std::string OffsetKey(const kafka::TopicPartition& tp) {
   return absl::StrCat("o|", tp.topic, "|", tp.partition);
 }
 
+absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> StoredOffsets(store::Store& store) {
+  std::map<kafka::TopicPartition, int64_t> out;
+  std::string bad;
+  auto s = store.Scan("o|", [&](std::string_view key, std::string_view value) {
+    // o|<topic>|<partition>: topic names contain no '|'.
+    const size_t bar = key.rfind('|');
+    int partition = 0;
+    int64_t offset = 0;
+    if (bar <= 2 || !absl::SimpleAtoi(std::string(key.substr(bar + 1)), &partition) ||
+        !absl::SimpleAtoi(std::string(value), &offset)) {
+      bad = std::string(key);
+      return false;
+    }
+    out[{std::string(key.substr(2, bar - 2)), partition}] = offset;
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!bad.empty()) return absl::DataLossError(absl::StrCat("malformed offset entry ", bad));
+  return out;
+}
+
 Aggregator::Aggregator(store::Store& store, kafka::Producer& producer, const obs::Clock& clock,
                        kafka::Topics topics, AggregatorMetrics& metrics,
                        AggregatorOptions options)

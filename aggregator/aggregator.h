@@ -129,4 +129,9 @@ class Aggregator {
 // Store key of the next offset of a partition.
 std::string OffsetKey(const kafka::TopicPartition& tp);
 
+// Every partition's stored next offset, i.e. where this state resumes each partition it is
+// assigned (partitions never consumed are absent). Read by `cw-aggregator --print_offsets`
+// on a stopped instance's directory (a backup, a killed instance).
+absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> StoredOffsets(store::Store& store);
+
 }  // namespace cw::aggregator

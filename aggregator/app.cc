@@ -35,8 +35,14 @@ absl::StatusOr<std::unique_ptr<AggregatorApp>> AggregatorApp::Start(
               off->has_value() ? std::to_string(**off) : std::string("beginning"));
     return *off;
   };
-  c.on_revoked = [](const std::vector<kafka::TopicPartition>& tps) {
-    for (const auto& tp : tps) obs::Info("aggregator", "revoked ", tp.topic, "/", tp.partition);
+  c.on_revoked = [aggregator](const std::vector<kafka::TopicPartition>& tps) {
+    // Called between batches: the stored offset is where this instance stopped, and where it
+    // resumes if the partition comes back.
+    for (const auto& tp : tps) {
+      auto off = aggregator->StoredOffset(tp);
+      obs::Info("aggregator", "revoked ", tp.topic, "/", tp.partition, " at offset ",
+                off.ok() && off->has_value() ? std::to_string(**off) : std::string("beginning"));
+    }
   };
   auto consumer = kafka::NewRdKafkaConsumer(c);
   if (!consumer.ok()) return consumer.status();

@@ -4,6 +4,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include <filesystem>
+#include <iostream>
 #include "aggregator/app.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
@@ -24,10 +25,36 @@ ABSL_FLAG(int64_t, publish_interval_ms, 500,
           "publish a park-period's snapshot at most this often under load (0: every batch); "
           "when idle at once");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
+ABSL_FLAG(bool, print_offsets, false,
+          "print the stored next offset of every partition in --state_dir (\"<topic> "
+          "<partition> <offset>\" per line: where this state resumes) and exit; the instance "
+          "must be stopped");
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
   absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_print_offsets)) {
+    cw::store::RocksDbOptions o;
+    o.path = absl::GetFlag(FLAGS_state_dir);
+    if (!std::filesystem::exists(o.path + "/CURRENT")) {
+      cw::obs::Error("aggregator", "--print_offsets: no RocksDB database in ", o.path);
+      return 1;
+    }
+    auto store = cw::store::RocksDbStore::Open(o);
+    if (!store.ok()) {
+      cw::obs::Error("aggregator", store.status().ToString());
+      return 1;
+    }
+    auto offsets = cw::aggregator::StoredOffsets(**store);
+    if (!offsets.ok()) {
+      cw::obs::Error("aggregator", offsets.status().ToString());
+      return 1;
+    }
+    for (const auto& [tp, off] : *offsets) {
+      std::cout << tp.topic << " " << tp.partition << " " << off << "\n";
+    }
+    return 0;
+  }
   auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
     cw::obs::Error("aggregator", "--kafka_config: ", extra.status().message());

@@ -35,7 +35,10 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   follow.topics = {o.topics.park_metrics, o.topics.registry, o.topics.alerts};
   Materializer* materializer = app->materializer_.get();
   follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
-    return materializer->StartOffset(tp);
+    auto off = materializer->StartOffset(tp);
+    obs::Info("query", "reading ", tp.topic, "/", tp.partition, " from offset ",
+              off ? std::to_string(*off) : std::string("beginning"));
+    return off;
   };
   auto consumer = kafka::NewRdKafkaConsumer(follow);
   if (!consumer.ok()) return consumer.status();
@@ -74,7 +77,8 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
       if (raw->stopping_.load()) return;
     }
     raw->server_.server->GetHealthCheckService()->SetServingStatus(true);
-    obs::Info("query", "caught up with its topics: SERVING");
+    obs::Info("query", "caught up with its topics after reading ", raw->follower_->applied(),
+              " records: SERVING");
   });
   obs::Info("query", "serving on port ", app->server_.port);
   return app;

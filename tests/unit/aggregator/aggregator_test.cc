@@ -96,6 +96,25 @@ TEST_F(AggregatorTest, SumsEnterprisesIntoParkSnapshot) {
   EXPECT_EQ(**off, 2);
 }
 
+// StoredOffsets lists what a restart resumes from: the next offset of every partition
+// consumed, written with the state; nothing for partitions never seen.
+TEST_F(AggregatorTest, StoredOffsetsListEveryConsumedPartition) {
+  auto none = StoredOffsets(store_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  auto a = Output(kUsccA, "P1", 2024, 3, 100'00);
+  auto b = Output(kUsccB, "P2", 2024, 3, 200'00);
+  b.partition = 7;
+  b.offset = 41;
+  ASSERT_TRUE(aggregator_.ProcessBatch({a, b, Output(kUsccA, "P1", 2024, 4, 100'00)}).ok());
+  auto offsets = StoredOffsets(store_);
+  ASSERT_TRUE(offsets.ok()) << offsets.status();
+  const std::map<kafka::TopicPartition, int64_t> want = {{{topics_.reports, 0}, 3},
+                                                          {{topics_.reports, 7}, 42}};
+  EXPECT_EQ(*offsets, want);
+  EXPECT_EQ(**aggregator_.StoredOffset({topics_.reports, 7}), 42);
+}
+
 // A higher revision replaces the earlier value instead of adding to it.
 TEST_F(AggregatorTest, RevisionReplacesEarlierValue) {
   ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
