@@ -75,13 +75,22 @@ QueryMetrics::QueryMetrics(prometheus::Registry& registry)
 
 void QueryMetrics::Observe(const std::string& method, const grpc::Status& status,
                            double seconds) {
-  requests_.Add({{"method", method}, {"code", std::to_string(status.error_code())}})
-      .Increment();
-  latency_
-      .Add({{"method", method}},
-           prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
-                                                   0.0025, 0.005, 0.01, 0.05})
-      .Observe(seconds);
+  const std::string code = std::to_string(status.error_code());
+  Series series;
+  {
+    absl::MutexLock lock(&mu_);
+    Series& s = series_[absl::StrCat(method, "|", code)];
+    if (s.requests == nullptr) {
+      s.requests = &requests_.Add({{"method", method}, {"code", code}});
+      s.latency = &latency_.Add(
+          {{"method", method}},
+          prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                                  0.0025, 0.005, 0.01, 0.05});
+    }
+    series = s;
+  }
+  series.requests->Increment();
+  series.latency->Observe(seconds);
 }
 
 QueryService::QueryService(store::Store& store, const Materializer& materializer,

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/store/store.h"
 #include "prometheus/counter.h"
@@ -27,6 +29,14 @@ class QueryMetrics {
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  // The series of each method|code seen: Family::Add builds label maps (and the histogram's
+  // bucket list) and hashes them on every call; the series live as long as their family.
+  struct Series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* latency = nullptr;
+  };
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
 };
 
 class QueryService final : public clusterwatch::v1::QueryService::Service {
