@@ -64,6 +64,9 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   obs::GrpcServerOptions server_options;
   server_options.address = o.listen;
   server_options.credentials = o.security.server_credentials;
+  server_options.sync_cqs = o.grpc_cqs;
+  server_options.sync_min_pollers = o.grpc_min_pollers;
+  server_options.sync_max_pollers = o.grpc_max_pollers;
   // NOT_SERVING until the replica has read its topics to the end, so a rebuilding replica
   // is kept out of the load balancer (readiness probe on grpc.health.v1).
   server_options.serving_at_start = false;

@@ -22,6 +22,7 @@ struct QueryAppOptions {
   metrics::MetricsConfig metrics;  // thresholds of the cluster metrics
   security::SecurityConfig security;  // TLS, callers, rate limit, audit
   size_t answer_cache_bytes = QueryService::kDefaultAnswerCacheBytes;  // 0: no answer cache
+  int grpc_cqs = 0, grpc_min_pollers = 0, grpc_max_pollers = 0;  // 0: gRPC's defaults
 };
 
 class QueryApp {
