@@ -28,6 +28,9 @@
 #include "google/protobuf/util/json_util.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50062", "gRPC listen address");
+ABSL_FLAG(int, grpc_cqs, 0, "gRPC sync-server completion queues (0: gRPC's default)");
+ABSL_FLAG(int, grpc_min_pollers, 0, "gRPC sync-server min polling threads per queue (0: default)");
+ABSL_FLAG(int, grpc_max_pollers, 0, "gRPC sync-server max polling threads per queue (0: default)");
 ABSL_FLAG(std::string, snapshot_dir, "",
           "answer GetParkSnapshot with DIR/<park_id>.json (JSON as grpcurl prints it)");
 
@@ -102,6 +105,9 @@ int main(int argc, char** argv) {
   cw::bench::NoopQueryService service(std::move(canned));
   cw::obs::GrpcServerOptions options;
   options.address = absl::GetFlag(FLAGS_listen);
+  options.sync_cqs = absl::GetFlag(FLAGS_grpc_cqs);
+  options.sync_min_pollers = absl::GetFlag(FLAGS_grpc_min_pollers);
+  options.sync_max_pollers = absl::GetFlag(FLAGS_grpc_max_pollers);
   auto started = cw::obs::StartGrpcServer(options, {&service});
   if (!started.ok()) {
     std::fprintf(stderr, "noop_server: %s\n", started.status().ToString().c_str());

@@ -62,14 +62,19 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   app->guard_ = std::make_unique<security::Guard>(o.security.credentials, o.security.guard,
                                                   app->clock_, metrics);
   app->service_ = std::make_unique<QueryService>(*app->store_, *app->materializer_,
-                                                 *app->metrics_, o.metrics, app->guard_.get());
+                                                 *app->metrics_, o.metrics, app->guard_.get(),
+                                                 o.answer_cache_bytes);
   obs::GrpcServerOptions server_options;
   server_options.address = o.listen;
   server_options.credentials = o.security.server_credentials;
+  server_options.sync_cqs = o.grpc_cqs;
+  server_options.sync_min_pollers = o.grpc_min_pollers;
+  server_options.sync_max_pollers = o.grpc_max_pollers;
   // NOT_SERVING until the replica has read its topics to the end, so a rebuilding replica
   // is kept out of the load balancer (readiness probe on grpc.health.v1).
   server_options.serving_at_start = false;
-  auto server = obs::StartGrpcServer(server_options, {app->service_.get()});
+  app->wire_ = std::make_unique<QueryWireService>(app->service_.get());
+  auto server = obs::StartGrpcServer(server_options, {app->wire_.get()});
   if (!server.ok()) return server.status();
   app->server_ = std::move(*server);
   app->readiness_ = std::thread([raw] {

@@ -21,6 +21,8 @@ struct QueryAppOptions {
   store::RocksDbOptions store;
   metrics::MetricsConfig metrics;  // thresholds of the cluster metrics
   security::SecurityConfig security;  // TLS, callers, rate limit, audit
+  size_t answer_cache_bytes = QueryService::kDefaultAnswerCacheBytes;  // 0: no answer cache
+  int grpc_cqs = 0, grpc_min_pollers = 0, grpc_max_pollers = 0;  // 0: gRPC's defaults
 };
 
 class QueryApp {
@@ -42,6 +44,7 @@ class QueryApp {
   obs::SystemClock clock_;
   std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<QueryService> service_;
+  std::unique_ptr<QueryWireService> wire_;  // service_ as registered with the server
   obs::StartedServer server_;
   std::thread readiness_;
   std::atomic<bool> stopping_{false};  // flips health to SERVING once the topics are read to their end

@@ -1,5 +1,6 @@
 // cw-query: a query replica. Materialises the park-metrics and registry topics into its own
 // RocksDB and serves clusterwatch.v1.QueryService with reflection and health. See --help.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,12 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "gRPC listen address");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9103", "Prometheus /metrics listener");
 ABSL_FLAG(std::string, state_dir, "var/query", "RocksDB directory (rebuildable)");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size (MiB)");
+ABSL_FLAG(int, grpc_cqs, 0, "gRPC sync-server completion queues (0: gRPC's default)");
+ABSL_FLAG(int, grpc_min_pollers, 0, "gRPC sync-server min polling threads per queue (0: default)");
+ABSL_FLAG(int, grpc_max_pollers, 0, "gRPC sync-server max polling threads per queue (0: default)");
+ABSL_FLAG(int64_t, answer_cache_mb, 64,
+          "memory for finished GetParkSnapshot answers, reused until a newer snapshot of the "
+          "park is applied (MiB; 0: none)");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
 ABSL_FLAG(std::string, metrics_config, "",
           "file of cluster-metric thresholds, 'key = value' per line (see "
@@ -42,6 +49,11 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.path = absl::GetFlag(FLAGS_state_dir);
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
+  options.grpc_cqs = absl::GetFlag(FLAGS_grpc_cqs);
+  options.grpc_min_pollers = absl::GetFlag(FLAGS_grpc_min_pollers);
+  options.grpc_max_pollers = absl::GetFlag(FLAGS_grpc_max_pollers);
+  options.answer_cache_bytes =
+      static_cast<size_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_answer_cache_mb))) << 20;
   if (const std::string path = absl::GetFlag(FLAGS_metrics_config); !path.empty()) {
     std::ifstream in(path);
     if (!in) {

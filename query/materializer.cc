@@ -1,5 +1,7 @@
 #include "query/materializer.h"
 
+#include <set>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -76,6 +78,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   int64_t as_of = as_of_.load();
   int64_t bad = 0;
   int64_t new_alert_changes = 0;
+  std::set<std::string> changed_parks;  // snapshots or registry records written
   std::vector<kafka::OutRecord> rejected;
   auto reject = [&](const kafka::Message& m, const std::string& reason) {
     ++bad;
@@ -112,6 +115,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         if (auto s = Roll(staged, *park, snap, +1); !s.ok()) return s;
       }
       staged.Put(key, m.value);
+      changed_parks.insert(snap.park_id());
       as_of = std::max(as_of, snap.computed_unix_ms());
     } else if (m.topic == topics_.alerts) {
       pb::AlertEvent ev;
@@ -157,6 +161,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
           }
         }
         staged.Put(absl::StrCat("p|", park.id()), park.SerializeAsString());
+        changed_parks.insert(park.id());
       } else {
         const pb::Enterprise& e = r.enterprise();
         auto prev_park = staged.Get(absl::StrCat("u|", e.uscc()));
@@ -179,6 +184,12 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   as_of_.store(as_of);
   applied_.store(applied);
   undecodable_.fetch_add(bad);
+  if (!changed_parks.empty()) {
+    absl::MutexLock lock(&versions_mu_);
+    const int64_t version = snapshots_version_.load() + 1;
+    for (const auto& park : changed_parks) park_versions_[park] = version;
+    snapshots_version_.store(version);
+  }
   if (new_alert_changes > 0) {
     absl::MutexLock lock(&alerts_mu_);
     alert_seq_ += new_alert_changes;
@@ -198,6 +209,12 @@ absl::StatusOr<Replica> OpenReplica(const store::RocksDbOptions& store_options,
   r.materializer = std::make_unique<Materializer>(*r.store, *r.producer, std::move(topics));
   if (auto s = r.materializer->Init(); !s.ok()) return s;
   return r;
+}
+
+int64_t Materializer::ParkVersion(const std::string& park_id) const {
+  absl::ReaderMutexLock lock(&versions_mu_);
+  auto it = park_versions_.find(park_id);
+  return it == park_versions_.end() ? 0 : it->second;
 }
 
 int64_t Materializer::alert_sequence() const {

@@ -16,7 +16,9 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 
 #include "common/kafka/kafka.h"
@@ -40,6 +42,15 @@ class Materializer {
   int64_t WaitForAlertChanges(int64_t seen, absl::Duration timeout) const;
   int64_t alert_sequence() const;
 
+  // Change versions for answer caches. Every committed batch that stores a newer snapshot of
+  // a park, or the park's registry record, takes the next version (after the store write is
+  // committed); ParkVersion is the version of the park's last such change (0: none since
+  // this Materializer was made), snapshots_version the newest of all parks. A reader that
+  // takes a version before reading the store has read data at least that new, so an answer
+  // cached with the version is stale exactly when the version has moved on.
+  int64_t ParkVersion(const std::string& park_id) const;
+  int64_t snapshots_version() const { return snapshots_version_.load(); }
+
   int64_t as_of_unix_ms() const { return as_of_.load(); }
   int64_t applied() const { return applied_.load(); }
   int64_t undecodable() const { return undecodable_.load(); }
@@ -51,6 +62,9 @@ class Materializer {
   std::atomic<int64_t> as_of_{0};
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> undecodable_{0};
+  std::atomic<int64_t> snapshots_version_{0};
+  mutable absl::Mutex versions_mu_;
+  absl::flat_hash_map<std::string, int64_t> park_versions_ ABSL_GUARDED_BY(versions_mu_);
   mutable absl::Mutex alerts_mu_;
   int64_t alert_seq_ ABSL_GUARDED_BY(alerts_mu_) = 0;
 };

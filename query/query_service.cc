@@ -1,6 +1,8 @@
 #include "query/query_service.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -11,6 +13,7 @@
 #include "common/domain/totals.h"
 #include "common/metrics/land.h"
 #include "common/metrics/structure.h"
+#include "google/protobuf/descriptor.h"
 #include "query/rollup.h"
 #include <map>
 #include <set>
@@ -72,24 +75,34 @@ QueryMetrics::QueryMetrics(prometheus::Registry& registry)
 
 void QueryMetrics::Observe(const std::string& method, const grpc::Status& status,
                            double seconds) {
-  requests_.Add({{"method", method}, {"code", std::to_string(status.error_code())}})
-      .Increment();
-  latency_
-      .Add({{"method", method}},
-           prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
-                                                   0.0025, 0.005, 0.01, 0.05})
-      .Observe(seconds);
+  const std::string code = std::to_string(status.error_code());
+  Series series;
+  {
+    absl::MutexLock lock(&mu_);
+    Series& s = series_[absl::StrCat(method, "|", code)];
+    if (s.requests == nullptr) {
+      s.requests = &requests_.Add({{"method", method}, {"code", code}});
+      s.latency = &latency_.Add(
+          {{"method", method}},
+          prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                                  0.0025, 0.005, 0.01, 0.05});
+    }
+    series = s;
+  }
+  series.requests->Increment();
+  series.latency->Observe(seconds);
 }
 
 QueryService::QueryService(store::Store& store, const Materializer& materializer,
                            QueryMetrics& metrics, metrics::MetricsConfig config,
-                           security::Guard* guard)
+                           security::Guard* guard, size_t answer_cache_bytes)
     : store_(store),
       materializer_(materializer),
       metrics_(metrics),
       config_(std::move(config)),
       guard_(guard),
-      redactor_(store) {}
+      redactor_(store),
+      answers_(answer_cache_bytes) {}
 
 void QueryService::Fresh(pb::Freshness* f) const {
   f->set_as_of_unix_ms(materializer_.as_of_unix_ms());
@@ -101,9 +114,71 @@ grpc::Status QueryService::GetParkSnapshot(grpc::ServerContext* context,
                                            pb::GetParkSnapshotResponse* response) {
   return Serve(context, "GetParkSnapshot", request->ShortDebugString(),
                [&](const security::Caller& caller) {
-                 auto s = DoSnapshot(*request, response);
-                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
+                 pb::Freshness fresh;
+                 Fresh(&fresh);
+                 auto a = AnswerSnapshot(*request, caller);
+                 if (!a.status.ok()) return Outcome{a.status, 0};
+                 response->ParseFromString(a.answer->bytes);
+                 *response->mutable_freshness() = fresh;
+                 return Outcome{grpc::Status::OK, a.answer->suppressed};
                });
+}
+
+namespace {
+
+void ReleaseAnswer(void* answer) {
+  delete static_cast<std::shared_ptr<const AnswerCache::Entry>*>(answer);
+}
+
+}  // namespace
+
+grpc::Status QueryService::GetParkSnapshotWire(grpc::ServerContext* context,
+                                               const pb::GetParkSnapshotRequest* request,
+                                               grpc::ByteBuffer* response) {
+  return Serve(context, "GetParkSnapshot", request->ShortDebugString(),
+               [&](const security::Caller& caller) {
+                 pb::GetParkSnapshotResponse fresh;  // freshness only (field 3)
+                 Fresh(fresh.mutable_freshness());
+                 auto a = AnswerSnapshot(*request, caller);
+                 if (!a.status.ok()) return Outcome{a.status, 0};
+                 // Two serialized parts of one message: the per-call freshness, and the
+                 // cached park and snapshot fields, sent from the cache without a copy.
+                 const std::string head = fresh.SerializeAsString();
+                 auto* keep = new std::shared_ptr<const AnswerCache::Entry>(a.answer);
+                 grpc::Slice parts[2] = {
+                     grpc::Slice(head),
+                     grpc::Slice(const_cast<char*>(a.answer->bytes.data()),
+                                 a.answer->bytes.size(), &ReleaseAnswer, keep)};
+                 grpc::ByteBuffer out(parts, 2);
+                 response->Swap(&out);
+                 return Outcome{grpc::Status::OK, a.answer->suppressed};
+               });
+}
+
+QueryService::SnapshotAnswer QueryService::AnswerSnapshot(const pb::GetParkSnapshotRequest& request,
+                                                          const security::Caller& caller) {
+  // Aggregate-only answers depend on every park's snapshot of the period (the protected
+  // table); the others on this park's snapshot and registry record only.
+  const bool whole_table = Redactor::AggregatesOnly(caller);
+  const int64_t version = whole_table ? materializer_.snapshots_version()
+                                      : materializer_.ParkVersion(request.park_id());
+  std::string key;
+  if (answers_.enabled()) {
+    // Audience first, length-prefixed, so no request can produce another audience's key.
+    key = absl::StrCat(static_cast<int>(caller.role), ":", caller.scope.size(), ":",
+                       caller.scope, ":", request.SerializeAsString());
+    if (auto hit = answers_.Find(key, version)) return {grpc::Status::OK, std::move(hit)};
+  }
+  pb::GetParkSnapshotResponse response;
+  auto s = DoSnapshot(request, &response);
+  if (!s.ok()) return {s, nullptr};
+  auto entry = std::make_shared<AnswerCache::Entry>();
+  entry->suppressed = Redact(caller, &response);
+  response.clear_freshness();
+  entry->bytes = response.SerializeAsString();
+  entry->version = version;
+  if (answers_.enabled()) answers_.Insert(key, entry);
+  return {grpc::Status::OK, std::move(entry)};
 }
 
 grpc::Status QueryService::GetParkSeries(grpc::ServerContext* context,
@@ -750,6 +825,66 @@ int64_t QueryService::RedactRegion(const security::Caller& c,
     r->clear_industry_cr5();
   }
   return withheld;
+}
+
+template <class Request, class Response>
+void QueryWireService::Unary(const char* method,
+                             grpc::Status (QueryService::*fn)(grpc::ServerContext*, const Request*,
+                                                              Response*)) {
+  AddMethod(new grpc::internal::RpcServiceMethod(
+      method, grpc::internal::RpcMethod::NORMAL_RPC,
+      new grpc::internal::RpcMethodHandler<QueryService, Request, Response,
+                                           google::protobuf::MessageLite,
+                                           google::protobuf::MessageLite>(
+          [fn](QueryService* s, grpc::ServerContext* c, const Request* q, Response* r) {
+            return (s->*fn)(c, q, r);
+          },
+          service_)));
+}
+
+QueryWireService::QueryWireService(QueryService* service) : service_(service) {
+  const std::string prefix = "/clusterwatch.v1.QueryService/";
+  std::set<std::string> registered;
+  auto name = [&](const char* method) {
+    registered.insert(method);
+    // RpcServiceMethod keeps the pointer: names live as long as the process.
+    static absl::Mutex mu;
+    static auto* names = new std::set<std::string>;
+    absl::MutexLock lock(&mu);
+    return names->insert(prefix + method).first->c_str();
+  };
+  AddMethod(new grpc::internal::RpcServiceMethod(
+      name("GetParkSnapshot"), grpc::internal::RpcMethod::NORMAL_RPC,
+      new grpc::internal::RpcMethodHandler<QueryService, pb::GetParkSnapshotRequest,
+                                           grpc::ByteBuffer, google::protobuf::MessageLite,
+                                           grpc::ByteBuffer>(
+          [](QueryService* s, grpc::ServerContext* c, const pb::GetParkSnapshotRequest* q,
+             grpc::ByteBuffer* r) { return s->GetParkSnapshotWire(c, q, r); },
+          service_)));
+  Unary(name("GetParkSeries"), &QueryService::GetParkSeries);
+  Unary(name("ListParks"), &QueryService::ListParks);
+  Unary(name("GetParkMetrics"), &QueryService::GetParkMetrics);
+  Unary(name("GetMetricSeries"), &QueryService::GetMetricSeries);
+  Unary(name("RankParks"), &QueryService::RankParks);
+  Unary(name("GetRegionSnapshot"), &QueryService::GetRegionSnapshot);
+  Unary(name("GetIndustryMap"), &QueryService::GetIndustryMap);
+  Unary(name("ListAlerts"), &QueryService::ListAlerts);
+  AddMethod(new grpc::internal::RpcServiceMethod(
+      name("WatchAlerts"), grpc::internal::RpcMethod::SERVER_STREAMING,
+      new grpc::internal::ServerStreamingHandler<QueryService, pb::WatchAlertsRequest,
+                                                 pb::AlertUpdate>(
+          [](QueryService* s, grpc::ServerContext* c, const pb::WatchAlertsRequest* q,
+             grpc::ServerWriter<pb::AlertUpdate>* w) { return s->WatchAlerts(c, q, w); },
+          service_)));
+  const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      "clusterwatch.v1.QueryService");
+  for (int i = 0; i < descriptor->method_count(); ++i) {
+    if (registered.count(descriptor->method(i)->name()) == 0) {
+      std::fprintf(stderr, "QueryWireService: method %s of query.proto is not registered\n",
+                   descriptor->method(i)->name().c_str());
+      std::abort();
+    }
+  }
 }
 
 }  // namespace cw::query

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/store/store.h"
 #include "prometheus/counter.h"
@@ -11,6 +13,7 @@
 #include "prometheus/registry.h"
 #include "common/domain/period.h"
 #include "common/metrics/config.h"
+#include "query/answer_cache.h"
 #include "query/materializer.h"
 #include "common/security/guard.h"
 #include "query/park_metrics.h"
@@ -26,15 +29,29 @@ class QueryMetrics {
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  // The series of each method|code seen: Family::Add builds label maps (and the histogram's
+  // bucket list) and hashes them on every call; the series live as long as their family.
+  struct Series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* latency = nullptr;
+  };
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
 };
 
 class QueryService final : public clusterwatch::v1::QueryService::Service {
  public:
   // `guard` authenticates, authorises (bureaus may not query), rate-limits and audits; null
   // admits everyone as an unauthenticated admin (in-process tests).
+  // `answer_cache_bytes` bounds the cache of finished GetParkSnapshot answers (0: none).
   QueryService(store::Store& store, const Materializer& materializer, QueryMetrics& metrics,
-               metrics::MetricsConfig config = {}, security::Guard* guard = nullptr);
+               metrics::MetricsConfig config = {}, security::Guard* guard = nullptr,
+               size_t answer_cache_bytes = kDefaultAnswerCacheBytes);
+  static constexpr size_t kDefaultAnswerCacheBytes = size_t{64} << 20;
 
+  // In-process callers (tests). Over gRPC (QueryWireService), GetParkSnapshot is served by
+  // GetParkSnapshotWire instead: the same answer, sent from its cached bytes without a
+  // parse/serialize round.
   grpc::Status GetParkSnapshot(grpc::ServerContext* context,
                                const clusterwatch::v1::GetParkSnapshotRequest* request,
                                clusterwatch::v1::GetParkSnapshotResponse* response) override;
@@ -67,6 +84,24 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                            const clusterwatch::v1::WatchAlertsRequest* request,
                            grpc::ServerWriter<clusterwatch::v1::AlertUpdate>* writer) override;
 
+  // GetParkSnapshot with the answer as bytes (a serialized GetParkSnapshotResponse): the
+  // same checks, audit and answer.
+  grpc::Status GetParkSnapshotWire(grpc::ServerContext* context,
+                                   const clusterwatch::v1::GetParkSnapshotRequest* request,
+                                   grpc::ByteBuffer* response);
+
+  // The answer to `request` for `caller` without its freshness: a GetParkSnapshotResponse
+  // with the park and the snapshot after disclosure control, serialized; from the answer
+  // cache when it was built at the current store version of the park (of every park for
+  // aggregate-only callers, whose redaction depends on the whole period).
+  // Public for tests (an admitted caller of any role).
+  struct SnapshotAnswer {
+    grpc::Status status;
+    std::shared_ptr<const AnswerCache::Entry> answer;  // set when status is OK
+  };
+  SnapshotAnswer AnswerSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
+                                const security::Caller& caller);
+
   // WatchAlerts over any writer, for tests: `keep_going` is polled between waits.
   grpc::Status StreamAlerts(const clusterwatch::v1::WatchAlertsRequest& request,
                             const std::function<bool(const clusterwatch::v1::AlertUpdate&)>& send,
@@ -75,6 +110,7 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
  private:
   grpc::Status DoSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
                           clusterwatch::v1::GetParkSnapshotResponse* response);
+
   grpc::Status DoSeries(const clusterwatch::v1::GetParkSeriesRequest& request,
                         clusterwatch::v1::GetParkSeriesResponse* response);
   grpc::Status DoList(const clusterwatch::v1::ListParksRequest& request,
@@ -111,6 +147,7 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   metrics::MetricsConfig config_;
   security::Guard* guard_;
   Redactor redactor_;
+  AnswerCache answers_;
 
   // Disclosure control of each answer for aggregate-only callers; the figures withheld.
   int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkSnapshotResponse* r);
@@ -126,6 +163,22 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                        clusterwatch::v1::GetRegionSnapshotResponse* r);
   absl::StatusOr<std::shared_ptr<const PeriodProtection>> Protection(
       const clusterwatch::v1::Period& period);
+};
+
+// What cw-query registers with its gRPC server: QueryService's methods under the same names
+// and types, except that GetParkSnapshot answers with GetParkSnapshotWire's bytes (the same
+// message on the wire). The generated service cannot swap one sync handler's response type,
+// so the methods are registered here as the generated code does; the constructor aborts if
+// the proto has a method not registered (a method added to query.proto must be added here).
+class QueryWireService final : public grpc::Service {
+ public:
+  explicit QueryWireService(QueryService* service);
+
+ private:
+  template <class Request, class Response>
+  void Unary(const char* method,
+             grpc::Status (QueryService::*fn)(grpc::ServerContext*, const Request*, Response*));
+  QueryService* service_;
 };
 
 }  // namespace cw::query

@@ -17,6 +17,14 @@ absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
       options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
       &started.port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  using Sync = grpc::ServerBuilder::SyncServerOption;
+  if (options.sync_cqs > 0) builder.SetSyncServerOption(Sync::NUM_CQS, options.sync_cqs);
+  if (options.sync_min_pollers > 0) {
+    builder.SetSyncServerOption(Sync::MIN_POLLERS, options.sync_min_pollers);
+  }
+  if (options.sync_max_pollers > 0) {
+    builder.SetSyncServerOption(Sync::MAX_POLLERS, options.sync_max_pollers);
+  }
   for (auto* s : services) builder.RegisterService(s);
   started.server = builder.BuildAndStart();
   if (!started.server || started.port == 0) {

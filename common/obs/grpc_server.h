@@ -19,6 +19,12 @@ struct GrpcServerOptions {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Health at start; a replica that must catch up first starts NOT_SERVING and flips later.
   bool serving_at_start = true;
+  // Sync-server threads (grpc::ServerBuilder::SyncServerOption; 0 = gRPC's default, which
+  // is 1 completion queue, 1 min and 2 max pollers). With few pollers allowed, a loaded
+  // server keeps creating and ending threads (ThreadManager); docs/performance.md.
+  int sync_cqs = 0;
+  int sync_min_pollers = 0;
+  int sync_max_pollers = 0;
 };
 
 struct StartedServer {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/obs/clock.h"
 #include "common/security/auth.h"
@@ -47,7 +48,14 @@ class Guard {
   GuardOptions options_;
   const obs::Clock& clock_;
   prometheus::Family<prometheus::Counter>& audit_counter_;
+  // The counter of each role|method|result seen (Family::Add builds a label map and hashes
+  // it on every call; the counters live as long as the family).
+  absl::Mutex counters_mu_;
+  absl::flat_hash_map<std::string, prometheus::Counter*> counters_ ABSL_GUARDED_BY(counters_mu_);
   absl::Mutex mu_;
+  // The audit time's text up to the seconds, for the second it was made.
+  int64_t time_second_ ABSL_GUARDED_BY(mu_) = -1;
+  std::string time_prefix_ ABSL_GUARDED_BY(mu_);
   struct Bucket {
     double tokens = 0;
     int64_t last_ms = 0;

@@ -5,6 +5,7 @@
 #include "clusterwatch/v1/reports.pb.h"
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace cw::query {
@@ -23,6 +24,28 @@ class QueryServiceTest : public ::testing::Test {
     s.mutable_month()->mutable_gross_output()->set_fen(gross);
     s.set_computed_unix_ms(computed_ms);
     return {topics_.park_metrics, 0, offset_++, park, s.SerializeAsString(), 0};
+  }
+  // A snapshot with one firm of industry 3041 (enterprise-level detail).
+  kafka::Message WithFirm(const std::string& park, int month, int64_t gross,
+                          const std::string& uscc) {
+    pb::ParkSnapshot s;
+    s.set_park_id(park);
+    s.mutable_period()->set_year(2024);
+    s.mutable_period()->set_month(month);
+    s.mutable_month()->mutable_gross_output()->set_fen(gross);
+    s.mutable_year_to_date()->mutable_gross_output()->set_fen(gross);
+    auto* f = s.add_firms();
+    f->set_uscc(uscc);
+    f->set_industry("3041");
+    f->mutable_gross_output_ytd()->set_fen(gross);
+    return {topics_.park_metrics, 0, offset_++, park, s.SerializeAsString(), 0};
+  }
+  static pb::GetParkSnapshotRequest Req(const std::string& park, int month) {
+    pb::GetParkSnapshotRequest req;
+    req.set_park_id(park);
+    req.mutable_period()->set_year(2024);
+    req.mutable_period()->set_month(month);
+    return req;
   }
   kafka::Message Park(const std::string& id, const std::string& county) {
     pb::RegistryRecord r;
@@ -139,6 +162,133 @@ TEST_F(QueryServiceTest, DeadLetterFailureStoresNothing) {
   kafka::Message bad{topics_.park_metrics, 0, 0, "x", "\xff", 0};
   EXPECT_EQ(materializer_.Apply({bad}).code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(materializer_.StartOffset({topics_.park_metrics, 0}), std::nullopt);
+}
+
+// A cached answer is served until a newer snapshot of the park is applied, never after.
+TEST_F(QueryServiceTest, CachedAnswerIsReplacedByNewerSnapshot) {
+  ASSERT_TRUE(materializer_.Apply({Park("P1", "321282"), Snapshot("P1", 2024, 3, 100, 5000)})
+                  .ok());
+  const auto req = Req("P1", 3);
+  pb::GetParkSnapshotResponse resp;
+  ASSERT_TRUE(service_.GetParkSnapshot(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.snapshot().month().gross_output().fen(), 100);
+  ASSERT_TRUE(service_.GetParkSnapshot(nullptr, &req, &resp).ok());  // from the cache
+  EXPECT_EQ(resp.snapshot().month().gross_output().fen(), 100);
+  ASSERT_TRUE(materializer_.Apply({Snapshot("P1", 2024, 3, 130, 7000)}).ok());
+  resp.Clear();
+  ASSERT_TRUE(service_.GetParkSnapshot(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.snapshot().month().gross_output().fen(), 130);
+  EXPECT_EQ(resp.freshness().as_of_unix_ms(), 7000);
+  EXPECT_EQ(resp.freshness().applied_records(), 3);
+  // A changed registry record (the park is part of the answer) too.
+  ASSERT_TRUE(materializer_.Apply({Park("P1", "321283")}).ok());
+  ASSERT_TRUE(service_.GetParkSnapshot(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.park().county_code(), "321283");
+  // An older republished snapshot is not applied and changes nothing.
+  const int64_t version = materializer_.ParkVersion("P1");
+  pb::ParkSnapshot older;
+  older.set_park_id("P1");
+  older.mutable_period()->set_year(2024);
+  older.mutable_period()->set_month(3);
+  older.set_source_offset(-1);
+  ASSERT_TRUE(materializer_
+                  .Apply({{topics_.park_metrics, 0, offset_++, "P1", older.SerializeAsString(), 0}})
+                  .ok());
+  EXPECT_EQ(materializer_.ParkVersion("P1"), version);
+}
+
+// Versions move per park: another park's snapshot leaves a park's cached answer valid for
+// callers that see firms, but not for aggregate-only callers (their redaction depends on the
+// whole period's table).
+TEST_F(QueryServiceTest, AnswerCacheVersionsPerParkAndAudience) {
+  ASSERT_TRUE(materializer_.Apply({Park("P1", "321282"), Park("P2", "321282"),
+                                   WithFirm("P1", 3, 100, "U1"), WithFirm("P2", 3, 50, "U2")})
+                  .ok());
+  const security::Caller analyst{"a", security::Role::kAnalyst, "", true};
+  const security::Caller department{"d", security::Role::kDepartment, "", true};
+  const auto req = Req("P1", 3);
+  auto a1 = service_.AnswerSnapshot(req, analyst);
+  auto d1 = service_.AnswerSnapshot(req, department);
+  ASSERT_TRUE(a1.status.ok() && d1.status.ok());
+  EXPECT_NE(a1.answer, d1.answer);
+  EXPECT_EQ(service_.AnswerSnapshot(req, analyst).answer, a1.answer);     // hit
+  EXPECT_EQ(service_.AnswerSnapshot(req, department).answer, d1.answer);  // hit
+  ASSERT_TRUE(materializer_.Apply({WithFirm("P2", 3, 60, "U2")}).ok());
+  EXPECT_EQ(service_.AnswerSnapshot(req, analyst).answer, a1.answer);
+  auto d2 = service_.AnswerSnapshot(req, department);
+  EXPECT_NE(d2.answer, d1.answer);
+  ASSERT_TRUE(materializer_.Apply({WithFirm("P1", 3, 120, "U1")}).ok());
+  auto a2 = service_.AnswerSnapshot(req, analyst);
+  EXPECT_NE(a2.answer, a1.answer);
+  // Each audience keeps its own answer: firms for the analyst, none for the department.
+  pb::GetParkSnapshotResponse as_analyst, as_department;
+  ASSERT_TRUE(as_analyst.ParseFromString(a2.answer->bytes));
+  ASSERT_TRUE(as_department.ParseFromString(service_.AnswerSnapshot(req, department).answer->bytes));
+  ASSERT_EQ(as_analyst.snapshot().firms_size(), 1);
+  EXPECT_EQ(as_analyst.snapshot().firms(0).gross_output_ytd().fen(), 120);
+  EXPECT_EQ(as_department.snapshot().firms_size(), 0);
+  EXPECT_EQ(as_department.snapshot().park_id(), "P1");
+  // Other roles and scopes are other entries.
+  const security::Caller admin{"x", security::Role::kAdmin, "", true};
+  EXPECT_NE(service_.AnswerSnapshot(req, admin).answer, a2.answer);
+}
+
+// The bytes sent over gRPC are the same message the in-process handler returns.
+TEST_F(QueryServiceTest, WireAnswerEqualsMessageAnswer) {
+  ASSERT_TRUE(materializer_.Apply({Park("P1", "321282"), WithFirm("P1", 3, 100, "U1")}).ok());
+  const auto req = Req("P1", 3);
+  for (int round = 0; round < 2; ++round) {  // built, then from the cache
+    grpc::ByteBuffer wire;
+    ASSERT_TRUE(service_.GetParkSnapshotWire(nullptr, &req, &wire).ok());
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(wire.Dump(&slices).ok());
+    std::string bytes;
+    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    pb::GetParkSnapshotResponse from_wire, direct;
+    ASSERT_TRUE(from_wire.ParseFromString(bytes));
+    ASSERT_TRUE(service_.GetParkSnapshot(nullptr, &req, &direct).ok());
+    EXPECT_EQ(from_wire.SerializeAsString(), direct.SerializeAsString());
+    EXPECT_EQ(from_wire.snapshot().firms_size(), 1);
+    EXPECT_EQ(from_wire.freshness().applied_records(), 2);
+  }
+  pb::GetParkSnapshotRequest missing = Req("P9", 3);
+  grpc::ByteBuffer wire;
+  EXPECT_EQ(service_.GetParkSnapshotWire(nullptr, &missing, &wire).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+// Every method of query.proto is registered on the server (QueryWireService aborts if not).
+TEST_F(QueryServiceTest, WireServiceRegistersEveryMethod) {
+  QueryWireService wire(&service_);
+  EXPECT_TRUE(wire.has_synchronous_methods());
+}
+
+// The answer cache: version mismatch misses, the byte budget evicts, a newer entry is
+// never replaced by an older one, and a zero budget keeps nothing.
+TEST(AnswerCacheTest, VersionsBudgetAndDisabled) {
+  AnswerCache cache(4096);
+  auto entry = [](int64_t version, size_t size) {
+    auto e = std::make_shared<AnswerCache::Entry>();
+    e->version = version;
+    e->bytes.assign(size, 'x');
+    return e;
+  };
+  cache.Insert("k", entry(2, 10));
+  EXPECT_NE(cache.Find("k", 2), nullptr);
+  EXPECT_EQ(cache.Find("k", 3), nullptr);
+  cache.Insert("k", entry(1, 10));  // older: ignored
+  EXPECT_NE(cache.Find("k", 2), nullptr);
+  cache.Insert("k", entry(3, 10));
+  EXPECT_EQ(cache.Find("k", 2), nullptr);
+  EXPECT_NE(cache.Find("k", 3), nullptr);
+  for (int i = 0; i < 20; ++i) cache.Insert(absl::StrCat("b", i), entry(1, 1000));
+  EXPECT_LE(cache.bytes(), 4096u);
+  EXPECT_LT(cache.entries(), 21u);
+  cache.Insert("huge", entry(1, 5000));
+  EXPECT_EQ(cache.Find("huge", 1), nullptr);
+  AnswerCache off(0);
+  off.Insert("k", entry(1, 10));
+  EXPECT_EQ(off.Find("k", 1), nullptr);
 }
 
 }  // namespace
