@@ -31,7 +31,6 @@
 #   CW_RECOVERY_PORT_BASE   broker BASE, controller BASE+1, ingest BASE+2, query BASE+3,
 #                           metrics BASE+4..BASE+6                 (default 59692)
 #   CW_RECOVERY_SCALE       gen-sample --scale                      (default 40)
-#   CW_GRPCURL              grpcurl binary (default: on PATH, else ~/.cache/clusterwatch/bin)
 #   CW_RECOVERY_KEEP=1      leave the broker running afterwards
 set -euo pipefail
 if [ -z "${CW_BENCH_NICED:-}" ]; then
@@ -47,7 +46,6 @@ BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 DIR="${CW_RECOVERY_DIR:-/tmp/cw-recovery-bench}"
 BASE="${CW_RECOVERY_PORT_BASE:-59692}"
 SCALE="${CW_RECOVERY_SCALE:-40}"
-GRPCURL="${CW_GRPCURL:-$(command -v grpcurl || echo "$HOME/.cache/clusterwatch/bin/grpcurl")}"
 export CW_KAFKA_DIR="$DIR/kafka" CW_KAFKA_PORT="$BASE" CW_KAFKA_CONTROLLER_PORT="$((BASE + 1))"
 KAFKA="$ROOT/scripts/kafka.sh"
 STAMP="$(date -u +%Y-%m-%d-%H%M)"
@@ -56,7 +54,7 @@ OUT="$ROOT/bench/results/recovery-$STAMP.md"
 for b in ingest/cw-ingest aggregator/cw-aggregator query/cw-query cli/clusterctl; do
   [ -x "$BUILD/$b" ] || die "$BUILD/$b missing; build it (scripts/build.sh)"
 done
-[ -x "$GRPCURL" ] || die "grpcurl not found (scripts/tools.sh installs it; or set CW_GRPCURL)"
+/usr/bin/python3 -c 'import grpc' 2>/dev/null || die "python3-grpcio missing; run scripts/setup.sh"
 command -v kcat >/dev/null || die "kcat not found; run scripts/setup.sh"
 case "$DIR" in ""|"/"|"$HOME"|"$ROOT") die "refusing CW_RECOVERY_DIR=$DIR" ;; esac
 
@@ -86,12 +84,12 @@ done
 log "gen-sample --scale=$SCALE"
 "$DIR/bin/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
 
-CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_GRPCURL="$GRPCURL" CW_SCALE="$SCALE" \
+CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_SCALE="$SCALE" \
 CW_OUT="$OUT" CW_KAFKA_PID="$(cat "$CW_KAFKA_DIR/kafka.pid")" /usr/bin/python3 - <<'PY'
 import glob, json, os, re, signal, subprocess, time, urllib.request
 
 boot, d, base = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_BASE"])
-binp, grpcurl = os.path.join(d, "bin"), os.environ["CW_GRPCURL"]
+binp = os.path.join(d, "bin")
 ingest_addr, query_addr = f"127.0.0.1:{base + 2}", f"127.0.0.1:{base + 3}"
 m_ingest, m_agg, m_query = base + 4, base + 5, base + 6
 security = ["--plaintext", "--allow_unauthenticated", "--rate_limit_rps=0"]
@@ -184,9 +182,13 @@ def start_query(tag):
         stdout=logf, stderr=subprocess.STDOUT), logf.name
 
 def serving():
-    r = subprocess.run([grpcurl, "-plaintext", "-max-time", "2", query_addr,
-                        "grpc.health.v1.Health/Check"], capture_output=True, text=True)
-    return '"SERVING"' in r.stdout
+    # grpc.health.v1.Health/Check with an empty request; SERVING is field 1 = 1 (b"\x08\x01").
+    import grpc
+    try:
+        with grpc.insecure_channel(query_addr) as ch:
+            return ch.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=2) == b"\x08\x01"
+    except grpc.RpcError:
+        return False
 
 def resumed_offsets(logname):
     with open(logname, errors="replace") as f:

@@ -4,8 +4,10 @@
 #include <deque>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/domain/totals.h"
 #include "common/obs/log.h"
 #include "ingest/envelope.h"
 
@@ -208,11 +210,30 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
                          "; nothing was stored; outside it: ", absl::StrJoin(outside, ", ")));
       }
     }
+    // One submission may not report an enterprise's period twice with one revision: which
+    // line would win is undefined (the aggregator treats a repeat from the same submission
+    // as a duplicate). The first such line is taken, later ones are refused.
+    absl::flat_hash_map<std::string, int64_t> first_line;
+    auto repeated = [&](char kind, const std::string& uscc, const pb::Period& period,
+                        int revision, int64_t line) -> std::optional<domain::Violation> {
+      const std::string pkey = domain::FromProto(period).Key();
+      auto [it, inserted] = first_line.try_emplace(
+          absl::StrCat(uscc, "|", std::string(1, kind), "|", pkey, "|", revision), line);
+      if (inserted) return std::nullopt;
+      return domain::Violation{
+          "revision", absl::StrCat("line ", it->second, " of this submission already reports ",
+                                   uscc, " for ", pkey, " with revision ", revision,
+                                   "; a correction needs a higher revision")};
+    };
     for (pb::SubmittedRecord* rec : records) {
       std::optional<domain::Violation> bad;
       switch (rec->body_case()) {
         case pb::SubmittedRecord::kOutput:
           bad = domain::ValidateOutput(*rec->mutable_output(), registry, options_.limits);
+          if (!bad) {
+            bad = repeated('o', rec->output().uscc(), rec->output().period(),
+                           rec->output().revision(), rec->line());
+          }
           if (!bad) {
             envelopes.AppendOutput(rec->output(), rec->line(), &payloads);
             accepted_at.push_back({rec->output().park_id(), payloads.size()});
@@ -220,6 +241,10 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
           break;
         case pb::SubmittedRecord::kTax:
           bad = domain::ValidateTax(*rec->mutable_tax(), registry, options_.limits);
+          if (!bad) {
+            bad = repeated('t', rec->tax().uscc(), rec->tax().period(), rec->tax().revision(),
+                           rec->line());
+          }
           if (!bad) {
             domain::AnnotateTax(*rec->mutable_tax(), registry);
             envelopes.AppendTax(rec->tax(), rec->line(), &payloads);

@@ -19,7 +19,9 @@ Rules applied:
     non-negative, at most 1e12 yuan a month (12e12 year-to-date); employees 0..1e6;
     counterparties with valid codes and non-negative amounts.
   * Revisions: per (uscc, period, kind) the highest revision wins; at equal revision the
-    later record wins (files in sorted name order, lines in order).
+    later file wins (files in sorted name order, each pushed as one submission). Within one
+    file a second line with the same (uscc, period, kind, revision) is rejected (field
+    "revision"), as ingest does.
   * Derivation per enterprise, kind and year (common/domain/derive.h): in period order, with q
     the latest earlier reported period of the year, month(p) = value(p) and ytd(p) = ytd(q) +
     value(p) for month values; ytd(p) = value(p) and month(p) = ytd(p) - ytd(q) for
@@ -361,6 +363,7 @@ def load_registry(directory: str) -> Registry:
             continue
         table = read_table(os.path.join(directory, name))
         cols = set(c for c in table.columns if c)
+        first_line: Dict[Tuple[str, str, str, int], int] = {}  # one file = one submission
         for line, fields in table.rows:
             c = _cells(table, fields)
             where = f"{name} line {line}"
@@ -600,6 +603,7 @@ def compute(sample_dir: str) -> dict:
             rejected.append({"file": rel, "line": 1, "field": "",
                              "reason": "header names neither gross_output nor total_tax"})
             continue
+        first_line: Dict[Tuple[str, str, str, int], int] = {}  # one file = one submission
         for line, fields in table.rows:
             c = _cells(table, fields)
             try:
@@ -611,6 +615,15 @@ def compute(sample_dir: str) -> dict:
                 rejected.append({"file": rel, "line": line, "field": e.field,
                                  "reason": e.reason})
                 continue
+            repeat = (r.uscc, r.period.key(), r.kind, r.revision)
+            if repeat in first_line:
+                rejected.append({"file": rel, "line": line, "field": "revision",
+                                 "reason": f"line {first_line[repeat]} of this submission "
+                                           f"already reports {r.uscc} for {r.period.key()} "
+                                           f"with revision {r.revision}; a correction needs "
+                                           "a higher revision"})
+                continue
+            first_line[repeat] = line
             accepted[kind] += 1
             key = (r.uscc, r.period.key(), r.kind)
             old = latest.get(key)

@@ -31,7 +31,10 @@ class IngestServiceTest : public ::testing::Test {
     registry_.Apply(ent);
   }
 
-  pb::SubmittedRecord Output(int64_t line, int64_t gross_fen, const std::string& park = "P1") {
+  // An output report of line `line`; each line reports its own month (1 + line % 12) so
+  // the records of one push are distinct reports.
+  pb::SubmittedRecord Output(int64_t line, int64_t gross_fen, const std::string& park = "P1",
+                             int revision = 1) {
     pb::SubmittedRecord r;
     r.set_line(line);
     r.set_raw("raw line " + std::to_string(line));
@@ -40,10 +43,10 @@ class IngestServiceTest : public ::testing::Test {
     o->set_park_id(park);
     o->set_industry("3731");
     o->mutable_period()->set_year(2024);
-    o->mutable_period()->set_month(3);
+    o->mutable_period()->set_month(static_cast<int>(1 + line % 12));
     o->set_basis(pb::VALUE_BASIS_MONTH);
     o->mutable_gross_output()->set_fen(gross_fen);
-    o->set_revision(1);
+    o->set_revision(revision);
     return r;
   }
 
@@ -112,6 +115,37 @@ TEST_F(IngestServiceTest, RejectedRecordsAreAnsweredAndKept) {
   EXPECT_EQ(kept[4].raw(), "x,y,z");
   EXPECT_EQ(kept[4].field(), "gross_output");
   EXPECT_EQ(kept[5].field(), "park_id");
+}
+
+// One submission reporting an enterprise's period twice with one revision: the first line
+// is taken, the repeat refused with the line it repeats; another revision, another period
+// or another kind is no repeat.
+TEST_F(IngestServiceTest, RepeatedReportInOneSubmissionIsRefused) {
+  pb::PushResponse resp;
+  auto repeat = Output(14, 9);    // month 3, like line 2
+  auto revised = Output(26, 5, "P1", 2);  // month 3, revision 2
+  auto s = service_.HandlePush("sub-r", "b", {Output(2, 7), Output(3, 8), repeat, revised}, &resp);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(resp.accepted(), 3);
+  ASSERT_EQ(resp.rejections_size(), 1);
+  EXPECT_EQ(resp.rejections(0).line(), 14);
+  EXPECT_EQ(resp.rejections(0).field(), "revision");
+  EXPECT_EQ(resp.rejections(0).reason(),
+            "line 2 of this submission already reports " + uscc_ +
+                " for 2024-03 with revision 1; a correction needs a higher revision");
+  int reports = 0;
+  for (const auto& r : producer_.sent_ForTest()) {
+    if (r.topic != topics_.reports) continue;
+    ++reports;
+    pb::ReportEnvelope env;
+    ASSERT_TRUE(env.ParseFromString(r.value));
+    EXPECT_NE(env.provenance().line(), 14);
+  }
+  EXPECT_EQ(reports, 3);
+  // The same report in another submission is not refused (it is the aggregator's to judge).
+  pb::PushResponse again;
+  ASSERT_TRUE(service_.HandlePush("sub-r2", "b", {Output(2, 7)}, &again).ok());
+  EXPECT_EQ(again.accepted(), 1);
 }
 
 // A retried push with the same submission id is answered again without producing.
