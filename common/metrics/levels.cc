@@ -48,31 +48,12 @@ absl::StatusOr<std::vector<IndustryValue>> RollUpIndustries(
 absl::StatusOr<std::vector<ParkIndustryCell>> RollUpCells(
     const std::vector<ParkIndustryCell>& cells, IndustryLevel level) {
   std::map<std::pair<std::string, std::string>, ParkIndustryCell> merged;
-  std::map<std::pair<std::string, std::string>, int> seen;
-  std::map<std::string, std::string> county_of;
+  if (auto s = CheckCells(cells); !s.ok()) return s;
   for (const ParkIndustryCell& c : cells) {
     if (c.industry.empty()) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "park %s has a cell with an empty industry code (expected a GB/T 4754 code)",
           c.park_id));
-    }
-    if (++seen[{c.park_id, c.industry}] == 2) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "park %s industry %s appears more than once (expected one cell per park and "
-          "industry)",
-          c.park_id, c.industry));
-    }
-    if (c.output_fen < 0 || c.employees < 0 || c.establishments < 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "park %s industry %s has a negative figure (output %d fen, employees %d, "
-          "establishments %d; expected figures >= 0)",
-          c.park_id, c.industry, c.output_fen, c.employees, c.establishments));
-    }
-    auto [it, inserted] = county_of.emplace(c.park_id, c.county_code);
-    if (!inserted && it->second != c.county_code) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "park %s has two county codes, %s and %s (expected one per park)", c.park_id,
-          it->second, c.county_code));
     }
     const std::string code = IndustryAtLevel(c.industry, level);
     ParkIndustryCell& m = merged[{c.park_id, code}];

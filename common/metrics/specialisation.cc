@@ -65,13 +65,8 @@ std::optional<double> Percentile(std::vector<double> values, double p) {
   return values[lo] + (h - static_cast<double>(lo)) * (values[lo + 1] - values[lo]);
 }
 
-absl::StatusOr<std::vector<LqRow>> LocationQuotients(const std::vector<ParkIndustryCell>& cells,
-                                                     ReferenceScope scope) {
-  const size_t prefix_length = PrefixLength(scope);
-  std::map<std::string, std::string> county_of;          // park -> county code
-  std::map<std::string, Sums> park_totals;               // park -> totals
-  std::map<std::string, Sums> ref_totals;                // prefix -> totals
-  std::map<std::pair<std::string, std::string>, Sums> ref_industry;  // (prefix, industry)
+absl::Status CheckCells(const std::vector<ParkIndustryCell>& cells) {
+  std::map<std::string, std::string> county_of;  // park -> county code
   std::map<std::pair<std::string, std::string>, int> seen;
   for (const ParkIndustryCell& c : cells) {
     if (++seen[{c.park_id, c.industry}] == 2) {
@@ -92,6 +87,18 @@ absl::StatusOr<std::vector<LqRow>> LocationQuotients(const std::vector<ParkIndus
           "park %s has two county codes, %s and %s (expected one per park)", c.park_id,
           it->second, c.county_code));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LqRow>> LocationQuotients(const std::vector<ParkIndustryCell>& cells,
+                                                     ReferenceScope scope) {
+  const size_t prefix_length = PrefixLength(scope);
+  if (auto s = CheckCells(cells); !s.ok()) return s;
+  std::map<std::string, Sums> park_totals;               // park -> totals
+  std::map<std::string, Sums> ref_totals;                // prefix -> totals
+  std::map<std::pair<std::string, std::string>, Sums> ref_industry;  // (prefix, industry)
+  for (const ParkIndustryCell& c : cells) {
     if (c.county_code.size() < prefix_length) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "park %s county code '%s' is too short for the reference scope (expected a "

@@ -54,6 +54,11 @@ struct ParkIndustryCell {
   int64_t establishments = 0;  // enterprises with output in the cell
 };
 
+// OK when every (park, industry) appears once, no figure is negative and each park has one
+// county code; kInvalidArgument naming the park (and industry) and what was expected
+// otherwise.
+absl::Status CheckCells(const std::vector<ParkIndustryCell>& cells);
+
 enum class ReferenceScope { kSystem, kProvince, kPrefecture };
 
 struct LqRow {
