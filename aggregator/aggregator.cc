@@ -179,7 +179,13 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry)
                         .Help("Time to apply and commit one batch")
                         .Register(registry)
                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                     0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})) {}
+                                     0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})),
+      unpublished(prometheus::BuildGauge()
+                      .Name("cw_aggregator_unpublished_snapshots")
+                      .Help("Park-periods committed but not yet published (coalescing, or "
+                            "Kafka unavailable)")
+                      .Register(registry)
+                      .Add({})) {}
 
 std::string OffsetKey(const kafka::TopicPartition& tp) {
   return absl::StrCat("o|", tp.topic, "|", tp.partition);
@@ -239,6 +245,7 @@ absl::StatusOr<int> Aggregator::PublishUnpublished(
   for (auto it = unpublished_.begin(); it != unpublished_.end();) {
     if (!it->second.empty() && owned_sources.count(it->second) == 0) {
       it = unpublished_.erase(it);  // another instance's now; its mark stays in the store
+      metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
     } else {
       dirty.insert(it->first);
       ++it;
@@ -532,6 +539,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     auto src = park_sources.find(park);
     unpublished_[k] = src == park_sources.end() ? "" : src->second;
   }
+  metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
   absl::Status published = absl::OkStatus();
   const int64_t now_ms = clock_.NowUnixMs();
   if (options_.publish_interval <= absl::ZeroDuration() ||
@@ -594,6 +602,7 @@ absl::Status Aggregator::PublishDirty(
   result.snapshots_published += static_cast<int>(records.size());
   metrics_.snapshots.Increment(static_cast<double>(records.size()));
   for (const auto& k : dirty_keys) unpublished_.erase(k);
+  metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
   last_publish_ms_ = now;
   if (auto s = store_.Write(clear); !s.ok()) {
     metrics_.store_errors.Increment();

@@ -46,6 +46,7 @@ struct AggregatorMetrics {
   prometheus::Counter& store_errors;
   prometheus::Counter& publish_errors;
   prometheus::Histogram& batch_seconds;
+  prometheus::Gauge& unpublished;
 };
 
 // What happened to each message of a batch (for tests and logs).

@@ -77,6 +77,11 @@ absl::Status Runner::Run() {
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
   }
+  // A clean stop publishes what coalescing held back (the dirty marks cover a failure).
+  if (aggregator_.has_unpublished()) {
+    auto n = aggregator_.PublishUnpublished(consumer_.Assignment());
+    if (!n.ok()) obs::Warn("aggregator", "publishing at stop: ", n.status().ToString());
+  }
   return absl::OkStatus();
 }
 

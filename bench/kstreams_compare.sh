@@ -12,8 +12,8 @@
 #   3. ROUNDS times, alternately: (a) cw-aggregator, (b) the Streams app, each with a FRESH
 #      consumer group / application.id and FRESH state, draining the whole topic:
 #        - cw-aggregator (default flags): /metrics polled every 0.2 s until
-#          applied+duplicate+stale+poison = N and consumer lag 0 (state and offsets are
-#          committed together in RocksDB, snapshots acknowledged);
+#          applied+duplicate+stale+poison = N, consumer lag 0 and no snapshot held back
+#          (state and offsets are committed together in RocksDB, snapshots acknowledged);
 #        - Streams (exactly_once_v2, RocksDB stores, 1 stream thread, JVM heap $HEAP): its
 #          monitor line every 0.2 s until the application's committed input offsets (Admin
 #          API) = the end offsets and every processor has published its dirty park-periods;
@@ -48,8 +48,8 @@ if [ -z "${CW_BENCH_NICED:-}" ]; then
   exec nice -n 5 "$0" "$@"
 fi
 me="bench/kstreams_compare.sh"
-log() { echo "[$me] $(date -u +%T) $*" >&2; }
-die() { echo "[$me] error: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CW_BUILD_DIR:-$ROOT/build}"
@@ -79,9 +79,7 @@ for t in kcat java mvn protoc python3; do
 done
 case "$DIR" in ""|"/"|"$HOME"|"$ROOT") die "refusing CW_KSTREAMS_BENCH_DIR=$DIR" ;; esac
 
-INGEST_PID=""
 cleanup() {
-  [ -n "$INGEST_PID" ] && kill -TERM "$INGEST_PID" 2>/dev/null || true
   if [ "${CW_KSTREAMS_KEEP:-0}" = 1 ]; then
     log "broker left running (CW_KAFKA_DIR=$CW_KAFKA_DIR; $KAFKA stop)"
   else
@@ -90,22 +88,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-
-wait_port() {  # port seconds
-  local deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
-
-end_offsets() {  # topic -> "0:123,1:456,..." (partition:end offset)
-  local parts q=() p
-  parts="$(kcat -b "$BOOT" -L -t "$1" 2>/dev/null | grep -c '^ *partition ')"
-  for ((p = 0; p < parts; p++)); do q+=(-t "$1:$p:-1"); done
-  kcat -b "$BOOT" -Q "${q[@]}" | sed -n "s/^$1 \[\([0-9]*\)\] offset \([0-9]*\)$/\1:\2/p" \
-    | sort -n | paste -sd,
-}
 
 # ---------------------------------------------------------------- 0. the Streams app
 log "building the Kafka Streams peer (mvn package; protoc generates the Java classes)"
@@ -131,26 +113,12 @@ BIN="$DIR/bin"
 # ---------------------------------------------------------------- 2. data
 log "gen-sample --scale=$SCALE"
 "$BIN/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
-INGEST="127.0.0.1:$((BASE + 2))"
-"$BIN/cw-ingest" --brokers="$BOOT" --listen="$INGEST" \
-  --metrics_address="127.0.0.1:$((BASE + 3))" --audit_log="$DIR/logs/audit-ingest.jsonl" \
-  "${SECURITY[@]}" >"$DIR/logs/ingest.log" 2>&1 &
-INGEST_PID=$!
-wait_port $((BASE + 2)) 60 || die "cw-ingest did not listen (log: $DIR/logs/ingest.log)"
-"$BIN/clusterctl" registry --ingest="$INGEST" "$DIR/sample/registry/parks.csv" \
-  "$DIR/sample/registry/enterprises.csv" >/dev/null
-t=$SECONDS
-"$BIN/clusterctl" push --ingest="$INGEST" --retries=50 "$DIR"/sample/reports/*.csv \
-  >"$DIR/logs/push.log" 2>&1 || true  # the zz-bad files are rejected in part: that is expected
-PUSH_S=$((SECONDS - t))
-ACCEPTED="$(sed -n 's/.*: \([0-9]*\) accepted,.*/\1/p' "$DIR/logs/push.log" | awk '{s += $1} END {print s + 0}')"
-kill -TERM "$INGEST_PID"; wait "$INGEST_PID" 2>/dev/null || true; INGEST_PID=""
-[ "$ACCEPTED" -gt 0 ] || { tail -n 20 "$DIR/logs/push.log" >&2; die "ingest accepted nothing"; }
+push_sample "$BIN" "$DIR" "$BOOT" $((BASE + 2)) "${SECURITY[@]}"
 
 # Poison: undecodable bytes, and a decodable envelope with no report (field 3, empty).
 printf '\xff\xfe\xfd#END#\x1a\x00#END#' >"$DIR/poison.bin"
 kcat -P -b "$BOOT" -t "$REPORTS" -k poison -D '#END#' "$DIR/poison.bin"
-REPORTS_ENDS="$(end_offsets "$REPORTS")"
+REPORTS_ENDS="$(end_offsets "$BOOT" "$REPORTS")"
 N=0
 for pc in ${REPORTS_ENDS//,/ }; do N=$((N + ${pc#*:})); done
 [ "$N" -gt 2 ] || die "the reports topic is empty"
@@ -214,7 +182,8 @@ def machine_busy():
 def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
         text = r.read().decode()
-    out = {"applied": 0, "duplicate": 0, "stale": 0, "poison": 0, "lag": None, "snapshots": 0}
+    out = {"applied": 0, "duplicate": 0, "stale": 0, "poison": 0, "lag": None, "snapshots": 0,
+           "unpublished": None}
     for line in text.splitlines():
         m = re.match(r'cw_aggregator_records_total\{outcome="(applied|duplicate|stale|poison)"\} (\S+)', line)
         if m:
@@ -223,6 +192,8 @@ def scrape(port):
             out["lag"] = float(line.rsplit(" ", 1)[1])
         elif line.startswith("cw_aggregator_snapshots_published_total "):
             out["snapshots"] = int(float(line.rsplit(" ", 1)[1]))
+        elif line.startswith("cw_aggregator_unpublished_snapshots "):
+            out["unpublished"] = int(float(line.rsplit(" ", 1)[1]))
     return out
 
 log = open(os.path.join(d, "logs", f"{name}.log"), "wb")
@@ -243,7 +214,9 @@ if system == "cpp":
             return None
         done = s["applied"] + s["duplicate"] + s["stale"] + s["poison"]
         latest.update(s, processed=done)
-        return done, (done >= n and s["lag"] == 0)
+        # Drained: everything consumed, committed and every changed park-period published
+        # (the aggregator coalesces snapshots; see --publish_interval_ms).
+        return done, (done >= n and s["lag"] == 0 and s["unpublished"] == 0)
 else:
     cmd = ["java"] + os.environ["CW_HEAP"].split() + [
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", os.environ["CW_CP"],
@@ -324,14 +297,14 @@ CPP_SPECS=()
 KS_SPECS=()
 for ((round = 1; round <= ROUNDS; round++)); do
   for system in cpp kstreams; do
-    [ "$system" = cpp ] && before="$(end_offsets "$METRICS_TOPIC")"
+    [ "$system" = cpp ] && before="$(end_offsets "$BOOT" "$METRICS_TOPIC")"
     log "round $round/$ROUNDS: $system (fresh group, fresh state)"
     line="$(run_one "$system" "$round")" || die "$system run $round failed"
     log "$system: $line"
     echo "$line" >>"$DIR/runs.jsonl"
     if [ "$system" = cpp ]; then
       # This run's snapshots only: partition:start:end on the shared park-metrics topic.
-      after="$(end_offsets "$METRICS_TOPIC")"
+      after="$(end_offsets "$BOOT" "$METRICS_TOPIC")"
       CPP_SPECS+=("cpp-r$round=$METRICS_TOPIC@$(join -t: <(tr , '\n' <<<"$before" | sort) \
         <(tr , '\n' <<<"$after" | sort) | sort -n | paste -sd,)")
     else

@@ -38,8 +38,8 @@ if [ -z "${CW_BENCH_NICED:-}" ]; then
   exec nice -n 5 "$0" "$@"
 fi
 me="bench/recovery.sh"
-log() { echo "[$me] $(date -u +%T) $*" >&2; }
-die() { echo "[$me] error: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CW_BUILD_DIR:-$ROOT/build}"
@@ -128,7 +128,7 @@ def scrape(port):
             text = r.read().decode()
     except OSError:
         return None
-    out = {"processed": 0, "lag": None, "batches": 0, "materialized": 0}
+    out = {"processed": 0, "lag": None, "batches": 0, "materialized": 0, "unpublished": None}
     for line in text.splitlines():
         m = re.match(r'cw_aggregator_records_total\{outcome="\w+"\} (\S+)', line)
         if m:
@@ -137,6 +137,8 @@ def scrape(port):
             out["lag"] = float(line.rsplit(" ", 1)[1])
         elif line.startswith("cw_aggregator_batches_total "):
             out["batches"] = int(float(line.rsplit(" ", 1)[1]))
+        elif line.startswith("cw_aggregator_unpublished_snapshots "):
+            out["unpublished"] = int(float(line.rsplit(" ", 1)[1]))
         elif line.startswith("cw_query_materialized_records "):
             out["materialized"] = int(float(line.rsplit(" ", 1)[1]))
     return out
@@ -276,7 +278,7 @@ rows.append(("aggregator: SIGKILL when idle, restart on its state",
              f"state {du_mib(os.path.join(d, 'state', 'aggregator')):.0f} MiB",
              f"/metrics {t_listen - t_kill:.2f} s, partitions resumed at the end and lag 0 after "
              f"{t_ready - t_kill:.2f} s; replayed 0 (resumed at {sum(resumed_offsets(agg_log).values()):,} = end)"))
-time.sleep(1.5)  # let the last coalesced snapshots go out
+wait_for(lambda: (s := scrape(m_agg)) and s["unpublished"] == 0, 60, "snapshots published")
 
 # ---- 6. query replica: rebuild, then restart
 snaps = sum(end_offsets("cw.park-metrics.v1").values())

@@ -29,8 +29,8 @@
 #   CW_SCALE_BENCH_KEEP=1   leave the cluster running afterwards (otherwise it is wiped)
 set -euo pipefail
 me="bench/scale_aggregators.sh"
-log() { echo "[$me] $(date -u +%T) $*" >&2; }
-die() { echo "[$me] error: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CW_BUILD_DIR:-$ROOT/build}"
@@ -52,9 +52,7 @@ done
 command -v kcat >/dev/null || die "kcat not found; run scripts/setup.sh"
 case "$DIR" in ""|"/"|"$HOME"|"$ROOT") die "refusing CW_SCALE_BENCH_DIR=$DIR" ;; esac
 
-INGEST_PID=""
 cleanup() {
-  [ -n "$INGEST_PID" ] && kill -TERM "$INGEST_PID" 2>/dev/null || true
   rm -rf "${DIR:?}/bin"
   if [ "${CW_SCALE_BENCH_KEEP:-0}" = 1 ]; then
     log "cluster left running (CW_CLUSTER_DIR=$CW_CLUSTER_DIR; $CLUSTER stop)"
@@ -63,14 +61,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-
-wait_port() {  # port seconds
-  local deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
 
 # ---------------------------------------------------------------- 1. cluster and data
 log "fresh three-node cluster in $CW_CLUSTER_DIR (ports $BASE..)"
@@ -89,20 +79,7 @@ BIN="$DIR/bin"
 
 log "gen-sample --scale=$SCALE"
 "$BIN/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
-INGEST="127.0.0.1:$((BASE + 20))"
-"$BIN/cw-ingest" --brokers="$BOOT" --listen="$INGEST" \
-  --metrics_address="127.0.0.1:$((BASE + 21))" --audit_log="$DIR/logs/audit-ingest.jsonl" \
-  "${SECURITY[@]}" >"$DIR/logs/ingest.log" 2>&1 &
-INGEST_PID=$!
-wait_port $((BASE + 20)) 60 || die "cw-ingest did not listen (log: $DIR/logs/ingest.log)"
-"$BIN/clusterctl" registry --ingest="$INGEST" "$DIR/sample/registry/parks.csv" \
-  "$DIR/sample/registry/enterprises.csv" >/dev/null
-t=$SECONDS
-"$BIN/clusterctl" push --ingest="$INGEST" --retries=50 "$DIR"/sample/reports/*.csv \
-  >"$DIR/logs/push.log" 2>&1 || { tail -n 20 "$DIR/logs/push.log" >&2; die "push failed"; }
-PUSH_S=$((SECONDS - t))
-ACCEPTED="$(sed -n 's/.*: \([0-9]*\) accepted,.*/\1/p' "$DIR/logs/push.log" | awk '{s += $1} END {print s + 0}')"
-kill -TERM "$INGEST_PID"; wait "$INGEST_PID" 2>/dev/null || true; INGEST_PID=""
+push_sample "$BIN" "$DIR" "$BOOT" $((BASE + 20)) "${SECURITY[@]}"
 
 PARTS="$(kcat -b "$BOOT" -L -t cw.reports.v1 2>/dev/null | grep -c '^ *partition ')"
 Q=()

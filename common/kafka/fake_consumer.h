@@ -1,8 +1,11 @@
 // A Consumer for tests: hands out scripted batches in order, then nothing. Records what was
-// committed to the group. Thread-safe.
+// committed to the group. Its assignment is every partition of the batches added so far, or
+// what SetAssignmentForTest set. Thread-safe.
 #pragma once
 
 #include <deque>
+#include <optional>
+#include <set>
 
 #include "absl/synchronization/mutex.h"
 #include "common/kafka/kafka.h"
@@ -13,7 +16,12 @@ class FakeConsumer : public Consumer {
  public:
   void AddBatchForTest(std::vector<Message> batch) {
     absl::MutexLock lock(&mu_);
+    for (const auto& m : batch) seen_.insert({m.topic, m.partition});
     batches_.push_back(std::move(batch));
+  }
+  void SetAssignmentForTest(std::vector<TopicPartition> assignment) {
+    absl::MutexLock lock(&mu_);
+    assignment_ = std::move(assignment);
   }
   absl::StatusOr<std::vector<Message>> Poll(size_t, absl::Duration timeout) override {
     {
@@ -35,7 +43,11 @@ class FakeConsumer : public Consumer {
   }
   int64_t Lag() override { return 0; }
   absl::StatusOr<bool> CaughtUp(absl::Duration) override { return true; }
-  std::vector<TopicPartition> Assignment() override { return {}; }
+  std::vector<TopicPartition> Assignment() override {
+    absl::MutexLock lock(&mu_);
+    if (assignment_) return *assignment_;
+    return {seen_.begin(), seen_.end()};
+  }
 
   std::map<TopicPartition, int64_t> committed_ForTest() const {
     absl::MutexLock lock(&mu_);
@@ -51,6 +63,8 @@ class FakeConsumer : public Consumer {
   std::deque<std::vector<Message>> batches_ ABSL_GUARDED_BY(mu_);
   std::map<TopicPartition, int64_t> committed_ ABSL_GUARDED_BY(mu_);
   int polls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::set<TopicPartition> seen_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::vector<TopicPartition>> assignment_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cw::kafka

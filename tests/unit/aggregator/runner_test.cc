@@ -74,5 +74,46 @@ TEST(RunnerTest, StorageFaultHoldsConsumptionUntilCleared) {
   EXPECT_EQ((consumer.committed_ForTest()[{"cw.reports.v1", 0}]), 2);
 }
 
+// With a publish interval, what a batch held back is published when the consumer is idle,
+// and what is still held back at a clean stop is published before Run returns.
+TEST(RunnerTest, HeldBackSnapshotsArePublishedWhenIdleAndAtStop) {
+  store::MemoryStore store;
+  kafka::FakeProducer producer;
+  kafka::FakeConsumer consumer;
+  obs::FakeClock clock;
+  prometheus::Registry registry;
+  AggregatorMetrics metrics(registry);
+  Aggregator aggregator(store, producer, clock, kafka::Topics(), metrics,
+                        {.publish_interval = absl::Hours(1)});
+  auto published = [&](const std::string& key) {
+    int n = 0;
+    for (const auto& r : producer.sent_ForTest()) n += r.key == key ? 1 : 0;
+    return n;
+  };
+  {
+    Runner runner(consumer, aggregator, registry,
+                  {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
+    consumer.AddBatchForTest({Report(0, 100)});  // published at once: the first publication
+    consumer.AddBatchForTest({Report(1, 200)});  // held back, then published when idle
+    std::thread t([&] { EXPECT_TRUE(runner.Run().ok()); });
+    ASSERT_TRUE(Eventually([&] { return published("P1|2024-04") == 1; }));
+    EXPECT_EQ(published("P1|2024-03"), 1);
+    EXPECT_EQ(metrics.unpublished.Value(), 0);
+    runner.Stop();
+    t.join();
+  }
+  // Stopped while a batch's snapshot is held back: Run publishes it before returning. The
+  // consumer is scripted so the stop comes before any idle poll.
+  Runner runner(consumer, aggregator, registry,
+                {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
+  ASSERT_TRUE(aggregator.ProcessBatch({Report(2, 300)}).ok());
+  EXPECT_EQ(published("P1|2024-05"), 0);
+  EXPECT_EQ(metrics.unpublished.Value(), 1);
+  runner.Stop();
+  EXPECT_TRUE(runner.Run().ok());
+  EXPECT_EQ(published("P1|2024-05"), 1);
+  EXPECT_EQ(metrics.unpublished.Value(), 0);
+}
+
 }  // namespace
 }  // namespace cw::aggregator

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# lib.sh — helpers shared by the bench/ scripts that run a broker and the services. Source it
+# after setting `me` (the script's name for log lines):
+#   log MSG / die MSG          timestamped line on stderr / the same, then exit 1
+#   wait_port PORT SECONDS     until 127.0.0.1:PORT accepts a connection (1 on timeout)
+#   end_offsets BOOT TOPIC     "0:123,1:456,..." — each partition's end offset (kcat)
+#   push_sample BIN DIR BOOT PORT SECURITY...
+#       starts BIN/cw-ingest on 127.0.0.1:PORT (metrics PORT+1), pushes DIR/sample's registry
+#       and every DIR/sample/reports/*.csv with BIN/clusterctl (dies if a push fails;
+#       rejected lines of the bad files are expected), stops it; sets ACCEPTED (records
+#       accepted) and PUSH_S (seconds).
+#       Logs in DIR/logs.
+
+log() { echo "[$me] $(date -u +%T) $*" >&2; }
+die() { echo "[$me] error: $*" >&2; exit 1; }
+
+wait_port() {
+  local deadline=$((SECONDS + $2))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+end_offsets() {
+  local boot="$1" topic="$2" parts q=() p
+  parts="$(kcat -b "$boot" -L -t "$topic" 2>/dev/null | grep -c '^ *partition ')"
+  for ((p = 0; p < parts; p++)); do q+=(-t "$topic:$p:-1"); done
+  kcat -b "$boot" -Q "${q[@]}" | sed -n "s/^$topic \[\([0-9]*\)\] offset \([0-9]*\)$/\1:\2/p" \
+    | sort -n | paste -sd,
+}
+
+push_sample() {
+  local bin="$1" dir="$2" boot="$3" port="$4"
+  shift 4
+  local addr="127.0.0.1:$port" pid t
+  "$bin/cw-ingest" --brokers="$boot" --listen="$addr" \
+    --metrics_address="127.0.0.1:$((port + 1))" --audit_log="$dir/logs/audit-ingest.jsonl" \
+    "$@" >"$dir/logs/ingest.log" 2>&1 &
+  pid=$!
+  wait_port "$port" 60 || { kill "$pid" 2>/dev/null; die "cw-ingest did not listen (log: $dir/logs/ingest.log)"; }
+  "$bin/clusterctl" registry --ingest="$addr" "$dir/sample/registry/parks.csv" \
+    "$dir/sample/registry/enterprises.csv" >/dev/null
+  t=$SECONDS
+  "$bin/clusterctl" push --ingest="$addr" --retries=50 "$dir"/sample/reports/*.csv \
+    >"$dir/logs/push.log" 2>&1 || { kill "$pid" 2>/dev/null; tail -n 20 "$dir/logs/push.log" >&2; die "push failed"; }
+  # (rejected lines of the zz-bad files are answered, not failures)
+  PUSH_S=$((SECONDS - t))
+  ACCEPTED="$(sed -n 's/.*: \([0-9]*\) accepted,.*/\1/p' "$dir/logs/push.log" | awk '{s += $1} END {print s + 0}')"
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  [ "$ACCEPTED" -gt 0 ] || { tail -n 20 "$dir/logs/push.log" >&2; die "ingest accepted nothing"; }
+}
