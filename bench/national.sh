@@ -105,7 +105,7 @@ BROKER_PID="$(cat "$CW_KAFKA_DIR/kafka.pid")"
 # A snapshot of the binaries: a rebuild during the run must not swap them mid-way.
 cp "$BUILD/aggregator/cw-aggregator" "$BUILD/bench/national_load" "$DIR/bin/"
 BIN="$DIR/bin"
-AGG_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+AGG_COMMIT="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 
 # ---------------------------------------------------------------- 2. fill the topic
 log "national_load --mode=produce --scale=$SCALE --years=$YEARS --seed=$SEED"
