@@ -240,7 +240,14 @@ class RdConsumer : public Consumer {
       if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &lo, &hi) ==
               RdKafka::ERR_NO_ERROR &&
           hi >= 0) {
-        int64_t pos = tp->offset() >= 0 ? tp->offset() : lo;
+        int64_t pos = tp->offset();
+        if (pos < 0) {
+          // Nothing consumed since the assignment: the position is where we started (the
+          // state's offset; often the end, when the partition was done before a rebalance),
+          // else the low watermark.
+          auto start = started_at_.find({tp->topic(), tp->partition()});
+          pos = start != started_at_.end() ? start->second : lo;
+        }
         if (hi > pos) lag += hi - pos;
       }
     }
@@ -320,7 +327,11 @@ class RdConsumer : public Consumer {
       std::optional<int64_t> start;
       if (options_.start_offset) start = options_.start_offset({tp->topic(), tp->partition()});
       tp->set_offset(start ? *start : RdKafka::Topic::OFFSET_BEGINNING);
-      if (start) started_at_[{tp->topic(), tp->partition()}] = *start;
+      if (start) {
+        started_at_[{tp->topic(), tp->partition()}] = *start;
+      } else {
+        started_at_.erase({tp->topic(), tp->partition()});
+      }
     }
   }
 
