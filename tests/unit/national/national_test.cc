@@ -134,7 +134,7 @@ TEST(NationalTest, CodesAndReportsPassIngestValidation) {
   for (size_t p = 0; p < n.parks().size(); ++p) {
     pb::RegistryRecord r;
     *r.mutable_park() = n.ParkRecord(p);
-    EXPECT_FALSE(domain::ValidateRegistryRecord(r, registry).has_value()) << r.DebugString();
+    EXPECT_FALSE(domain::ValidateRegistryRecord(r, domain::MemoryRegistry::Reader(registry)).has_value()) << r.DebugString();
     registry.Apply(r);
     EXPECT_TRUE(domain::ValidateRegionCode(n.parks()[p].county).ok());
     EXPECT_FALSE(domain::RegionName(n.parks()[p].county.substr(0, 2) + "0000").empty());
@@ -151,7 +151,7 @@ TEST(NationalTest, CodesAndReportsPassIngestValidation) {
     EXPECT_LE(division, 43);
     pb::RegistryRecord r;
     *r.mutable_enterprise() = n.EnterpriseRecord(i);
-    EXPECT_FALSE(domain::ValidateRegistryRecord(r, registry).has_value());
+    EXPECT_FALSE(domain::ValidateRegistryRecord(r, domain::MemoryRegistry::Reader(registry)).has_value());
     registry.Apply(r);
   }
   for (const std::string& u : n.outside_sellers()) EXPECT_TRUE(domain::ValidateUscc(u).ok());
@@ -160,9 +160,9 @@ TEST(NationalTest, CodesAndReportsPassIngestValidation) {
     pb::ReportEnvelope copy = env;
     std::optional<domain::Violation> v;
     if (copy.has_output()) {
-      v = domain::ValidateOutput(*copy.mutable_output(), registry);
+      v = domain::ValidateOutput(*copy.mutable_output(), domain::MemoryRegistry::Reader(registry));
     } else {
-      v = domain::ValidateTax(*copy.mutable_tax(), registry);
+      v = domain::ValidateTax(*copy.mutable_tax(), domain::MemoryRegistry::Reader(registry));
       // The generator annotates as ingest does: same park county and counterparties.
       pb::TaxReport ingest = env.tax();
       ingest.clear_park_county();
@@ -170,7 +170,7 @@ TEST(NationalTest, CodesAndReportsPassIngestValidation) {
         cp.clear_park_id();
         cp.clear_county_code();
       }
-      domain::AnnotateTax(ingest, registry);
+      domain::AnnotateTax(ingest, domain::MemoryRegistry::Reader(registry));
       ++annotated;
       annotated_ok += ingest.SerializeAsString() == env.tax().SerializeAsString();
     }
