@@ -131,6 +131,41 @@ void FillTotals(const std::array<int64_t, domain::kFlowFields>& f, int64_t level
   }
 }
 
+// One period's contribution as derived from an enterprise-year record.
+struct Derived {
+  const pb::EnterprisePeriod* entry;  // park, industry, period key
+  domain::DerivedValues values;
+};
+
+// The contributions an enterprise-year record stands for: the derivation of its reported
+// figures (what was applied to the aggregates when it was written). DATA_LOSS for a
+// malformed record.
+absl::StatusOr<std::vector<Derived>> DeriveRecord(const pb::EnterpriseYear& ey,
+                                                  std::string_view what) {
+  std::vector<domain::PeriodValues> values;
+  values.reserve(static_cast<size_t>(ey.periods_size()));
+  for (const auto& e : ey.periods()) {
+    auto period = domain::ParsePeriod(e.period());
+    if (!period.ok() || e.reported_size() != domain::kFlowFields) {
+      return absl::DataLossError(
+          absl::StrCat("state record of ", std::string(what), " has a bad period ", e.period()));
+    }
+    domain::PeriodValues pv;
+    pv.period = *period;
+    pv.ytd_basis = e.ytd_basis();
+    std::copy(e.reported().begin(), e.reported().end(), pv.flows.begin());
+    pv.level = e.level();
+    values.push_back(pv);
+  }
+  auto derived = domain::DeriveYear(std::move(values));  // in period order, as ey.periods()
+  std::vector<Derived> out;
+  out.reserve(derived.size());
+  for (size_t i = 0; i < derived.size(); ++i) {
+    out.push_back({&ey.periods(static_cast<int>(i)), derived[i]});
+  }
+  return out;
+}
+
 }  // namespace
 
 AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry)
@@ -281,24 +316,46 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
   arena_options.start_block_size = 64 << 10;
   arena_options.max_block_size = 1 << 20;
   google::protobuf::Arena arena(arena_options);
-  std::map<YearKey, std::pair<pb::EnterpriseYear*, bool>> years;
+  // Per enterprise-year: the record as it will be written, whether the batch changed it,
+  // and the contributions of the record as read (a copy: `before` must not see changes).
+  struct YearState {
+    pb::EnterpriseYear* record = nullptr;
+    bool modified = false;
+    pb::EnterpriseYear* as_read = nullptr;
+    std::vector<Derived> before;
+  };
+  std::map<YearKey, YearState> years;
   std::map<kafka::TopicPartition, int64_t> next_offsets;
   std::map<std::string, int64_t> park_offsets;  // park -> highest offset seen
   std::map<std::string, std::string> park_sources;  // park -> "topic|partition"
   std::vector<kafka::OutRecord> dead_letters;
 
-  auto load_year =
-      [&](const YearKey& yk) -> absl::StatusOr<std::pair<pb::EnterpriseYear*, bool>*> {
+  auto load_year = [&](const YearKey& yk) -> absl::StatusOr<YearState*> {
     auto it = years.find(yk);
     if (it != years.end()) return &it->second;
     auto bytes = store_.Get(YearPrefix('y', yk.uscc, yk.kind, yk.year));
     if (!bytes.ok()) return bytes.status();
-    auto* ey = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
-    if (bytes->has_value() && !ey->ParseFromString(**bytes)) {
-      return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/", std::string(1, yk.kind), "/",
-                                              yk.year, " is not an EnterpriseYear"));
+    YearState st;
+    st.record = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
+    if (bytes->has_value() && !st.record->ParseFromString(**bytes)) {
+      return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/",
+                                              std::string(1, yk.kind), "/", yk.year,
+                                              " is not an EnterpriseYear"));
     }
-    return &years.emplace(yk, std::make_pair(ey, false)).first->second;
+    return &years.emplace(yk, std::move(st)).first->second;
+  };
+  // Before the first change of a batch to an enterprise-year: keep the record as read and
+  // the contributions it stands for (what the aggregates hold of it).
+  auto keep_before = [&](const YearKey& yk, YearState& st) -> absl::Status {
+    if (st.modified) return absl::OkStatus();
+    st.modified = true;
+    st.as_read = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
+    *st.as_read = *st.record;
+    auto before = DeriveRecord(
+        *st.as_read, absl::StrCat(yk.uscc, "/", std::string(1, yk.kind), "/", yk.year));
+    if (!before.ok()) return before.status();
+    st.before = std::move(*before);
+    return absl::OkStatus();
   };
 
   for (const auto& m : messages) {
@@ -333,7 +390,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
 
     auto ey = load_year({uscc, kind, period.year});
     if (!ey.ok()) return ey.status();
-    auto& periods = *(*ey)->first->mutable_periods();
+    auto& periods = *(*ey)->record->mutable_periods();
     // Periods are kept in key order (= period order); a year has at most 13 keys.
     auto pos = std::lower_bound(
         periods.begin(), periods.end(), pkey,
@@ -355,20 +412,17 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
           continue;
         }
       }
-    } else {
-      const auto index = pos - periods.begin();
+    }
+    const bool exists = e != nullptr;
+    const auto index = pos - periods.begin();
+    if (auto st = keep_before({uscc, kind, period.year}, **ey); !st.ok()) return st;
+    if (!exists) {
       periods.Add();
       for (auto i = periods.size() - 1; i > index; --i) periods.SwapElements(i, i - 1);
       e = periods.Mutable(static_cast<int>(index));
       e->set_period(pkey);
     }
     const domain::PeriodValues v = ValuesOf(env);
-    (*ey)->second = true;
-    if (e->has_applied()) {
-      // Remember where the last contribution went before the report is replaced.
-      if (e->applied_park_id().empty()) e->set_applied_park_id(e->park_id());
-      if (e->applied_industry().empty()) e->set_applied_industry(e->industry());
-    }
     e->set_revision(revision);
     e->set_submission_id(env.provenance().submission_id());
     e->set_received_unix_ms(env.provenance().received_unix_ms());
@@ -429,70 +483,48 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     return absl::OkStatus();
   };
 
-  std::vector<domain::PeriodValues> values;
-  for (auto& [yk, entry] : years) {
-    auto& [ey_ptr, modified] = entry;
-    if (!modified) continue;  // only duplicates or stale revisions
-    pb::EnterpriseYear& ey = *ey_ptr;
+  for (auto& [yk, st] : years) {
+    if (!st.modified) continue;  // only duplicates or stale revisions
     const bool out = yk.kind == 'o';
-    values.clear();
-    for (const auto& e : ey.periods()) {
-      auto period = domain::ParsePeriod(e.period());
-      if (!period.ok() || e.reported_size() != domain::kFlowFields) {
-        return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/", std::string(1, yk.kind), "/",
-                                                yk.year, " has a bad period ", e.period()));
+    const pb::EnterpriseYear& ey = *st.record;
+    auto after = DeriveRecord(
+        ey, absl::StrCat(yk.uscc, "/", std::string(1, yk.kind), "/", yk.year));
+    if (!after.ok()) return after.status();
+    // Periods are only ever added, so `before` is a subsequence of `after` (both in order).
+    size_t b = 0;
+    for (const Derived& a : *after) {
+      const Derived* old = nullptr;
+      if (b < st.before.size() && st.before[b].entry->period() == a.entry->period()) {
+        old = &st.before[b++];
       }
-      domain::PeriodValues pv;
-      pv.period = *period;
-      pv.ytd_basis = e.ytd_basis();
-      std::copy(e.reported().begin(), e.reported().end(), pv.flows.begin());
-      pv.level = e.level();
-      values.push_back(pv);
-    }
-    const auto derived = domain::DeriveYear(values);  // in period order, as ey.periods()
-    for (int i = 0; i < ey.periods_size(); ++i) {
-      auto& e = *ey.mutable_periods(i);
-      const auto& d = derived[static_cast<size_t>(i)];
-      const std::string& applied_park = e.applied_park_id().empty() ? e.park_id()
-                                                                    : e.applied_park_id();
-      const std::string& applied_industry = e.applied_industry().empty()
-                                                ? e.industry()
-                                                : e.applied_industry();
-      if (e.has_applied() && applied_park == e.park_id() && applied_industry == e.industry() &&
-          e.applied_level() == d.level &&
-          std::equal(d.month.begin(), d.month.end(), e.applied_month().begin(),
-                     e.applied_month().end()) &&
-          std::equal(d.ytd.begin(), d.ytd.end(), e.applied_ytd().begin(),
-                     e.applied_ytd().end())) {
-        e.clear_applied_park_id();  // its contribution is unchanged
-        e.clear_applied_industry();
-        continue;
+      const auto& d = a.values;
+      if (old != nullptr && old->entry->park_id() == a.entry->park_id() &&
+          old->entry->industry() == a.entry->industry() && old->values.level == d.level &&
+          old->values.month == d.month && old->values.ytd == d.ytd) {
+        continue;  // its contribution is unchanged
       }
-      if (e.has_applied()) {
+      if (old != nullptr) {
         auto& c = *google::protobuf::Arena::CreateMessage<pb::Contribution>(&arena);
-        c.set_park_id(applied_park);
+        c.set_park_id(old->entry->park_id());
         c.set_uscc(yk.uscc);
-        c.set_industry(applied_industry);
-        std::array<int64_t, domain::kFlowFields> month{}, ytd{};
-        std::copy(e.applied_month().begin(), e.applied_month().end(), month.begin());
-        std::copy(e.applied_ytd().begin(), e.applied_ytd().end(), ytd.begin());
-        FillTotals(month, e.applied_level(), out, *c.mutable_month());
-        FillTotals(ytd, e.applied_level(), out, *c.mutable_year_to_date());
-        if (auto st = apply(applied_park, e.period(), c, -1); !st.ok()) return st;
+        c.set_industry(old->entry->industry());
+        FillTotals(old->values.month, old->values.level, out, *c.mutable_month());
+        FillTotals(old->values.ytd, old->values.level, out, *c.mutable_year_to_date());
+        if (auto s2 = apply(old->entry->park_id(), old->entry->period(), c, -1); !s2.ok()) {
+          return s2;
+        }
       }
       auto& c = *google::protobuf::Arena::CreateMessage<pb::Contribution>(&arena);
-      c.set_park_id(e.park_id());
+      c.set_park_id(a.entry->park_id());
       c.set_uscc(yk.uscc);
-      c.set_industry(e.industry());
+      c.set_industry(a.entry->industry());
       FillTotals(d.month, d.level, out, *c.mutable_month());
       FillTotals(d.ytd, d.level, out, *c.mutable_year_to_date());
-      if (auto st = apply(e.park_id(), e.period(), c, +1); !st.ok()) return st;
-      e.set_has_applied(true);
-      e.mutable_applied_month()->Assign(d.month.begin(), d.month.end());
-      e.mutable_applied_ytd()->Assign(d.ytd.begin(), d.ytd.end());
-      e.set_applied_level(d.level);
-      e.clear_applied_park_id();
-      e.clear_applied_industry();
+      if (auto s2 = apply(a.entry->park_id(), a.entry->period(), c, +1); !s2.ok()) return s2;
+    }
+    if (b != st.before.size()) {
+      return absl::InternalError(absl::StrCat("periods of ", yk.uscc, "/", yk.year,
+                                              " disappeared from its state record"));
     }
     staged.Put(YearPrefix('y', yk.uscc, yk.kind, yk.year), ey.SerializeAsString());
   }

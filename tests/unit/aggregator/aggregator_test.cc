@@ -234,7 +234,7 @@ TEST_F(AggregatorTest, RevisionsWithinOneBatch) {
 }
 
 // The state record of an enterprise-year: one entry per period in period order, with the
-// winning report's identity, where it is on the reports topic, and the applied figures.
+// winning report's identity, where it is on the reports topic, and its figures as reported.
 TEST_F(AggregatorTest, EnterpriseYearRecordNamesTheWinningReport) {
   ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 5, 500'00, 1, "s1", 1000,
                                                true),
@@ -251,8 +251,6 @@ TEST_F(AggregatorTest, EnterpriseYearRecordNamesTheWinningReport) {
   ASSERT_EQ(ey.periods_size(), 2);
   EXPECT_EQ(ey.periods(0).period(), "2024-03");
   EXPECT_EQ(ey.periods(0).source_offset(), 1);
-  EXPECT_EQ(ey.periods(0).applied_ytd(0), 300'00);
-  EXPECT_EQ(ey.periods(0).applied_month(0), 300'00);  // no earlier period reported
   const auto& may = ey.periods(1);
   EXPECT_EQ(may.period(), "2024-05");
   EXPECT_EQ(may.revision(), 2);
@@ -262,11 +260,11 @@ TEST_F(AggregatorTest, EnterpriseYearRecordNamesTheWinningReport) {
   EXPECT_EQ(may.source_offset(), 2);
   EXPECT_TRUE(may.ytd_basis());
   EXPECT_EQ(may.reported(0), 550'00);
-  EXPECT_TRUE(may.has_applied());
-  EXPECT_EQ(may.applied_ytd(0), 550'00);
-  EXPECT_EQ(may.applied_month(0), 250'00);  // 550 - 300: April was not reported
-  EXPECT_EQ(may.applied_park_id(), "");      // = park_id
+  EXPECT_EQ(may.park_id(), "P1");
+  // What the aggregates hold is the record's derivation: 550 - 300 (April not reported).
   EXPECT_EQ(Published("P1|2024-05").month().gross_output().fen(), 250'00);
+  EXPECT_EQ(Published("P1|2024-05").year_to_date().gross_output().fen(), 550'00);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 300'00);
 }
 
 // A state record that is not an EnterpriseYear stops the batch with DATA_LOSS, commits
