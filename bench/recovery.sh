@@ -6,7 +6,10 @@
 #      wiped first) with the clusterwatch topics;
 #   2. data: `clusterctl gen-sample --scale=S` (default 40: ~300 k reports, parks of up to
 #      ~6,800 enterprises); the first year is pushed through cw-ingest, the second year is
-#      pushed later, while the aggregator is working (step 4);
+#      pushed later, while the aggregator is working (step 4). With CW_RECOVERY_NATIONAL=F
+#      the data is national-shaped instead (bench/national, scale F: e.g. 0.25 = 635 parks,
+#      120,750 enterprises, 2.7 M reports a year), produced straight to the reports topic
+#      by bench/national_load, year 2024 first and 2025 during step 4 (no registry);
 #   3. cw-aggregator drains the first year (fresh state): drain time, CPU, state size;
 #   4. the second year is pushed; when the aggregator has processed half of the new messages
 #      it is SIGKILLed and restarted on the same state. Measured: time from the restart to
@@ -31,6 +34,7 @@
 #   CW_RECOVERY_PORT_BASE   broker BASE, controller BASE+1, ingest BASE+2, query BASE+3,
 #                           metrics BASE+4..BASE+6                 (default 59692)
 #   CW_RECOVERY_SCALE       gen-sample --scale                      (default 40)
+#   CW_RECOVERY_NATIONAL    national-scale data at this fraction instead (e.g. 0.25)
 #   CW_RECOVERY_KEEP=1      leave the broker running afterwards
 set -euo pipefail
 if [ -z "${CW_BENCH_NICED:-}" ]; then
@@ -46,6 +50,7 @@ BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 DIR="${CW_RECOVERY_DIR:-/tmp/cw-recovery-bench}"
 BASE="${CW_RECOVERY_PORT_BASE:-59692}"
 SCALE="${CW_RECOVERY_SCALE:-40}"
+NATIONAL="${CW_RECOVERY_NATIONAL:-}"
 export CW_KAFKA_DIR="$DIR/kafka" CW_KAFKA_PORT="$BASE" CW_KAFKA_CONTROLLER_PORT="$((BASE + 1))"
 KAFKA="$ROOT/scripts/kafka.sh"
 STAMP="$(date -u +%Y-%m-%d-%H%M)"
@@ -81,10 +86,15 @@ BOOT="$("$KAFKA" start 2>"$DIR/logs/kafka-start.log")" || { cat "$DIR/logs/kafka
 for b in ingest/cw-ingest aggregator/cw-aggregator query/cw-query cli/clusterctl; do
   cp "$BUILD/$b" "$DIR/bin/"
 done
-log "gen-sample --scale=$SCALE"
-"$DIR/bin/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
+if [ -n "$NATIONAL" ]; then
+  [ -x "$BUILD/bench/national_load" ] || die "$BUILD/bench/national_load missing; build it"
+  cp "$BUILD/bench/national_load" "$DIR/bin/"
+else
+  log "gen-sample --scale=$SCALE"
+  "$DIR/bin/clusterctl" gen-sample --out="$DIR/sample" --scale="$SCALE" >/dev/null
+fi
 
-CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_SCALE="$SCALE" \
+CW_BOOT="$BOOT" CW_DIR="$DIR" CW_BASE="$BASE" CW_SCALE="$SCALE" CW_NATIONAL="$NATIONAL" \
 CW_OUT="$OUT" CW_KAFKA_PID="$(cat "$CW_KAFKA_DIR/kafka.pid")" /usr/bin/python3 - <<'PY'
 import glob, json, os, re, signal, subprocess, time, urllib.request
 
@@ -207,37 +217,57 @@ def listening(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 wait_for(lambda: listening(base + 2), 60, "cw-ingest")
-reg = subprocess.run([os.path.join(binp, "clusterctl"), "registry", f"--ingest={ingest_addr}",
-                      os.path.join(d, "sample/registry/parks.csv"),
-                      os.path.join(d, "sample/registry/enterprises.csv")], capture_output=True,
-                     text=True)
-if reg.returncode != 0:
-    raise SystemExit(f"clusterctl registry failed: {reg.stdout}{reg.stderr}")
-reports = sorted(glob.glob(os.path.join(d, "sample/reports/*.csv")))
-years = sorted({m.group(1) for f in reports for m in [re.search(r"-(\d{4})-(output|tax)\.csv$", f)] if m})
-first = [f for f in reports if f"-{years[0]}-" in f]
-second = [f for f in reports if f not in first]
-accepted1 = push(first)
+national = os.environ["CW_NATIONAL"]
+
+def produce_national(year):
+    return subprocess.Popen(
+        [os.path.join(binp, "national_load"), "--mode=produce", f"--brokers={boot}",
+         f"--scale={national}", f"--first_year={year}", "--years=1",
+         f"--expected={os.path.join(d, f'expected-{year}.tsv')}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+if national:
+    years = ["2024", "2025"]
+    out = produce_national(2024).communicate()[0]
+    accepted1 = sum(end_offsets("cw.reports.v1").values())
+    if accepted1 == 0:
+        raise SystemExit(f"national_load produced nothing: {out}")
+else:
+    reg = subprocess.run([os.path.join(binp, "clusterctl"), "registry", f"--ingest={ingest_addr}",
+                          os.path.join(d, "sample/registry/parks.csv"),
+                          os.path.join(d, "sample/registry/enterprises.csv")],
+                         capture_output=True, text=True)
+    if reg.returncode != 0:
+        raise SystemExit(f"clusterctl registry failed: {reg.stdout}{reg.stderr}")
+    reports = sorted(glob.glob(os.path.join(d, "sample/reports/*.csv")))
+    years = sorted({m.group(1) for f in reports
+                    for m in [re.search(r"-(\d{4})-(output|tax)\.csv$", f)] if m})
+    first = [f for f in reports if f"-{years[0]}-" in f]
+    second = [f for f in reports if f not in first]
+    accepted1 = push(first)
 n1 = sum(end_offsets("cw.reports.v1").values())
 note(f"year {years[0]}: {accepted1} reports accepted, {n1} messages")
 
 # ---- 3. first drain
 agg, agg_log = start_aggregator("drain")
 t0 = time.time()
-wait_for(lambda: (s := scrape(m_agg)) and s["processed"] >= n1 and s["lag"] == 0, 900, "first drain")
+wait_for(lambda: (s := scrape(m_agg)) and s["processed"] >= n1 and s["lag"] == 0, 3600, "first drain")
 drain_s = time.time() - t0
 rows.append(("aggregator: drain of the first year from empty state", f"{n1:,} messages",
              f"{drain_s:.1f} s ({n1 / drain_s:,.0f}/s), CPU {cpu_s(agg.pid):.1f} s, "
              f"state {du_mib(os.path.join(d, 'state', 'aggregator')):.0f} MiB, RSS {hwm_mib(agg.pid):.0f} MiB"))
 
 # ---- 4. SIGKILL mid-stream
-pusher = subprocess.Popen([os.path.join(binp, "clusterctl"), "push", f"--ingest={ingest_addr}",
-                           "--retries=50", *second], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+if national:
+    pusher = produce_national(2025)
+else:
+    pusher = subprocess.Popen([os.path.join(binp, "clusterctl"), "push", f"--ingest={ingest_addr}",
+                               "--retries=50", *second], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
 before = scrape(m_agg)["processed"]
 # Kill once half of the second year has been consumed (or the push ended and half is done).
 half = wait_for(lambda: (s := scrape(m_agg)) and s["processed"] - before >= (accepted1 // 2) and s,
-                900, "half of the second year")
+                3600, "half of the second year")
 counted_at_kill = scrape(m_agg)["processed"]
 agg.send_signal(signal.SIGKILL)
 agg.wait()
@@ -248,10 +278,10 @@ t_listen = time.time()
 wait_for(lambda: (s := scrape(m_agg)) and s["batches"] > 0, 300, "first batch after restart")
 t_batch = time.time()
 out = pusher.communicate()[0]
-accepted2 = sum(int(x) for x in re.findall(r": (\d+) accepted,", out))
 n_total = sum(end_offsets("cw.reports.v1").values())
+accepted2 = (n_total - n1) if national else sum(int(x) for x in re.findall(r": (\d+) accepted,", out))
 wait_for(lambda: (s := scrape(m_agg)) and s["lag"] == 0 and s["processed"] > 0 and
-         sum(resumed_offsets(agg_log).values()) + s["processed"] >= n_total, 900, "drain after restart")
+         sum(resumed_offsets(agg_log).values()) + s["processed"] >= n_total, 3600, "drain after restart")
 t_caught = time.time()
 resumed = sum(resumed_offsets(agg_log).values())
 after = scrape(m_agg)["processed"]
@@ -311,9 +341,13 @@ for p in (q, agg, ingest):
 
 load = open("/proc/loadavg").read().split()[:3]
 lines = [f"# Recovery — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
-         f"- data: `clusterctl gen-sample --scale={os.environ['CW_SCALE']}`; year {years[0]} pushed "
-         f"first ({accepted1:,} reports), year {', '.join(years[1:])} pushed while the aggregator ran "
-         f"({accepted2:,}); {n_total:,} messages on cw.reports.v1 in the end",
+         (f"- data: national-shaped (`bench/national`, scale {national}), produced by "
+          f"`national_load`; year {years[0]} first ({accepted1:,} reports), year "
+          f"{', '.join(years[1:])} while the aggregator ran ({accepted2:,}); {n_total:,} "
+          "messages on cw.reports.v1 in the end; no registry records" if national else
+          f"- data: `clusterctl gen-sample --scale={os.environ['CW_SCALE']}`; year {years[0]} pushed "
+          f"first ({accepted1:,} reports), year {', '.join(years[1:])} pushed while the aggregator ran "
+          f"({accepted2:,}); {n_total:,} messages on cw.reports.v1 in the end"),
          "- one single-node Kafka 4.1.1 broker on the same machine; services with default flags "
          "(aggregator: batches of ≤ 5000, publish interval 500 ms, static membership)",
          f"- load average at the end: {' '.join(load)} (2 cores, shared)", "",
