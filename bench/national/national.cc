@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "bench/national/tables.h"
 #include "common/domain/codes.h"
+#include "common/domain/random.h"
 #include "common/domain/totals.h"
 
 namespace cw::national {
@@ -41,28 +42,11 @@ constexpr std::array<int64_t, kPeriodsPerYear> kSeasonPm = {1700, 1040, 990,  10
 constexpr std::array<int64_t, kPeriodsPerYear> kCitPm = {2200, 400, 2200, 400, 400, 2200,
                                                          400,  400, 2200, 400, 400};
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
+using domain::SplitMix64;
 
-class Rng {
+class Rng : public domain::Rng {
  public:
-  explicit Rng(uint64_t seed) : engine_(seed) {}
-
-  // Uniform in [lo, hi] by rejection sampling. REQUIRES: lo <= hi.
-  int64_t Uniform(int64_t lo, int64_t hi) {
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % span;
-    uint64_t x;
-    do {
-      x = engine_();
-    } while (x >= limit);
-    return lo + static_cast<int64_t>(x % span);
-  }
-  bool PerMille(int64_t p) { return Uniform(0, 999) < p; }
+  using domain::Rng::Rng;
   // Approximately standard normal in thousandths (Irwin–Hall, 12 uniforms), within ±3.
   int64_t NormalMilli() {
     int64_t sum = 0;
@@ -80,9 +64,6 @@ class Rng {
     }
     return w.size() - 1;
   }
-
- private:
-  std::mt19937_64 engine_;
 };
 
 // exp(k/10) in millionths for k = -40..40.

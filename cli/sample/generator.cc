@@ -30,6 +30,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "common/domain/codes.h"
+#include "common/domain/random.h"
 
 namespace cw::sample {
 namespace {
@@ -51,31 +52,11 @@ constexpr int kPeriodsPerYear = 11;  // 1-2月, then March .. December
 // ---------------------------------------------------------------------------------------
 // Deterministic randomness with integer arithmetic only.
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
+using domain::SplitMix64;
 
-class Rng {
+class Rng : public domain::Rng {
  public:
-  explicit Rng(uint64_t seed) : engine_(seed) {}
-
-  // Uniform integer in [lo, hi] by rejection sampling. REQUIRES: lo <= hi.
-  int64_t Uniform(int64_t lo, int64_t hi) {
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    if (span == 0) return static_cast<int64_t>(engine_());  // the whole 64-bit range
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % span;
-    uint64_t x;
-    do {
-      x = engine_();
-    } while (x >= limit);
-    return lo + static_cast<int64_t>(x % span);
-  }
-
-  // True with probability p/1000.
-  bool PerMille(int64_t p) { return Uniform(0, 999) < p; }
+  using domain::Rng::Rng;
 
   // Approximately standard normal, in thousandths (Irwin–Hall: sum of 12 uniforms),
   // clipped to ±2.5.
@@ -89,9 +70,6 @@ class Rng {
   const T& Pick(const std::vector<T>& v) {
     return v[static_cast<size_t>(Uniform(0, static_cast<int64_t>(v.size()) - 1))];
   }
-
- private:
-  std::mt19937_64 engine_;
 };
 
 // exp(k/10) in millionths for k = -40..40.
