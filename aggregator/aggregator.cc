@@ -131,6 +131,18 @@ void FillTotals(const std::array<int64_t, domain::kFlowFields>& f, int64_t level
   }
 }
 
+// The "<topic>|<partition>" a dirty mark names as its park's source.
+std::string SourceOf(const std::string& topic, int32_t partition) {
+  return absl::StrCat(topic, "|", partition);
+}
+
+// The sources of the partitions in `owned`.
+std::set<std::string> SourcesOf(const std::vector<kafka::TopicPartition>& owned) {
+  std::set<std::string> out;
+  for (const auto& tp : owned) out.insert(SourceOf(tp.topic, tp.partition));
+  return out;
+}
+
 // One period's contribution as derived from an enterprise-year record.
 struct Derived {
   const pb::EnterprisePeriod* entry;  // park, industry, period key
@@ -274,8 +286,7 @@ absl::Status Aggregator::CheckStateLayout() {
 
 absl::StatusOr<int> Aggregator::PublishUnpublished(
     const std::vector<kafka::TopicPartition>& owned) {
-  std::set<std::string> owned_sources;
-  for (const auto& tp : owned) owned_sources.insert(absl::StrCat(tp.topic, "|", tp.partition));
+  const std::set<std::string> owned_sources = SourcesOf(owned);
   std::set<std::string> dirty;
   for (auto it = unpublished_.begin(); it != unpublished_.end();) {
     if (!it->second.empty() && owned_sources.count(it->second) == 0) {
@@ -437,7 +448,7 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
     const std::string& park = e->park_id();
     auto& po = park_offsets[park];
     po = std::max(po, m.offset);
-    park_sources[park] = absl::StrCat(m.topic, "|", m.partition);
+    park_sources[park] = SourceOf(m.topic, m.partition);
     ++result.applied;
   }
 
@@ -645,10 +656,7 @@ absl::Status Aggregator::PublishDirty(
 
 absl::StatusOr<int> Aggregator::PublishPending(
     const std::optional<std::vector<kafka::TopicPartition>>& owned) {
-  std::set<std::string> owned_sources;
-  if (owned) {
-    for (const auto& tp : *owned) owned_sources.insert(absl::StrCat(tp.topic, "|", tp.partition));
-  }
+  const std::set<std::string> owned_sources = owned ? SourcesOf(*owned) : std::set<std::string>();
   std::set<std::string> dirty;
   auto s = store_.Scan("d|", [&](std::string_view k, std::string_view v) {
     // A park whose partition another instance owns now is that instance's to publish.

@@ -8,6 +8,8 @@ import subprocess
 import time
 import urllib.request
 
+import ground_truth
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("CW_BUILD_DIR", os.path.join(ROOT, "build"))
 
@@ -17,6 +19,19 @@ BUILD = os.environ.get("CW_BUILD_DIR", os.path.join(ROOT, "build"))
 RESERVED_PORTS = {50051, 50052, 9101, 9102, 9103, 9104, 19092, 19093} | {
     int(os.environ[v]) for v in ("CW_KAFKA_PORT", "CW_KAFKA_CONTROLLER_PORT")
     if os.environ.get(v, "").isdigit()}
+
+
+def uscc(county, n, org="MA"):
+    """A valid USCC (check character computed) of a test enterprise: registered in
+    `county` (GB/T 2260), organisation code `org` + the 7-digit serial `n`."""
+    first = f"91{county}{org}{n:07d}"
+    return first + ground_truth.uscc_check_char(first)
+
+
+def write_rows(path, rows):
+    """Writes CSV lines (already joined) as a UTF-8 file."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
 
 
 def free_port():

@@ -14,8 +14,7 @@ import grpc
 import pytest
 
 import cwclient  # noqa: F401  (generates the stubs and puts them on the path)
-import ground_truth
-from harness import Stack
+from harness import Stack, uscc, write_rows as write
 from clusterwatch.v1 import alerts_pb2, query_pb2
 
 RULES = """
@@ -39,16 +38,6 @@ DECLINING = [ALERT_ID,
              "output_decline|region:321023|2024-05",
              "output_decline|group:宝应玻璃组团|2024-05"]
 FIRING, RESOLVED = alerts_pb2.ALERT_STATE_FIRING, alerts_pb2.ALERT_STATE_RESOLVED
-
-
-def uscc(county, n):
-    first = f"91{county}MA{n:07d}"
-    return first + ground_truth.uscc_check_char(first)
-
-
-def write(path, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
 
 
 class Watcher:

@@ -11,8 +11,7 @@ import grpc
 import pytest
 
 import cwclient
-import ground_truth
-from harness import ROOT, Stack
+from harness import ROOT, Stack, uscc
 from clusterwatch.v1 import query_pb2, query_pb2_grpc, types_pb2
 
 TOKENS = {"admin": "tok-admin", "analyst": "tok-analyst", "dept": "tok-dept",
@@ -23,11 +22,6 @@ PERIOD = types_pb2.Period(year=2024, month=12)
 def sha(t):
     import hashlib
     return hashlib.sha256(t.encode()).hexdigest()
-
-
-def uscc(county, n):
-    first = f"91{county}MA{n:07d}"
-    return first + ground_truth.uscc_check_char(first)
 
 
 @pytest.fixture(scope="module")

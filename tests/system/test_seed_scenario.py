@@ -9,7 +9,7 @@ import pytest
 
 import cwclient
 import ground_truth
-from harness import Stack
+from harness import Stack, uscc, write_rows as write
 from clusterwatch.v1 import query_pb2, types_pb2
 
 # 靖江 2024, 亿元 (above-size output of the five leading industries).
@@ -25,17 +25,6 @@ OTHERS.append(("3040", TOTAL - FIVE - sum(v for _, v in OTHERS)))
 # 宝应 glass cluster: 200 firms; 80 over 1M yuan, 30 over 5M, 22 over 10M, 4 over 50M (annual).
 BAOYING = ([Decimal("60000000")] * 4 + [Decimal("20000000")] * 18 + [Decimal("7000000")] * 8
            + [Decimal("2000000")] * 50 + [Decimal("500000")] * 120)
-
-
-def uscc(county, n):
-    first = f"91{county}MA{n:07d}"
-    first = first.replace("I", "1").replace("O", "0")
-    return first + ground_truth.uscc_check_char(first)
-
-
-def write(path, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
 
 
 @pytest.fixture(scope="module")

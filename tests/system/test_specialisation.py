@@ -12,7 +12,7 @@ import pytest
 
 import cwclient
 import ground_truth
-from harness import Stack
+from harness import Stack, uscc, write_rows as write
 from clusterwatch.v1 import query_pb2, types_pb2
 
 # Park -> (county, [(class, [year-to-date output of each enterprise, 亿元])]), 2024-12.
@@ -32,11 +32,6 @@ SCOPES = {"system": query_pb2.REFERENCE_SCOPE_SYSTEM,
 # The documented defaults (docs/metrics.md, clusterctl default-config).
 LQ_PERCENTILE, LQ_FLOOR, SIZE_PERCENTILE, COUNT_PERCENTILE = 0.75, 1.0, 0.25, 0.25
 STAR_LQ, SIZE_TOP, FOCUS_TOP = 2.0, 0.10, 0.10
-
-
-def uscc(county, n):
-    first = f"91{county}MB{n:07d}"
-    return first + ground_truth.uscc_check_char(first)
 
 
 def percentile(values, p):
@@ -102,11 +97,6 @@ def expected(level, scope):
     return result
 
 
-def write(path, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
-
-
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     work = str(tmp_path_factory.mktemp("spec"))
@@ -124,7 +114,7 @@ def scenario(tmp_path_factory):
         for code, firms in classes:
             for yi in firms:
                 n += 1
-                u = uscc(county, n)
+                u = uscc(county, n, "MB")
                 ents.append(f"{u},企业{n},{park},{code},1")
                 out.append(f"{u},{code},2024-12,ytd,亿元,{Decimal(yi)}")
     write(os.path.join(reg, "parks.csv"), parks)
