@@ -45,14 +45,49 @@ def total(m, prefix):
     return sum(v for k, v in m.items() if k.startswith(prefix))
 
 
+def proc_cpu(pid):
+    """User + system CPU seconds of /proc/PID/stat: a process (all its threads), or a thread
+    given as "PID/task/TID". Raises OSError when it is gone."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_cpu_seconds(pid):
-    """User + system CPU seconds of a process, from /proc/PID/stat; None when unknown."""
+    """proc_cpu of a process; None when unknown."""
     try:
-        with open(f"/proc/{int(pid)}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return proc_cpu(int(pid))
     except (OSError, ValueError, IndexError):
         return None
+
+
+def hwm_mib(pid):
+    """Peak resident memory (VmHWM) of a process in MiB; 0 when not reported."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def machine_busy():
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat; the busy share over an
+    interval is the ratio of the two differences."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4], sum(v)
+
+
+def du_mib(path):
+    """Bytes of the files below `path`, in MiB (files vanishing meanwhile are skipped)."""
+    total_bytes = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total_bytes += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                pass
+    return total_bytes / 2**20
 
 
 def cmd_drain(url, expected, out, timeout=300, pid=0):

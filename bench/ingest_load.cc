@@ -69,6 +69,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/process_stats.h"
 #include "clusterwatch/v1/ingest.grpc.pb.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "common/domain/csv.h"
@@ -101,28 +102,6 @@ namespace {
 namespace pb = clusterwatch::v1;
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// CPU seconds (user + system, all threads) of this process.
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds (user + system) of process `pid` from /proc/<pid>/stat; -1 when unreadable.
-double ProcCpuSeconds(int pid) {
-  if (pid <= 0) return -1;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::vector<std::string> f = absl::StrSplit(stat.substr(paren + 2), ' ');
-  // After "(comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11, 12.
-  if (f.size() < 13) return -1;
-  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // The p-th percentile (0..100) of `v` (sorted in place), nearest rank.
 double Percentile(std::vector<double>& v, double p) {

@@ -134,23 +134,11 @@ import json, os, re, shutil, signal, subprocess, threading, time, urllib.request
 
 system, rnd, n = os.environ["CW_SYSTEM"], int(os.environ["CW_ROUND"]), int(os.environ["CW_N"])
 boot, d, base, binp = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_BASE"]), os.environ["CW_BIN"]
-tick = os.sysconf("SC_CLK_TCK")
+from bench_util import proc_cpu, hwm_mib, machine_busy  # noqa: E402 (bench/ is on PYTHONPATH)
 stamp = int(time.time())
 name = f"kst-{system}-r{rnd}-{stamp}"
 state = os.path.join(d, "state", name)
 kafka_pid = int(os.environ["CW_KAFKA_PID"])
-
-def proc_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick  # utime + stime, all threads
-
-def hwm_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 def thread_cpu(pid):
     """CPU seconds of the live threads by kind: jit (C1/C2 compiler threads), gc (GC and G1
@@ -172,12 +160,6 @@ def thread_cpu(pid):
         elif comm.startswith("rocksdb:"):
             out["rocksdb"] += cpu
     return out
-
-def machine_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    idle = v[3] + v[4]
-    return sum(v) - idle, sum(v)
 
 def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lib.sh — helpers shared by the bench/ scripts that run a broker and the services. Source it
-# after setting `me` (the script's name for log lines):
+# after setting `me` (the script's name for log lines). It puts bench/ on PYTHONPATH, so the
+# scripts' embedded Python can `from bench_util import ...` (proc_cpu, hwm_mib, ...).
 #   log MSG / die MSG          timestamped line on stderr / the same, then exit 1
 #   wait_port PORT SECONDS     until 127.0.0.1:PORT accepts a connection (1 on timeout)
 #   end_offsets BOOT TOPIC     "0:123,1:456,..." — each partition's end offset (kcat)
@@ -10,6 +11,9 @@
 #       rejected lines of the bad files are expected), stops it; sets ACCEPTED (records
 #       accepted) and PUSH_S (seconds).
 #       Logs in DIR/logs.
+
+# The scripts' embedded Python imports its helpers from bench/bench_util.py.
+export PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 
 log() { echo "[$me] $(date -u +%T) $*" >&2; }
 die() { echo "[$me] error: $*" >&2; exit 1; }

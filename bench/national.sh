@@ -40,8 +40,8 @@
 # data and 0.3 GB of aggregator state per million reports (checked with df before starting).
 set -euo pipefail
 me="bench/national.sh"
-log() { echo "[$me] $(date -u +%T) $*" >&2; }
-die() { echo "[$me] error: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${CW_BUILD_DIR:-$ROOT/build}"
@@ -135,25 +135,8 @@ import json, os, re, signal, subprocess, sys, time, urllib.request
 k, n = int(os.environ["CW_K"]), int(os.environ["CW_N"])
 boot, d, port0 = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_PORT"])
 broker = int(os.environ["CW_BROKER_PID"])
-tick = os.sysconf("SC_CLK_TCK")
+from bench_util import proc_cpu, hwm_mib, machine_busy  # noqa: E402 (bench/ is on PYTHONPATH)
 group = f"national-{k}-{int(time.time())}"
-
-def proc_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-
-def hwm_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-def machine_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return sum(v) - v[3] - v[4], sum(v)
 
 def du(path):
     """Bytes on disk under path."""

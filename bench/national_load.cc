@@ -46,6 +46,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/national/national.h"
+#include "bench/process_stats.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/reports.pb.h"
 
@@ -73,14 +74,6 @@ namespace {
 namespace pb = clusterwatch::v1;
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "national_load: %s\n", what.c_str());

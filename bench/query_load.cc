@@ -42,6 +42,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/process_stats.h"
 #include "clusterwatch/v1/query.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -132,18 +133,6 @@ double Pct(std::vector<float>& v, double p) {
   if (v.empty()) return 0;
   size_t rank = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size()) + 0.999999);
   return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1] / 1000.0;  // ms
-}
-
-// CPU seconds (user + system) of process `pid` from /proc/<pid>/stat; -1 when unreadable.
-double ProcCpuSeconds(int pid) {
-  if (pid <= 0) return -1;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::vector<std::string> f = absl::StrSplit(stat.substr(paren + 2), ' ');
-  if (f.size() < 13) return -1;  // utime, stime: fields 14, 15 of stat(5)
-  return (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Loads `run` for `seconds` at `rate` (0: closed loop), then waits for its calls to finish.

@@ -103,34 +103,12 @@ binp = os.path.join(d, "bin")
 ingest_addr, query_addr = f"127.0.0.1:{base + 2}", f"127.0.0.1:{base + 3}"
 m_ingest, m_agg, m_query = base + 4, base + 5, base + 6
 security = ["--plaintext", "--allow_unauthenticated", "--rate_limit_rps=0"]
-tick = os.sysconf("SC_CLK_TCK")
+from bench_util import proc_cpu, hwm_mib, du_mib  # noqa: E402 (bench/ is on PYTHONPATH)
 logs = os.path.join(d, "logs")
 rows = []
 
 def note(*a):
     print(f"[bench/recovery.sh] {time.strftime('%H:%M:%S', time.gmtime())}", *a, flush=True)
-
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
-
-def hwm_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-def du_mib(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(root, name))
-            except OSError:
-                pass
-    return total / 2**20
 
 def scrape(port):
     try:
@@ -254,7 +232,7 @@ t0 = time.time()
 wait_for(lambda: (s := scrape(m_agg)) and s["processed"] >= n1 and s["lag"] == 0, 3600, "first drain")
 drain_s = time.time() - t0
 rows.append(("aggregator: drain of the first year from empty state", f"{n1:,} messages",
-             f"{drain_s:.1f} s ({n1 / drain_s:,.0f}/s), CPU {cpu_s(agg.pid):.1f} s, "
+             f"{drain_s:.1f} s ({n1 / drain_s:,.0f}/s), CPU {proc_cpu(agg.pid):.1f} s, "
              f"state {du_mib(os.path.join(d, 'state', 'aggregator')):.0f} MiB, RSS {hwm_mib(agg.pid):.0f} MiB"))
 
 # ---- 4. SIGKILL mid-stream
@@ -320,7 +298,7 @@ t_serving = time.time()
 mat = scrape(m_query)["materialized"]
 rows.append(("query: new replica, empty state, rebuild from the topics",
              f"{snaps:,} snapshot + {regs:,} registry records on the topics",
-             f"SERVING after {t_serving - t0:.2f} s; {mat:,} records materialised; CPU {cpu_s(q.pid):.1f} s; "
+             f"SERVING after {t_serving - t0:.2f} s; {mat:,} records materialised; CPU {proc_cpu(q.pid):.1f} s; "
              f"state {du_mib(os.path.join(d, 'state', 'query')):.0f} MiB"))
 q.send_signal(signal.SIGKILL)
 q.wait()

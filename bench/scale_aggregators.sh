@@ -101,21 +101,9 @@ import json, os, re, shutil, signal, subprocess, time, urllib.request
 
 k, n = int(os.environ["CW_K"]), int(os.environ["CW_N"])
 boot, d, base = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_BASE"])
-tick = os.sysconf("SC_CLK_TCK")
+from bench_util import proc_cpu, hwm_mib, machine_busy  # noqa: E402 (bench/ is on PYTHONPATH)
 group = f"bench-{k}-{int(time.time())}"
 cluster_dir = os.path.join(d, "kafka-cluster")
-
-def proc_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-
-def hwm_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 def runqueue_wait_s(pid):
     """Seconds the process's threads spent runnable but waiting for a CPU (schedstat)."""
@@ -127,12 +115,6 @@ def runqueue_wait_s(pid):
         except (OSError, IndexError, ValueError):
             pass
     return total / 1e9
-
-def machine_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    idle = v[3] + v[4]
-    return sum(v) - idle, sum(v)
 
 def broker_pids():
     out = []
