@@ -284,22 +284,19 @@ absl::Status Aggregator::CheckStateLayout() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> Aggregator::PublishUnpublished(
-    const std::vector<kafka::TopicPartition>& owned) {
-  const std::set<std::string> owned_sources = SourcesOf(owned);
+absl::StatusOr<int> Aggregator::PublishUnpublished() {
   std::set<std::string> dirty;
-  for (auto it = unpublished_.begin(); it != unpublished_.end();) {
-    if (!it->second.empty() && owned_sources.count(it->second) == 0) {
-      it = unpublished_.erase(it);  // another instance's now; its mark stays in the store
-      metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
-    } else {
-      dirty.insert(it->first);
-      ++it;
-    }
-  }
+  for (const auto& [k, src] : unpublished_) dirty.insert(k);
   BatchResult result;
   if (auto p = PublishDirty(dirty, nullptr, result); !p.ok()) return p;
   return result.snapshots_published;
+}
+
+void Aggregator::SetPublishable(const std::vector<kafka::TopicPartition>& partitions) {
+  publishable_ = SourcesOf(partitions);
+  // Held park-periods of partitions no longer publishable: their dirty marks stay.
+  std::erase_if(unpublished_, [this](const auto& e) { return !Publishable(e.second); });
+  metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
 }
 
 absl::StatusOr<std::optional<int64_t>> Aggregator::StoredOffset(
@@ -580,14 +577,17 @@ absl::StatusOr<BatchResult> Aggregator::ProcessBatch(
   for (const auto& [k, agg] : aggregates) {
     const std::string park = k.substr(0, k.find('|'));
     auto src = park_sources.find(park);
-    unpublished_[k] = src == park_sources.end() ? "" : src->second;
+    std::string source = src == park_sources.end() ? "" : src->second;
+    // A partition still catching up publishes nothing yet: its dirty marks are sent in
+    // full by PublishPending once it is publishable.
+    if (Publishable(source)) unpublished_[k] = std::move(source);
   }
   metrics_.unpublished.Set(static_cast<double>(unpublished_.size()));
   absl::Status published = absl::OkStatus();
   const int64_t now_ms = clock_.NowUnixMs();
   if (options_.publish_interval <= absl::ZeroDuration() ||
       absl::Milliseconds(now_ms - last_publish_ms_) >= options_.publish_interval) {
-    // Every park-period of this batch is this instance's: its partitions were just read.
+    // Only publishable partitions' park-periods are held (SetPublishable).
     std::set<std::string> dirty;
     for (const auto& [k, src] : unpublished_) dirty.insert(k);
     published = PublishDirty(dirty, &aggregates, result);
@@ -665,8 +665,18 @@ absl::StatusOr<int> Aggregator::PublishPending(
     return true;
   });
   if (!s.ok()) return s;
+  // In chunks: a partition rebuilt from the beginning has a mark on every park-period it
+  // holds, and one chunk of snapshots (with their firms) is what stays in memory at once.
+  constexpr size_t kChunk = 1000;
   BatchResult result;
-  if (auto p = PublishDirty(dirty, nullptr, result); !p.ok()) return p;
+  std::set<std::string> chunk;
+  for (auto it = dirty.begin(); it != dirty.end();) {
+    chunk.insert(*it++);
+    if (chunk.size() == kChunk || it == dirty.end()) {
+      if (auto p = PublishDirty(chunk, nullptr, result); !p.ok()) return p;
+      chunk.clear();
+    }
+  }
   return result.snapshots_published;
 }
 

@@ -7,7 +7,10 @@
 // the next offset of every partition are written in ONE store batch per message batch.
 // Snapshots are published after that write and their dirty marks cleared after Kafka
 // acknowledges them; a crash in between republishes (idempotent upserts on a compacted
-// topic). Revision rule: higher revision wins; equal revision from the same submission is a
+// topic). With several instances, a park's snapshots are published only by the owner of its
+// partition and only once that owner has caught up with the partition (SetPublishable):
+// a snapshot is then never older than one an earlier owner published, so the last record
+// of every key on the compacted topic is the newest state. Revision rule: higher revision wins; equal revision from the same submission is a
 // duplicate; equal revision from another submission wins when received later.
 //
 // Not thread-safe: one thread drives an Aggregator.
@@ -78,17 +81,26 @@ class Aggregator {
   // marks stay and PublishPending() retries.
   absl::StatusOr<BatchResult> ProcessBatch(const std::vector<kafka::Message>& messages);
 
-  // Publishes every park-period still marked dirty (after a crash or a failed publish) whose
-  // reports come from a partition in `owned` (all when nullopt): a park whose partition
-  // moved to another instance is that instance's to publish, from newer state.
+  // Publishes every park-period still marked dirty (after a crash, a failed publish, or
+  // while its partition caught up) whose reports come from a partition in `owned` (all when
+  // nullopt): a park whose partition moved to another instance is that instance's to
+  // publish, from newer state.
   absl::StatusOr<int> PublishPending(
       const std::optional<std::vector<kafka::TopicPartition>>& owned = std::nullopt);
 
   // Publishes the park-periods committed by earlier batches but not yet published (see
-  // AggregatorOptions) whose reports come from a partition in `owned`; those of other
-  // partitions are forgotten here (their dirty marks stay for PublishPending).
-  absl::StatusOr<int> PublishUnpublished(const std::vector<kafka::TopicPartition>& owned);
+  // AggregatorOptions).
+  absl::StatusOr<int> PublishUnpublished();
   bool has_unpublished() const { return !unpublished_.empty(); }
+
+  // The partitions whose park snapshots this instance may publish: those it owns and has
+  // read up to where their previous owner stopped (kafka::Consumer::CaughtUpPartitions).
+  // Until called, every partition is publishable (one instance, tests, benchmarks).
+  // Park-periods of other partitions are no longer held for publication; their dirty marks
+  // stay in the store, and PublishPending sends them once the partition is publishable
+  // again. Without this, an instance could publish, after a rebalance, a snapshot older
+  // than the one the partition's new owner had already published.
+  void SetPublishable(const std::vector<kafka::TopicPartition>& partitions);
 
   // Fails with kFailedPrecondition when the store holds state in a layout this version
   // does not read (per-report "c|" rows of the first version): delete the state directory
@@ -109,6 +121,12 @@ class Aggregator {
     }
   };
 
+  // Whether park-periods whose reports come from `source` ("topic|partition") may be
+  // published now; "" (a park no report of the batch named) always may.
+  bool Publishable(const std::string& source) const {
+    return !publishable_ || source.empty() || publishable_->count(source) > 0;
+  }
+
   // Publishes the snapshots of `dirty_keys` (park|period) and clears their dirty marks;
   // aggregates found in `committed` (this batch's, just written) are not read back.
   absl::Status PublishDirty(
@@ -124,6 +142,8 @@ class Aggregator {
   AggregatorOptions options_;
   // Committed but unpublished park-periods -> "topic|partition" of their reports.
   std::map<std::string, std::string> unpublished_;
+  // Sources ("topic|partition") whose snapshots may be published; nullopt: all.
+  std::optional<std::set<std::string>> publishable_;
   int64_t last_publish_ms_ = 0;
 };
 

@@ -43,6 +43,19 @@ class FakeConsumer : public Consumer {
   }
   int64_t Lag() override { return 0; }
   absl::StatusOr<bool> CaughtUp(absl::Duration) override { return true; }
+  // The assignment less the partitions SetBehindForTest named.
+  std::vector<TopicPartition> CaughtUpPartitions(absl::Duration) override {
+    std::vector<TopicPartition> out;
+    for (const auto& tp : Assignment()) {
+      absl::MutexLock lock(&mu_);
+      if (behind_.count(tp) == 0) out.push_back(tp);
+    }
+    return out;
+  }
+  void SetBehindForTest(std::set<TopicPartition> behind) {
+    absl::MutexLock lock(&mu_);
+    behind_ = std::move(behind);
+  }
   std::vector<TopicPartition> Assignment() override {
     absl::MutexLock lock(&mu_);
     if (assignment_) return *assignment_;
@@ -65,6 +78,7 @@ class FakeConsumer : public Consumer {
   int polls_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<TopicPartition> seen_ ABSL_GUARDED_BY(mu_);
   std::optional<std::vector<TopicPartition>> assignment_ ABSL_GUARDED_BY(mu_);
+  std::set<TopicPartition> behind_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cw::kafka

@@ -112,6 +112,12 @@ class Consumer {
   // True once every assigned partition has been read up to the high watermark that the
   // broker reported when this was first called (a "caught up" check for global tables).
   virtual absl::StatusOr<bool> CaughtUp(absl::Duration timeout) = 0;
+  // The assigned partitions that have been read up to the high watermark the broker reported
+  // after their latest assignment (asked once per assignment, waiting at most `timeout`; a
+  // partition whose watermark cannot be read yet is not in the answer). A partition stays
+  // in the answer until it is revoked. The aggregator publishes a partition's snapshots
+  // only from then on: its state then holds everything earlier owners had.
+  virtual std::vector<TopicPartition> CaughtUpPartitions(absl::Duration timeout) = 0;
   virtual std::vector<TopicPartition> Assignment() = 0;
 };
 

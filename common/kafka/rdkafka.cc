@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 
 namespace cw::kafka {
 namespace {
@@ -275,16 +276,49 @@ class RdConsumer : public Consumer {
         }
         it = targets_.emplace(key, hi).first;
       }
-      int64_t pos = tp->offset();
-      if (pos < 0) {
-        // Nothing consumed since the assignment: the position is where we started.
-        auto start = started_at_.find(key);
-        if (start != started_at_.end()) pos = start->second;
-      }
-      if (it->second > 0 && (pos < 0 || pos < it->second)) caught_up = false;
+      if (!Reached(*tp, key, it->second)) caught_up = false;
     }
     RdKafka::TopicPartition::destroy(tps);
     return caught_up;
+  }
+
+  std::vector<TopicPartition> CaughtUpPartitions(absl::Duration timeout) override {
+    std::vector<RdKafka::TopicPartition*> tps;
+    std::vector<TopicPartition> out;
+    if (consumer_->assignment(tps) != RdKafka::ERR_NO_ERROR) return out;
+    consumer_->position(tps);
+    const absl::Time now = absl::Now();
+    for (auto* tp : tps) {
+      TopicPartition key{tp->topic(), tp->partition()};
+      if (caught_up_.count(key) > 0) {
+        out.push_back(key);
+        continue;
+      }
+      auto it = targets_.find(key);
+      if (it == targets_.end()) {
+        // A leaderless partition (a broker just died) cannot answer: ask again in a second
+        // rather than stall every poll for the timeout.
+        auto retry = retry_at_.find(key);
+        if (retry != retry_at_.end() && now < retry->second) continue;
+        int64_t lo = 0, hi = 0;
+        auto err = consumer_->query_watermark_offsets(
+            tp->topic(), tp->partition(), &lo, &hi,
+            static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+        if (err != RdKafka::ERR_NO_ERROR) {
+          retry_at_[key] = now + absl::Seconds(1);
+          last_error_ = RdKafka::err2str(err);
+          continue;
+        }
+        retry_at_.erase(key);
+        it = targets_.emplace(key, hi).first;
+      }
+      if (Reached(*tp, key, it->second)) {
+        caught_up_.insert(key);
+        out.push_back(key);
+      }
+    }
+    RdKafka::TopicPartition::destroy(tps);
+    return out;
   }
 
   std::vector<TopicPartition> Assignment() override {
@@ -303,6 +337,12 @@ class RdConsumer : public Consumer {
     bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
     std::vector<TopicPartition> list;
     for (auto* tp : parts) list.push_back({tp->topic(), tp->partition()});
+    for (const auto& tp : list) {
+      // Caught up is per assignment: a partition back from another owner has a new target.
+      targets_.erase(tp);
+      caught_up_.erase(tp);
+      retry_at_.erase(tp);
+    }
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       SetStartOffsets(parts);
       if (cooperative) {
@@ -322,6 +362,18 @@ class RdConsumer : public Consumer {
     }
   }
 
+  // Whether an assigned partition's position (or, before its first message, the offset it
+  // was started at) has reached `target`.
+  bool Reached(const RdKafka::TopicPartition& tp, const TopicPartition& key, int64_t target) {
+    if (target <= 0) return true;
+    int64_t pos = tp.offset();
+    if (pos < 0) {
+      auto start = started_at_.find(key);
+      if (start != started_at_.end()) pos = start->second;
+    }
+    return pos >= target;
+  }
+
   void SetStartOffsets(std::vector<RdKafka::TopicPartition*>& parts) {
     for (auto* tp : parts) {
       std::optional<int64_t> start;
@@ -339,7 +391,9 @@ class RdConsumer : public Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
   std::set<TopicPartition> revoked_during_poll_;
-  std::map<TopicPartition, int64_t> targets_;
+  std::map<TopicPartition, int64_t> targets_;  // high watermark when first asked
+  std::set<TopicPartition> caught_up_;          // reached its target since the assignment
+  std::map<TopicPartition, absl::Time> retry_at_;
   std::map<TopicPartition, int64_t> started_at_;  // start offsets we assigned
   std::string last_error_;
 };

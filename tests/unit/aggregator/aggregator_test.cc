@@ -397,7 +397,7 @@ TEST_F(AggregatorTest, RefusesStateOfTheFirstLayout) {
 
 // With a publish interval, batches inside the interval publish nothing; the next batch
 // after it publishes every park-period changed since, once, with the latest figures; and
-// PublishUnpublished sends what is held back for owned partitions only.
+// PublishUnpublished sends what is held back for publishable partitions only.
 TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
   AggregatorOptions options;
   options.publish_interval = absl::Seconds(1);
@@ -440,19 +440,86 @@ TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
   clock_.Advance(100);
   ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 9'00, 2, "s3", 3000)})
                   .ok());
-  auto n = coalescing.PublishUnpublished({{topics_.reports, 1}});
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);  // partition 0 moved away: not this instance's to publish any more
+  coalescing.SetPublishable({{topics_.reports, 1}});  // partition 0 moved away
   EXPECT_FALSE(coalescing.has_unpublished());
+  auto n = coalescing.PublishUnpublished();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);  // not this instance's to publish any more
   mark = store_.Get("d|P2|2024-04");
   ASSERT_TRUE(mark.ok());
   EXPECT_TRUE(mark->has_value());  // left for PublishPending of whoever owns it
+  coalescing.SetPublishable({{topics_.reports, 0}});
   ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 11'00, 3, "s4", 4000)})
                   .ok());
-  n = coalescing.PublishUnpublished({{topics_.reports, 0}});
+  n = coalescing.PublishUnpublished();
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
   EXPECT_EQ(Published("P2|2024-04").month().gross_output().fen(), 11'00);
+}
+
+// A partition taken away by a rebalance: what its batches left held back is not published
+// by a later batch of another partition (the new owner publishes those park-periods from
+// newer state; an old owner publishing after it would leave the older figures as the last
+// record of the key). When the partition comes back, PublishPending sends its marks.
+TEST_F(AggregatorTest, RevokedPartitionsHeldBackSnapshotsAreNotPublished) {
+  AggregatorOptions options;
+  options.publish_interval = absl::Seconds(1);
+  Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
+  auto count = [&](const std::string& key) {
+    int n = 0;
+    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
+    return n;
+  };
+  coalescing.SetPublishable({{topics_.reports, 0}, {topics_.reports, 1}});
+  auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 1);  // the first publication
+  clock_.Advance(300);
+  r = coalescing.ProcessBatch({Output(kUsccB, "P1", 2024, 4, 50'00)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 0);  // held back
+  coalescing.SetPublishable({{topics_.reports, 1}});  // partition 0 revoked
+  clock_.Advance(1000);
+  kafka::Message other = Output(kUsccA, "P2", 2023, 3, 7'00);  // another year: no move
+  other.partition = 1;
+  r = coalescing.ProcessBatch({other});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->snapshots_published, 1);
+  EXPECT_EQ(count("P2|2023-03"), 1);
+  EXPECT_EQ(count("P1|2024-04"), 0);
+  auto mark = store_.Get("d|P1|2024-04");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_TRUE(mark->has_value());
+  // Back, and caught up.
+  coalescing.SetPublishable({{topics_.reports, 0}, {topics_.reports, 1}});
+  auto n = coalescing.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 50'00);
+}
+
+// A partition still catching up publishes nothing, however long the batches go on; once
+// caught up, PublishPending sends each park-period it changed once, with the latest state.
+TEST_F(AggregatorTest, CatchingUpPartitionPublishesOnlyOnceCaughtUp) {
+  aggregator_.SetPublishable({});  // assigned, not caught up
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccB, "P1", 2024, 3, 20'00),
+                                        Output(kUsccA, "P1", 2024, 4, 30'00)})
+                  .ok());
+  ASSERT_TRUE(
+      aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 110'00, 2, "s2", 2000)}).ok());
+  EXPECT_TRUE(producer_.sent_ForTest().empty());
+  EXPECT_FALSE(aggregator_.has_unpublished());
+  aggregator_.SetPublishable({{topics_.reports, 0}});
+  auto n = aggregator_.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2);
+  ASSERT_EQ(producer_.sent_ForTest().size(), 2u);
+  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 130'00);
+  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 30'00);
+  n = aggregator_.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);  // the marks are cleared
 }
 
 // Purchases from counterparties are split into in-park and in-region (prefecture) shares.

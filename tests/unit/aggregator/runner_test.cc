@@ -115,5 +115,46 @@ TEST(RunnerTest, HeldBackSnapshotsArePublishedWhenIdleAndAtStop) {
   EXPECT_EQ(metrics.unpublished.Value(), 0);
 }
 
+// A partition that is not caught up (it came from another instance, or back after a
+// restart) publishes nothing while it replays; the moment it is, the runner publishes every
+// park-period it marked, once each, with the replayed state. The gauge counts it meanwhile.
+TEST(RunnerTest, PartitionPublishesOnlyOnceCaughtUp) {
+  store::MemoryStore store;
+  kafka::FakeProducer producer;
+  kafka::FakeConsumer consumer;
+  obs::FakeClock clock;
+  prometheus::Registry registry;
+  AggregatorMetrics metrics(registry);
+  Aggregator aggregator(store, producer, clock, kafka::Topics(), metrics);
+  Runner runner(consumer, aggregator, registry,
+                {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
+  auto catching_up = [&] {
+    for (const auto& f : registry.Collect()) {
+      if (f.name == "cw_aggregator_partitions_catching_up") return f.metric.at(0).gauge.value;
+    }
+    return -1.0;
+  };
+  consumer.SetAssignmentForTest({{"cw.reports.v1", 0}});
+  consumer.SetBehindForTest({{"cw.reports.v1", 0}});
+  consumer.AddBatchForTest({Report(0, 100)});
+  consumer.AddBatchForTest({Report(1, 200)});
+  std::thread t([&] { EXPECT_TRUE(runner.Run().ok()); });
+  ASSERT_TRUE(Eventually([&] {
+    auto off = aggregator.StoredOffset({"cw.reports.v1", 0});
+    return off.ok() && off->has_value() && **off == 2 && consumer.polls_ForTest() > 4;
+  }));
+  EXPECT_TRUE(producer.sent_ForTest().empty());
+  EXPECT_EQ(catching_up(), 1);
+  consumer.SetBehindForTest({});
+  ASSERT_TRUE(Eventually([&] { return producer.sent_ForTest().size() == 2; }));
+  absl::SleepFor(absl::Milliseconds(20));
+  runner.Stop();
+  t.join();
+  ASSERT_EQ(producer.sent_ForTest().size(), 2u);
+  EXPECT_EQ(producer.sent_ForTest()[0].key, "P1|2024-03");
+  EXPECT_EQ(producer.sent_ForTest()[1].key, "P1|2024-04");
+  EXPECT_EQ(catching_up(), 0);
+}
+
 }  // namespace
 }  // namespace cw::aggregator
