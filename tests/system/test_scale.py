@@ -382,6 +382,15 @@ def test_scale_out_on_three_brokers_is_exact(stack):
             break
         time.sleep(0.5)
     assert owned[0] | owned[1] == set(range(PARTITIONS)) and not owned[0] & owned[1], owned
+    # Both survivors have caught up with everything they own (a partition publishes its
+    # snapshots only from then on, docs/scale-out.md).
+    deadline = time.time() + 60
+    while True:
+        catching_up = [svc.metric("cw_aggregator_partitions_catching_up") for svc in survivors]
+        if catching_up == [0, 0] or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert catching_up == [0, 0]
     lag = {n: stack.services[f"aggregator{n}"].metric('cw_kafka_consumer_lag{topic="reports"}')
            for n in (1, 3)}
     applied = {n: stack.services[f"aggregator{n}"].metric(
