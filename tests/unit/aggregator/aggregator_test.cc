@@ -53,6 +53,13 @@ class AggregatorTest : public ::testing::Test {
     return m;
   }
 
+  // How many snapshots of park|period were published.
+  int Count(const std::string& key) {
+    int n = 0;
+    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
+    return n;
+  }
+
   // The latest snapshot published for park|period.
   pb::ParkSnapshot Published(const std::string& key) {
     pb::ParkSnapshot snap;
@@ -402,11 +409,6 @@ TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
   AggregatorOptions options;
   options.publish_interval = absl::Seconds(1);
   Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
-  auto count = [&](const std::string& key) {
-    int n = 0;
-    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
-    return n;
-  };
   // The first batch publishes (nothing was published yet).
   auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
   ASSERT_TRUE(r.ok());
@@ -424,14 +426,14 @@ TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
   r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 120'00, 2, "s2", 2000)});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->snapshots_published, 0);
-  EXPECT_EQ(count("P1|2024-03"), 1);
+  EXPECT_EQ(Count("P1|2024-03"), 1);
   clock_.Advance(500);  // 1.1 s since the first publication
   r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 5, 1'00)});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->snapshots_published, 3);  // P1 2024-03, P2 2024-04, P1 2024-05
-  EXPECT_EQ(count("P1|2024-03"), 2);
+  EXPECT_EQ(Count("P1|2024-03"), 2);
   EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 160'00);
-  EXPECT_EQ(count("P2|2024-04"), 1);
+  EXPECT_EQ(Count("P2|2024-04"), 1);
   EXPECT_FALSE(coalescing.has_unpublished());
   mark = store_.Get("d|P1|2024-03");
   ASSERT_TRUE(mark.ok());
@@ -465,11 +467,6 @@ TEST_F(AggregatorTest, RevokedPartitionsHeldBackSnapshotsAreNotPublished) {
   AggregatorOptions options;
   options.publish_interval = absl::Seconds(1);
   Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
-  auto count = [&](const std::string& key) {
-    int n = 0;
-    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
-    return n;
-  };
   coalescing.SetPublishable({{topics_.reports, 0}, {topics_.reports, 1}});
   auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
   ASSERT_TRUE(r.ok());
@@ -485,8 +482,8 @@ TEST_F(AggregatorTest, RevokedPartitionsHeldBackSnapshotsAreNotPublished) {
   r = coalescing.ProcessBatch({other});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->snapshots_published, 1);
-  EXPECT_EQ(count("P2|2023-03"), 1);
-  EXPECT_EQ(count("P1|2024-04"), 0);
+  EXPECT_EQ(Count("P2|2023-03"), 1);
+  EXPECT_EQ(Count("P1|2024-04"), 0);
   auto mark = store_.Get("d|P1|2024-04");
   ASSERT_TRUE(mark.ok());
   EXPECT_TRUE(mark->has_value());
