@@ -8,6 +8,7 @@
 //   clusterctl rank --metric=output_ytd --period=P [--region=32] [--level=class|division]
 //   clusterctl series --park=ID --metric=output_ytd_yoy --from=P --to=P [--level=...]
 //   clusterctl region --region=321200 | --group=延龙图核心  --period=P
+//                     [--level=class|division]
 //   clusterctl industry-map --industry=30 --period=P [--region=32] [--level=class|division]
 //                           [--reference=system|province|prefecture]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
@@ -61,7 +62,7 @@ ABSL_FLAG(std::string, reference, "system",
           "metrics, industry-map: LQ, strong-cluster and star reference "
           "(system|province|prefecture)");
 ABSL_FLAG(std::string, level, "class",
-          "metrics, industry-map, rank, series: GB/T 4754 level of the industry figures "
+          "metrics, industry-map, rank, series, region: GB/T 4754 level of the industry figures "
           "(class|division)");
 ABSL_FLAG(int32_t, limit, 0, "rank: at most this many parks (0: all)");
 ABSL_FLAG(std::string, state, "", "alerts: pending, firing or resolved (default any)");
@@ -379,10 +380,13 @@ int Series() {
 int Region() {
   auto period = PeriodFlag();
   if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  auto level = LevelFlag();
+  if (!level.ok()) return Fail(std::string(level.status().message()));
   pb::GetRegionSnapshotRequest req;
   req.set_region_code(absl::GetFlag(FLAGS_region));
   req.set_group(absl::GetFlag(FLAGS_group));
   *req.mutable_period() = *period;
+  req.set_level(*level);
   pb::GetRegionSnapshotResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetRegionSnapshot(WithDeadline(ctx), req, &resp);

@@ -301,6 +301,11 @@ std::string RenderRegion(const std::string& label, const pb::Period& period,
   absl::StrAppend(&out, "  HHI ", Num(a.has_hhi(), a.hhi()), ", CR5 ",
                   Pct(a.has_industry_cr5(), a.industry_cr5()), "\n");
   for (const auto& ind : a.industries()) {
+    if (ind.confidential()) {
+      absl::StrAppend(&out, "    ", Pad(Industry(ind.industry()), 36), PadLeft("保密", 16),
+                      "  confidential: ", ind.confidential_reason(), "\n");
+      continue;
+    }
     absl::StrAppend(&out, "    ", Pad(Industry(ind.industry()), 36),
                     PadLeft(FormatWan(ind.month().gross_output().fen()), 16),
                     absl::StrFormat("%8.1f%%", 100.0 * ind.output_share()), "\n");

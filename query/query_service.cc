@@ -12,6 +12,7 @@
 #include "common/domain/codes.h"
 #include "common/domain/totals.h"
 #include "common/metrics/land.h"
+#include "common/metrics/levels.h"
 #include "common/metrics/structure.h"
 #include "google/protobuf/descriptor.h"
 #include "query/rollup.h"
@@ -513,6 +514,13 @@ grpc::Status QueryService::DoRegion(const pb::GetRegionSnapshotRequest& request,
   }
   pb::RollupAggregate agg;
   agg.ParseFromString(**bytes);
+  const metrics::IndustryLevel level = LevelFromProto(request.level());
+  if (level == metrics::IndustryLevel::kDivision) {
+    agg = domain::RegroupRollup(agg, [](const std::string& industry) {
+      return metrics::IndustryAtLevel(industry, metrics::IndustryLevel::kDivision);
+    });
+  }
+  response->set_level(LevelToProto(level));
   response->set_name(request.group().empty()
                          ? std::string(domain::RegionName(request.region_code()))
                          : request.group());

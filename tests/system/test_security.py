@@ -167,11 +167,13 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
     def publish(name, value, confidential):
         if not confidential:
             known[name] = value
+    classes_of = {}
     for park in ("JJ", "TM"):
         s = call(secure, "GetParkSnapshot",
                  query_pb2.GetParkSnapshotRequest(park_id=park, period=PERIOD), TOKENS["dept"]).snapshot
         publish(f"{park}", s.year_to_date.gross_output.fen, s.confidential)
         inds = [i.industry for i in s.industries]
+        classes_of[park] = inds
         for i in s.industries:
             publish(f"{park}x{i.industry}", i.year_to_date.gross_output.fen, i.confidential)
         equations.append((f"{park}", [f"{park}x{i}" for i in inds]))
@@ -197,6 +199,21 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
                                                             if f"{p}x{i.industry}" in
                                                             {f"{q}x{j}" for q in parks
                                                              for j in truth} | set(known)]))
+        # The same region at the division level: a division is the sum of its classes in
+        # the region's parks, and is withheld where one of them is (38 holds JJ's 3811).
+        r = call(secure, "GetRegionSnapshot",
+                 query_pb2.GetRegionSnapshotRequest(region_code=code, period=PERIOD,
+                                                    level=query_pb2.INDUSTRY_LEVEL_DIVISION),
+                 TOKENS["dept"])
+        divisions = {i.industry: i for i in r.industries}
+        if "JJ" in parks:
+            assert divisions["38"].confidential
+            assert not divisions["38"].HasField("year_to_date")
+        for div, i in divisions.items():
+            if not i.confidential:
+                known[f"R{code}d{div}"] = i.year_to_date.gross_output.fen
+                equations.append((f"R{code}d{div}", [f"{p}x{c}" for p in parks
+                                                     for c in classes_of[p] if c[:2] == div]))
     rank = call(secure, "RankParks", query_pb2.RankParksRequest(metric="output_ytd",
                                                                  period=PERIOD), TOKENS["dept"])
     for p in rank.parks:

@@ -124,7 +124,7 @@ def test_baoying_glass_firm_size_counts(scenario):
 
 def test_rankings_regions_and_industry_map(scenario):
     # Rankings, the province roll-up and the industry map agree with the pushed figures.
-    _, client = scenario
+    stack, client = scenario
     r = client.stub.RankParks(query_pb2.RankParksRequest(
         metric="output_ytd", region_prefix="32", period=types_pb2.Period(year=2024, month=12)),
         timeout=10)
@@ -134,6 +134,20 @@ def test_rankings_regions_and_industry_map(scenario):
         region_code="320000", period=types_pb2.Period(year=2024, month=12)), timeout=10)
     assert region.parks == 2
     assert region.year_to_date.gross_output.fen == int(TOTAL * 10**10) + int(sum(BAOYING)) * 100
+    # The province at the division level: each division the sum of its classes, here
+    # 33 = 金属制品 3311 + 3360, 30 = 靖江's 3040 + all of 宝应's glass (3041, 3042).
+    want = {}
+    for code, _, yi in JINGJIANG + [(c, "", v) for c, v in OTHERS]:
+        want[code[:2]] = want.get(code[:2], 0) + int(yi * 10**10)
+    want["30"] += int(sum(BAOYING)) * 100
+    divisions = client.stub.GetRegionSnapshot(query_pb2.GetRegionSnapshotRequest(
+        region_code="320000", period=types_pb2.Period(year=2024, month=12),
+        level=query_pb2.INDUSTRY_LEVEL_DIVISION), timeout=10)
+    assert divisions.level == query_pb2.INDUSTRY_LEVEL_DIVISION
+    assert {i.industry: i.year_to_date.gross_output.fen for i in divisions.industries} == want
+    assert divisions.year_to_date.gross_output.fen == region.year_to_date.gross_output.fen
+    text = stack.ctl("region", "--region=320000", "--period=2024-12", "--level=division").stdout
+    assert "30 非金属矿物制品业" in text and "33 金属制品业" in text
     glass = client.stub.GetIndustryMap(query_pb2.GetIndustryMapRequest(
         industry="30", period=types_pb2.Period(year=2024, month=12)), timeout=10)
     assert {e.park_id for e in glass.entries} == {"BY", "JJ"}  # JJ has 3040 among others

@@ -41,6 +41,36 @@ TEST(RenderTest, ParkReportShowsNamesTotalsAndShares) {
   EXPECT_NE(text.find("100.0%"), std::string::npos) << text;
 }
 
+// A region shows its totals and industries; a withheld industry says so instead of a
+// figure (it is cleared, not zero).
+TEST(RenderTest, RegionMarksConfidentialIndustries) {
+  pb::GetRegionSnapshotResponse a;
+  a.set_name("扬州市");
+  a.set_parks(2);
+  a.mutable_month()->mutable_gross_output()->set_fen(300'000'000);
+  a.mutable_year_to_date()->mutable_gross_output()->set_fen(900'000'000);
+  auto* glass = a.add_industries();
+  glass->set_industry("30");
+  glass->mutable_month()->mutable_gross_output()->set_fen(200'000'000);
+  glass->set_output_share(2.0 / 3.0);
+  auto* withheld = a.add_industries();
+  withheld->set_industry("33");
+  withheld->set_confidential(true);
+  withheld->set_confidential_reason("contains a confidential park cell");
+  pb::Period period;
+  period.set_year(2024);
+  period.set_month(3);
+  const std::string text = RenderRegion("321000", period, a);
+  EXPECT_NE(text.find("321000 扬州市"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 parks"), std::string::npos) << text;
+  EXPECT_NE(text.find("30 非金属矿物制品业"), std::string::npos) << text;
+  EXPECT_NE(text.find("200.00    66.7%"), std::string::npos) << text;
+  EXPECT_NE(text.find("保密  confidential: contains a confidential park cell"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("0.0%"), std::string::npos) << text;  // no zero share for it
+}
+
 // A push answer lists each rejected line with field and reason.
 TEST(RenderTest, PushResultListsRejections) {
   pb::PushResponse r;

@@ -47,6 +47,31 @@ class QueryServiceTest : public ::testing::Test {
     req.mutable_period()->set_month(month);
     return req;
   }
+  // A snapshot of 2024-03 with industries given as {class, month gross, ytd gross}; the
+  // park totals are their sums.
+  struct Cell {
+    std::string industry;
+    int64_t month;
+    int64_t ytd;
+  };
+  kafka::Message WithIndustries(const std::string& park, const std::vector<Cell>& cells) {
+    pb::ParkSnapshot s;
+    s.set_park_id(park);
+    s.mutable_period()->set_year(2024);
+    s.mutable_period()->set_month(3);
+    int64_t month = 0, ytd = 0;
+    for (const auto& c : cells) {
+      auto* ind = s.add_industries();
+      ind->set_industry(c.industry);
+      ind->mutable_month()->mutable_gross_output()->set_fen(c.month);
+      ind->mutable_year_to_date()->mutable_gross_output()->set_fen(c.ytd);
+      month += c.month;
+      ytd += c.ytd;
+    }
+    s.mutable_month()->mutable_gross_output()->set_fen(month);
+    s.mutable_year_to_date()->mutable_gross_output()->set_fen(ytd);
+    return {topics_.park_metrics, 0, offset_++, park, s.SerializeAsString(), 0};
+  }
   kafka::Message Park(const std::string& id, const std::string& county) {
     pb::RegistryRecord r;
     r.mutable_park()->set_id(id);
@@ -289,6 +314,54 @@ TEST(AnswerCacheTest, VersionsBudgetAndDisabled) {
   AnswerCache off(0);
   off.Insert("k", entry(1, 10));
   EXPECT_EQ(off.Find("k", 1), nullptr);
+}
+
+// A region at the division level: each division is the sum of its classes over the
+// region's parks; shares, HHI and CR5 are computed on the divisions. Hand-computed:
+// divisions 30 = 3041 (100 + 25) + 3042 (50) = 175 in the month, 300 + 125 + 150 = 575
+// year to date; 33 = 200 / 400. Region month 375, year to date 975.
+TEST_F(QueryServiceTest, RegionSnapshotAtDivisionLevel) {
+  ASSERT_TRUE(materializer_
+                  .Apply({Park("P1", "321282"), Park("P2", "321283"),
+                          WithIndustries("P1", {{"3041", 100, 300}, {"3042", 50, 150}}),
+                          WithIndustries("P2", {{"3311", 200, 400}, {"3041", 25, 125}})})
+                  .ok());
+  pb::GetRegionSnapshotRequest req;
+  req.set_region_code("321200");
+  req.mutable_period()->set_year(2024);
+  req.mutable_period()->set_month(3);
+  pb::GetRegionSnapshotResponse classes;
+  ASSERT_TRUE(service_.GetRegionSnapshot(nullptr, &req, &classes).ok());
+  EXPECT_EQ(classes.level(), pb::INDUSTRY_LEVEL_CLASS);
+  ASSERT_EQ(classes.industries_size(), 3);
+  EXPECT_EQ(classes.industries(0).industry(), "3311");
+  EXPECT_EQ(classes.industries(1).industry(), "3041");
+  EXPECT_EQ(classes.industries(1).month().gross_output().fen(), 125);
+  EXPECT_EQ(classes.industries(2).industry(), "3042");
+
+  req.set_level(pb::INDUSTRY_LEVEL_DIVISION);
+  pb::GetRegionSnapshotResponse divisions;
+  ASSERT_TRUE(service_.GetRegionSnapshot(nullptr, &req, &divisions).ok());
+  EXPECT_EQ(divisions.level(), pb::INDUSTRY_LEVEL_DIVISION);
+  EXPECT_EQ(divisions.parks(), 2);
+  EXPECT_EQ(divisions.month().gross_output().fen(), 375);
+  EXPECT_EQ(divisions.year_to_date().gross_output().fen(), 975);
+  ASSERT_EQ(divisions.industries_size(), 2);
+  EXPECT_EQ(divisions.industries(0).industry(), "33");
+  EXPECT_EQ(divisions.industries(0).month().gross_output().fen(), 200);
+  EXPECT_EQ(divisions.industries(0).year_to_date().gross_output().fen(), 400);
+  EXPECT_DOUBLE_EQ(divisions.industries(0).output_share(), 200.0 / 375.0);
+  EXPECT_EQ(divisions.industries(1).industry(), "30");
+  EXPECT_EQ(divisions.industries(1).month().gross_output().fen(), 175);
+  EXPECT_EQ(divisions.industries(1).year_to_date().gross_output().fen(), 575);
+  EXPECT_DOUBLE_EQ(divisions.industries(1).output_share(), 175.0 / 375.0);
+  ASSERT_TRUE(divisions.has_hhi());
+  const double s30 = 575.0 / 975.0, s33 = 400.0 / 975.0;
+  EXPECT_NEAR(divisions.hhi(), s30 * s30 + s33 * s33, 1e-12);
+  ASSERT_TRUE(divisions.has_industry_cr5());
+  EXPECT_NEAR(divisions.industry_cr5(), 1.0, 1e-12);
+  ASSERT_TRUE(classes.has_hhi());
+  EXPECT_LT(classes.hhi(), divisions.hhi());  // three classes are less concentrated
 }
 
 }  // namespace
