@@ -10,8 +10,9 @@
 // topic). With several instances, a park's snapshots are published only by the owner of its
 // partition and only once that owner has caught up with the partition (SetPublishable):
 // a snapshot is then never older than one an earlier owner published, so the last record
-// of every key on the compacted topic is the newest state. Revision rule: higher revision wins; equal revision from the same submission is a
-// duplicate; equal revision from another submission wins when received later.
+// of every key on the compacted topic is the newest state. Revision rule: higher revision
+// wins; equal revision from the same submission is a duplicate; equal revision from another
+// submission wins when received later.
 //
 // Not thread-safe: one thread drives an Aggregator.
 #pragma once

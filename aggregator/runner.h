@@ -2,8 +2,8 @@
 // store or Kafka error it keeps the batch, marks itself unhealthy, backs off and retries
 // the same batch, so nothing is skipped or applied twice. A partition's snapshots are
 // published only once it is caught up (Aggregator::SetPublishable): a partition that came
-// from another instance, or back after a restart, first replays what it missed. Runs on the calling thread until
-// Stop() is called (from any thread).
+// from another instance, or back after a restart, first replays what it missed. Runs on the
+// calling thread until Stop() is called (from any thread).
 #pragma once
 
 #include <atomic>
