@@ -1,6 +1,6 @@
-// A Consumer for tests: hands out scripted batches in order, then nothing. Records what was
-// committed to the group. Its assignment is every partition of the batches added so far, or
-// what SetAssignmentForTest set. Thread-safe.
+// A Consumer for tests: hands out scripted batches (and rebalances) in order, then nothing.
+// Records what was committed to the group. Its assignment is every partition of the batches
+// added so far, or what SetAssignmentForTest or a scripted rebalance set. Thread-safe.
 #pragma once
 
 #include <deque>
@@ -17,7 +17,13 @@ class FakeConsumer : public Consumer {
   void AddBatchForTest(std::vector<Message> batch) {
     absl::MutexLock lock(&mu_);
     for (const auto& m : batch) seen_.insert({m.topic, m.partition});
-    batches_.push_back(std::move(batch));
+    batches_.push_back({std::move(batch), std::nullopt});
+  }
+  // A rebalance in the poll after the batches added so far: that poll sets the assignment
+  // to `assignment` and returns no message.
+  void AddRebalanceForTest(std::vector<TopicPartition> assignment) {
+    absl::MutexLock lock(&mu_);
+    batches_.push_back({{}, std::move(assignment)});
   }
   void SetAssignmentForTest(std::vector<TopicPartition> assignment) {
     absl::MutexLock lock(&mu_);
@@ -28,9 +34,10 @@ class FakeConsumer : public Consumer {
       absl::MutexLock lock(&mu_);
       ++polls_;
       if (!batches_.empty()) {
-        auto b = std::move(batches_.front());
+        auto step = std::move(batches_.front());
         batches_.pop_front();
-        return b;
+        if (step.rebalance) assignment_ = std::move(step.rebalance);
+        return std::move(step.batch);
       }
     }
     absl::SleepFor(std::min(timeout, absl::Milliseconds(5)));
@@ -73,7 +80,11 @@ class FakeConsumer : public Consumer {
 
  private:
   mutable absl::Mutex mu_;
-  std::deque<std::vector<Message>> batches_ ABSL_GUARDED_BY(mu_);
+  struct Step {
+    std::vector<Message> batch;
+    std::optional<std::vector<TopicPartition>> rebalance;
+  };
+  std::deque<Step> batches_ ABSL_GUARDED_BY(mu_);
   std::map<TopicPartition, int64_t> committed_ ABSL_GUARDED_BY(mu_);
   int polls_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<TopicPartition> seen_ ABSL_GUARDED_BY(mu_);
