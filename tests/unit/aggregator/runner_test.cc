@@ -39,6 +39,12 @@ class RunnerTest : public ::testing::Test {
                                                metrics_, options);
     return *aggregator_;
   }
+  // How many snapshots of park|period were published.
+  int Published(const std::string& key) const {
+    int n = 0;
+    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
+    return n;
+  }
 
   store::MemoryStore store_;
   kafka::FakeProducer producer_;
@@ -58,7 +64,7 @@ bool Eventually(Pred pred) {
   return false;
 }
 
-// While the store_ refuses writes the runner is unhealthy and stores no offset; when the
+// While the store refuses writes the runner is unhealthy and stores no offset; when the
 // fault clears it commits the held batch exactly once and consumes on.
 TEST_F(RunnerTest, StorageFaultHoldsConsumptionUntilCleared) {
   Aggregator& aggregator = MakeAggregator();
@@ -88,37 +94,32 @@ TEST_F(RunnerTest, StorageFaultHoldsConsumptionUntilCleared) {
   EXPECT_EQ((consumer_.committed_ForTest()[{"cw.reports.v1", 0}]), 2);
 }
 
-// With a publish interval, what a batch held back is published when the consumer_ is idle,
+// With a publish interval, what a batch held back is published when the consumer is idle,
 // and what is still held back at a clean stop is published before Run returns.
 TEST_F(RunnerTest, HeldBackSnapshotsArePublishedWhenIdleAndAtStop) {
   Aggregator& aggregator = MakeAggregator({.publish_interval = absl::Hours(1)});
-  auto published = [&](const std::string& key) {
-    int n = 0;
-    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
-    return n;
-  };
   {
     Runner runner(consumer_, aggregator, registry_,
                   {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
     consumer_.AddBatchForTest({Report(0, 100)});  // published at once: the first publication
     consumer_.AddBatchForTest({Report(1, 200)});  // held back, then published when idle
     std::thread t([&] { EXPECT_TRUE(runner.Run().ok()); });
-    ASSERT_TRUE(Eventually([&] { return published("P1|2024-04") == 1; }));
-    EXPECT_EQ(published("P1|2024-03"), 1);
+    ASSERT_TRUE(Eventually([&] { return Published("P1|2024-04") == 1; }));
+    EXPECT_EQ(Published("P1|2024-03"), 1);
     EXPECT_EQ(metrics_.unpublished.Value(), 0);
     runner.Stop();
     t.join();
   }
   // Stopped while a batch's snapshot is held back: Run publishes it before returning. The
-  // consumer_ is scripted so the stop comes before any idle poll.
+  // consumer is scripted so the stop comes before any idle poll.
   Runner runner(consumer_, aggregator, registry_,
                 {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
   ASSERT_TRUE(aggregator.ProcessBatch({Report(2, 300)}).ok());
-  EXPECT_EQ(published("P1|2024-05"), 0);
+  EXPECT_EQ(Published("P1|2024-05"), 0);
   EXPECT_EQ(metrics_.unpublished.Value(), 1);
   runner.Stop();
   EXPECT_TRUE(runner.Run().ok());
-  EXPECT_EQ(published("P1|2024-05"), 1);
+  EXPECT_EQ(Published("P1|2024-05"), 1);
   EXPECT_EQ(metrics_.unpublished.Value(), 0);
 }
 
@@ -165,23 +166,18 @@ TEST_F(RunnerTest, PartitionHandedBackPublishesWhatItHeldBack) {
   Aggregator& aggregator = MakeAggregator({.publish_interval = absl::Hours(1)});
   Runner runner(consumer_, aggregator, registry_,
                 {.max_batch = 1, .poll_timeout = absl::Milliseconds(1)});
-  auto published = [&](const std::string& key) {
-    int n = 0;
-    for (const auto& r : producer_.sent_ForTest()) n += r.key == key ? 1 : 0;
-    return n;
-  };
   consumer_.SetAssignmentForTest({{"cw.reports.v1", 0}});
   consumer_.AddBatchForTest({Report(0, 100)});  // published at once: the first publication
   consumer_.AddBatchForTest({Report(1, 200)});  // held back
   consumer_.AddRebalanceForTest({});            // revoked in the next poll
   consumer_.AddRebalanceForTest({{"cw.reports.v1", 0}});  // and handed straight back
   std::thread t([&] { EXPECT_TRUE(runner.Run().ok()); });
-  ASSERT_TRUE(Eventually([&] { return published("P1|2024-04") == 1; }));
+  ASSERT_TRUE(Eventually([&] { return Published("P1|2024-04") == 1; }));
   absl::SleepFor(absl::Milliseconds(20));
   runner.Stop();
   t.join();
-  EXPECT_EQ(published("P1|2024-03"), 1);
-  EXPECT_EQ(published("P1|2024-04"), 1);
+  EXPECT_EQ(Published("P1|2024-03"), 1);
+  EXPECT_EQ(Published("P1|2024-04"), 1);
   EXPECT_EQ(**aggregator.StoredOffset({"cw.reports.v1", 0}), 2);  // nothing replayed
 }
 
