@@ -71,6 +71,7 @@
 #include "absl/time/time.h"
 #include "bench/process_stats.h"
 #include "clusterwatch/v1/ingest.grpc.pb.h"
+#include "common/kafka/rdkafka.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "common/domain/csv.h"
 #include "common/domain/report_csv.h"
@@ -328,15 +329,11 @@ class DeliveryCb : public RdKafka::DeliveryReportCb {
 std::unique_ptr<RdKafka::Conf> ProducerConf(DeliveryCb* cb) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  // The settings of cw-ingest's producer (common/kafka/rdkafka.cc, NewRdKafkaProducer).
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", absl::GetFlag(FLAGS_brokers)},
-           {"enable.idempotence", "true"},
-           {"acks", "all"},
-           {"linger.ms", absl::GetFlag(FLAGS_linger_ms)},
-           {"compression.type", "lz4"},
-           {"message.timeout.ms", "30000"},
-           {"socket.keepalive.enable", "true"}}) {
+  // The settings of cw-ingest's producer (kafka::ProducerDefaults), --linger_ms apart.
+  auto settings = kafka::ProducerDefaults();
+  settings["bootstrap.servers"] = absl::GetFlag(FLAGS_brokers);
+  settings["linger.ms"] = absl::GetFlag(FLAGS_linger_ms);
+  for (const auto& [k, v] : settings) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
       std::fprintf(stderr, "librdkafka %s: %s\n", k.c_str(), err.c_str());
       std::exit(2);

@@ -43,16 +43,11 @@
 #   CW_KSTREAMS_GROUND_TRUTH  0 skips the ground_truth.py check         (default 1)
 #   CW_KSTREAMS_KEEP=1        leave the broker running afterwards (otherwise it is wiped)
 set -euo pipefail
-if [ -z "${CW_BENCH_NICED:-}" ]; then
-  export CW_BENCH_NICED=1
-  exec nice -n 5 "$0" "$@"
-fi
 me="bench/kstreams_compare.sh"
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_nice "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 DIR="${CW_KSTREAMS_BENCH_DIR:-/tmp/cw-kstreams-bench}"
 BASE="${CW_KSTREAMS_PORT_BASE:-59092}"
 SCALE="${CW_KSTREAMS_SCALE:-40}"

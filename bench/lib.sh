@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lib.sh — helpers shared by the bench/ scripts that run a broker and the services. Source it
-# after setting `me` (the script's name for log lines). It puts bench/ on PYTHONPATH, so the
+# after setting `me` (the script's name for log lines); it sets ROOT and BUILD. It puts bench/ on PYTHONPATH, so the
 # scripts' embedded Python can `from bench_util import ...` (proc_cpu, hwm_mib, ...).
 #   log MSG / die MSG          timestamped line on stderr / the same, then exit 1
 #   wait_port PORT SECONDS     until 127.0.0.1:PORT accepts a connection (1 on timeout)
@@ -12,8 +12,20 @@
 #       accepted) and PUSH_S (seconds).
 #       Logs in DIR/logs.
 
+# The repository and the build (CW_BUILD_DIR, default build/).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 # The scripts' embedded Python imports its helpers from bench/bench_util.py.
-export PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$ROOT/bench${PYTHONPATH:+:$PYTHONPATH}"
+
+# Re-runs the calling script under `nice -n 5` (once), so a long benchmark yields to
+# interactive work on a shared machine: call as `bench_nice "$@"`.
+bench_nice() {
+  if [ -z "${CW_BENCH_NICED:-}" ]; then
+    export CW_BENCH_NICED=1
+    exec nice -n 5 "$0" "$@"
+  fi
+}
 
 log() { echo "[$me] $(date -u +%T) $*" >&2; }
 die() { echo "[$me] error: $*" >&2; exit 1; }

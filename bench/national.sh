@@ -43,8 +43,6 @@ me="bench/national.sh"
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 SCALE="${CW_NATIONAL_SCALE:-1}"
 YEARS="${CW_NATIONAL_YEARS:-1}"
 SEED="${CW_NATIONAL_SEED:-2543}"

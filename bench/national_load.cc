@@ -47,6 +47,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/national/national.h"
 #include "bench/process_stats.h"
+#include "common/kafka/rdkafka.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/reports.pb.h"
 
@@ -148,15 +149,11 @@ int Produce(const national::National& n) {
   DeliveryCounter cb;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  // cw-ingest's producer settings (common/kafka/rdkafka.cc, NewRdKafkaProducer).
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", absl::GetFlag(FLAGS_brokers)},
-           {"enable.idempotence", "true"},
-           {"acks", "all"},
-           {"linger.ms", absl::GetFlag(FLAGS_linger_ms)},
-           {"compression.type", "lz4"},
-           {"message.timeout.ms", "30000"},
-           {"socket.keepalive.enable", "true"}}) {
+  // cw-ingest's producer settings (kafka::ProducerDefaults), --linger_ms apart.
+  auto settings = kafka::ProducerDefaults();
+  settings["bootstrap.servers"] = absl::GetFlag(FLAGS_brokers);
+  settings["linger.ms"] = absl::GetFlag(FLAGS_linger_ms);
+  for (const auto& [k, v] : settings) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) Die(absl::StrCat(k, ": ", err));
   }
   if (conf->set("dr_cb", &cb, err) != RdKafka::Conf::CONF_OK) Die(err);

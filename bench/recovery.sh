@@ -37,16 +37,11 @@
 #   CW_RECOVERY_NATIONAL    national-scale data at this fraction instead (e.g. 0.25)
 #   CW_RECOVERY_KEEP=1      leave the broker running afterwards
 set -euo pipefail
-if [ -z "${CW_BENCH_NICED:-}" ]; then
-  export CW_BENCH_NICED=1
-  exec nice -n 5 "$0" "$@"
-fi
 me="bench/recovery.sh"
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_nice "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 DIR="${CW_RECOVERY_DIR:-/tmp/cw-recovery-bench}"
 BASE="${CW_RECOVERY_PORT_BASE:-59692}"
 SCALE="${CW_RECOVERY_SCALE:-40}"

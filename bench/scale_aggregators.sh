@@ -32,8 +32,6 @@ me="bench/scale_aggregators.sh"
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${CW_BUILD_DIR:-$ROOT/build}"
 DIR="${CW_SCALE_BENCH_DIR:-/tmp/cw-scale-bench}"
 BASE="${CW_CLUSTER_PORT_BASE:-19292}"
 SCALE="${CW_SCALE_BENCH_SCALE:-20}"

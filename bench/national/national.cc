@@ -42,17 +42,12 @@ constexpr std::array<int64_t, kPeriodsPerYear> kSeasonPm = {1700, 1040, 990,  10
 constexpr std::array<int64_t, kPeriodsPerYear> kCitPm = {2200, 400, 2200, 400, 400, 2200,
                                                          400,  400, 2200, 400, 400};
 
+using domain::ExpPpm;
 using domain::SplitMix64;
 
 class Rng : public domain::Rng {
  public:
   using domain::Rng::Rng;
-  // Approximately standard normal in thousandths (Irwin–Hall, 12 uniforms), within ±3.
-  int64_t NormalMilli() {
-    int64_t sum = 0;
-    for (int i = 0; i < 12; ++i) sum += Uniform(0, 9999);
-    return std::clamp<int64_t>((sum - 59994) / 10, -3000, 3000);
-  }
   // An index drawn with the given weights. REQUIRES: a positive total.
   size_t Weighted(const std::vector<int64_t>& w) {
     int64_t total = 0;
@@ -65,27 +60,6 @@ class Rng : public domain::Rng {
     return w.size() - 1;
   }
 };
-
-// exp(k/10) in millionths for k = -40..40.
-constexpr std::array<int64_t, 81> kExpPpm = {
-    18316,    20242,    22371,    24724,    27324,    30197,    33373,    36883,    40762,
-    45049,    49787,    55023,    60810,    67206,    74274,    82085,    90718,    100259,
-    110803,   122456,   135335,   149569,   165299,   182684,   201897,   223130,   246597,
-    272532,   301194,   332871,   367879,   406570,   449329,   496585,   548812,   606531,
-    670320,   740818,   818731,   904837,   1000000,  1105171,  1221403,  1349859,  1491825,
-    1648721,  1822119,  2013753,  2225541,  2459603,  2718282,  3004166,  3320117,  3669297,
-    4055200,  4481689,  4953032,  5473947,  6049647,  6685894,  7389056,  8166170,  9025013,
-    9974182,  11023176, 12182494, 13463738, 14879732, 16444647, 18174145, 20085537, 22197951,
-    24532530, 27112639, 29964100, 33115452, 36598234, 40447304, 44701184, 49402449, 54598150};
-
-// exp(x/1000) in millionths, by linear interpolation; x clipped to ±4000.
-int64_t ExpPpm(int64_t x_milli) {
-  const int64_t shifted = std::clamp<int64_t>(x_milli, -4000, 4000) + 4000;
-  const size_t i = static_cast<size_t>(shifted / 100);
-  const int64_t frac = shifted % 100;
-  if (i + 1 >= kExpPpm.size()) return kExpPpm.back();
-  return (kExpPpm[i] * (100 - frac) + kExpPpm[i + 1] * frac) / 100;
-}
 
 // Rounds a non-negative amount to a multiple of `granule` (0 stays 0).
 int64_t RoundTo(int64_t v, int64_t granule) {
@@ -264,7 +238,7 @@ absl::StatusOr<National> National::Build(const Options& o) {
       capacity.push_back(std::max<int64_t>(
           1, tables::kProvinces[pv].enterprise_weight * 1000 /
                  std::max<int64_t>(1, parks_per_province[pv]) *
-                 ExpPpm(rng.NormalMilli() * 8 / 10) / 1'000'000));
+                 ExpPpm(rng.NormalMilli(10000, 3000) * 8 / 10) / 1'000'000));
       n.parks_.push_back(std::move(park));
     }
   }
@@ -317,7 +291,7 @@ absl::StatusOr<National> National::Build(const Options& o) {
       } else {
         e.industry = pick(classes[rng.Weighted(division_weights)]);
       }
-      const int64_t z = rng.NormalMilli();
+      const int64_t z = rng.NormalMilli(10000, 3000);
       e.base_month_fen = std::max<int64_t>(
           kFloorMonthFen, kMedianMonthFen / 1000 * (ExpPpm(z * kSigmaMilli / 1000) / 1000));
       e.trend_milli = park.trend_milli + rng.Uniform(-30, 30);

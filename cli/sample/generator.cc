@@ -52,48 +52,18 @@ constexpr int kPeriodsPerYear = 11;  // 1-2月, then March .. December
 // ---------------------------------------------------------------------------------------
 // Deterministic randomness with integer arithmetic only.
 
+using domain::ExpPpm;
 using domain::SplitMix64;
 
 class Rng : public domain::Rng {
  public:
   using domain::Rng::Rng;
 
-  // Approximately standard normal, in thousandths (Irwin–Hall: sum of 12 uniforms),
-  // clipped to ±2.5.
-  int64_t NormalMilli() {
-    int64_t sum = 0;
-    for (int i = 0; i < 12; ++i) sum += Uniform(0, 999);
-    return std::clamp<int64_t>(sum - 5994, -2500, 2500);
-  }
-
   template <typename T>
   const T& Pick(const std::vector<T>& v) {
     return v[static_cast<size_t>(Uniform(0, static_cast<int64_t>(v.size()) - 1))];
   }
 };
-
-// exp(k/10) in millionths for k = -40..40.
-constexpr std::array<int64_t, 81> kExpPpm = {
-    18316,    20242,    22371,    24724,    27324,    30197,    33373,    36883,
-    40762,    45049,    49787,    55023,    60810,    67206,    74274,    82085,
-    90718,    100259,   110803,   122456,   135335,   149569,   165299,   182684,
-    201897,   223130,   246597,   272532,   301194,   332871,   367879,   406570,
-    449329,   496585,   548812,   606531,   670320,   740818,   818731,   904837,
-    1000000,  1105171,  1221403,  1349859,  1491825,  1648721,  1822119,  2013753,
-    2225541,  2459603,  2718282,  3004166,  3320117,  3669297,  4055200,  4481689,
-    4953032,  5473947,  6049647,  6685894,  7389056,  8166170,  9025013,  9974182,
-    11023176, 12182494, 13463738, 14879732, 16444647, 18174145, 20085537, 22197951,
-    24532530, 27112639, 29964100, 33115452, 36598234, 40447304, 44701184, 49402449,
-    54598150};
-
-// exp(x/1000) in millionths, by linear interpolation in kExpPpm; x clipped to ±4000.
-int64_t ExpPpm(int64_t x_milli) {
-  const int64_t shifted = std::clamp<int64_t>(x_milli, -4000, 4000) + 4000;
-  const size_t i = static_cast<size_t>(shifted / 100);
-  const int64_t frac = shifted % 100;
-  if (i + 1 >= kExpPpm.size()) return kExpPpm.back();
-  return (kExpPpm[i] * (100 - frac) + kExpPpm[i + 1] * frac) / 100;
-}
 
 int64_t MulPm(int64_t v, int64_t per_mille) { return v * per_mille / 1000; }
 
@@ -577,7 +547,8 @@ absl::Status BuildRegistry(uint64_t seed, Sample& s) {
       e.above_size = i < spec.enterprises - below_size;
       int64_t month_yuan;
       if (e.above_size) {
-        month_yuan = spec.median_month_yuan * ExpPpm(rng.NormalMilli() * 900 / 1000) / 1'000'000;
+        month_yuan = spec.median_month_yuan *
+                     ExpPpm(rng.NormalMilli(1000, 2500) * 900 / 1000) / 1'000'000;
         if (i == 0) month_yuan *= spec.anchor_multiple;
         if (i == 1 && spec.anchor_multiple >= 4) month_yuan *= spec.anchor_multiple / 2;
         month_yuan = std::max<int64_t>(month_yuan, 1'800'000);  // ≥ 20 million yuan a year
@@ -585,7 +556,7 @@ absl::Status BuildRegistry(uint64_t seed, Sample& s) {
         month_yuan = rng.Uniform(300'000, 1'500'000);
       }
       e.base_fen = month_yuan * kFenPerYuan;
-      e.growth_pm = spec.growth_pm + rng.NormalMilli() * 60 / 1000;
+      e.growth_pm = spec.growth_pm + rng.NormalMilli(1000, 2500) * 60 / 1000;
       e.export_pm = (cls->export_max_pm > 0 && rng.PerMille(600))
                         ? rng.Uniform(cls->export_max_pm / 4, cls->export_max_pm)
                         : 0;

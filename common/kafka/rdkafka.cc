@@ -507,15 +507,15 @@ class RdMockCluster : public MockCluster {
 
 }  // namespace
 
+std::map<std::string, std::string> ProducerDefaults() {
+  return {{"enable.idempotence", "true"},  {"acks", "all"},
+          {"linger.ms", "5"},              {"compression.type", "lz4"},
+          {"message.timeout.ms", "30000"}, {"socket.keepalive.enable", "true"}};
+}
+
 absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions& options) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  auto s = ConfigureAll(conf.get(), options,
-                        {{"enable.idempotence", "true"},
-                         {"acks", "all"},
-                         {"linger.ms", "5"},
-                         {"compression.type", "lz4"},
-                         {"message.timeout.ms", "30000"},
-                         {"socket.keepalive.enable", "true"}});
+  auto s = ConfigureAll(conf.get(), options, ProducerDefaults());
   if (!s.ok()) return s;
   auto cb = std::make_unique<DeliveryCb>();
   std::string err;

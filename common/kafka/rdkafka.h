@@ -1,7 +1,9 @@
 // librdkafka implementations of Producer and Consumer. See kafka.h for the contracts.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "common/kafka/kafka.h"
 
@@ -10,6 +12,11 @@ namespace cw::kafka {
 // An idempotent producer (enable.idempotence=true, acks=all) with a background thread
 // serving delivery reports. kInvalidArgument for a bad configuration.
 absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions& options);
+
+// The librdkafka settings NewRdKafkaProducer starts from (ClientOptions' brokers and extra
+// settings win): idempotence, acks=all, linger.ms=5, lz4, timeouts. The load tools produce
+// with them to measure against the same producer.
+std::map<std::string, std::string> ProducerDefaults();
 
 absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptions& options);
 

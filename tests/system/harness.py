@@ -188,6 +188,26 @@ class Stack:
                                f"--ingest=127.0.0.1:{ingest}", f"--query=127.0.0.1:{query}"],
                               check=check, capture_output=True, text=True)
 
+    def load(self, parks, enterprises, reports, timeout=120):
+        """Writes registry/parks.csv, registry/enterprises.csv and reports/<name> from the rows
+        given ({name: rows}) under the workdir, pushes them with clusterctl (no report line may
+        be rejected) and waits until the query service answers exactly what ground_truth
+        computes from those files. Returns a cwclient.Client of the query service."""
+        import cwclient  # needs the generated protobuf modules, which only some tests use
+        reg, rep = os.path.join(self.workdir, "registry"), os.path.join(self.workdir, "reports")
+        os.makedirs(reg)
+        os.makedirs(rep)
+        write_rows(os.path.join(reg, "parks.csv"), parks)
+        write_rows(os.path.join(reg, "enterprises.csv"), enterprises)
+        self.ctl("registry", os.path.join(reg, "parks.csv"), os.path.join(reg, "enterprises.csv"))
+        for name, rows in reports.items():
+            write_rows(os.path.join(rep, name), rows)
+            r = self.ctl("push", os.path.join(rep, name))
+            assert " 0 rejected" in r.stdout, r.stdout
+        client = cwclient.Client(self.address("query"))
+        assert cwclient.wait_equal(client, ground_truth.compute(self.workdir), timeout) == []
+        return client
+
     def stop(self):
         for s in self.services.values():
             s.stop()

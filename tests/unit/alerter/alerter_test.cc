@@ -81,6 +81,21 @@ class AlerterTest : public ::testing::Test {
     config_.rules[0].subjects = {alerts::SubjectKind::kRegion, alerts::SubjectKind::kGroup};
   }
 
+  // Region and group rules only, over P1 and P2 (10 enterprises each) of county 321023 and
+  // the group 宝应组团: output 1000·m in 2023-03..05, then `p1`·m and `p2`·m in 2024 (no
+  // 2024 snapshot where 0).
+  void TwoParksOfOneCounty(int64_t p1, int64_t p2) {
+    RollupSubjectsOnly();
+    Registry("P1", 10, "321023", {"宝应组团"});
+    Registry("P2", 10, "321023", {"宝应组团"});
+    for (int m = 3; m <= 5; ++m) {
+      Snapshot("P1", 2023, m, 1000 * m, 10);
+      Snapshot("P2", 2023, m, 1000 * m, 10);
+      if (p1 > 0) Snapshot("P1", 2024, m, p1 * m, 10);
+      if (p2 > 0) Snapshot("P2", 2024, m, p2 * m, 10);
+    }
+  }
+
   // (id, state, version) of the published events, in order.
   std::vector<std::tuple<std::string, pb::AlertState, int64_t>> PublishedStates() {
     std::vector<std::tuple<std::string, pb::AlertState, int64_t>> out;
@@ -187,15 +202,7 @@ using States = std::vector<std::tuple<std::string, pb::AlertState, int64_t>>;
 // periods fires for the county, its prefecture and province and the parks' group, and for
 // no park (the rule is not for parks). The per-park gauges do not count them.
 TEST_F(AlerterTest, RegionAndGroupDeclineFires) {
-  RollupSubjectsOnly();
-  Registry("P1", 10, "321023", {"宝应组团"});
-  Registry("P2", 10, "321023", {"宝应组团"});
-  for (int m = 3; m <= 5; ++m) {
-    Snapshot("P1", 2023, m, 1000 * m, 10);
-    Snapshot("P2", 2023, m, 1000 * m, 10);
-    Snapshot("P1", 2024, m, 800 * m, 10);
-    Snapshot("P2", 2024, m, 950 * m, 10);
-  }
+  TwoParksOfOneCounty(800, 950);
   Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
   ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
   const auto f = pb::ALERT_STATE_FIRING;
@@ -224,15 +231,7 @@ TEST_F(AlerterTest, RegionAndGroupDeclineFires) {
 // A revision that removes April's decline (P1 April back to last year's level: the county
 // -2.5%) resolves every region and group alert.
 TEST_F(AlerterTest, RevisionResolvesRegionAndGroupAlerts) {
-  RollupSubjectsOnly();
-  Registry("P1", 10, "321023", {"宝应组团"});
-  Registry("P2", 10, "321023", {"宝应组团"});
-  for (int m = 3; m <= 5; ++m) {
-    Snapshot("P1", 2023, m, 1000 * m, 10);
-    Snapshot("P2", 2023, m, 1000 * m, 10);
-    Snapshot("P1", 2024, m, 800 * m, 10);
-    Snapshot("P2", 2024, m, 950 * m, 10);
-  }
+  TwoParksOfOneCounty(800, 950);
   Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
   ASSERT_TRUE(alerter.EvaluateParks({"P1", "P2"}).ok());
   ASSERT_EQ(Published().size(), 4u);
@@ -254,14 +253,7 @@ TEST_F(AlerterTest, RevisionResolvesRegionAndGroupAlerts) {
 // 10 of the 20 expected enterprises (P2's count although it has no snapshot), below 90%,
 // so nothing fires for the region or the group.
 TEST_F(AlerterTest, RegionDeclineFromMissingReportsDoesNotFire) {
-  RollupSubjectsOnly();
-  Registry("P1", 10, "321023", {"宝应组团"});
-  Registry("P2", 10, "321023", {"宝应组团"});
-  for (int m = 3; m <= 5; ++m) {
-    Snapshot("P1", 2023, m, 1000 * m, 10);
-    Snapshot("P2", 2023, m, 1000 * m, 10);
-    Snapshot("P1", 2024, m, 1000 * m, 10);
-  }
+  TwoParksOfOneCounty(1000, 0);  // P2 reported nothing in 2024
   Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
   ASSERT_TRUE(alerter.EvaluateAll().ok());
   EXPECT_TRUE(Published().empty());

@@ -6,12 +6,13 @@
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
 #include "query/query_service.h"
+#include "tests/unit/query/replica_fixture.h"
 
 namespace cw::query {
 namespace {
 namespace pb = clusterwatch::v1;
 
-class AlertsTest : public ::testing::Test {
+class AlertsTest : public ReplicaFixture {
  protected:
   kafka::Message Event(int64_t offset, const std::string& id, pb::AlertState state,
                        int64_t version, const std::string& park = "P1") {
@@ -43,13 +44,6 @@ class AlertsTest : public ::testing::Test {
     return got;
   }
 
-  store::MemoryStore store_;
-  kafka::FakeProducer producer_;
-  kafka::Topics topics_;
-  Materializer materializer_{store_, producer_, topics_};
-  prometheus::Registry prom_;
-  QueryMetrics metrics_{prom_};
-  QueryService service_{store_, materializer_, metrics_};
   std::string last_token_;
 };
 

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "query/query_service.h"
 #include "query/redact.h"
+#include "tests/unit/query/replica_fixture.h"
 
 namespace cw::query {
 namespace {
@@ -34,7 +35,7 @@ const std::vector<ParkSpec>& Parks() {
   return *kParks;
 }
 
-class IndustryLevelMetricsTest : public ::testing::Test {
+class IndustryLevelMetricsTest : public ReplicaFixture {
  protected:
   void SetUp() override {
     std::vector<kafka::Message> messages;
@@ -89,13 +90,6 @@ class IndustryLevelMetricsTest : public ::testing::Test {
     return pb::IndustryMetrics::default_instance();
   }
 
-  store::MemoryStore store_;
-  kafka::FakeProducer producer_;
-  kafka::Topics topics_;
-  Materializer materializer_{store_, producer_, topics_};
-  prometheus::Registry prom_;
-  QueryMetrics metrics_{prom_};
-  QueryService service_{store_, materializer_, metrics_};
   int64_t offset_ = 0;
 };
 

@@ -7,12 +7,13 @@
 #include "common/store/memory_store.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/unit/query/replica_fixture.h"
 
 namespace cw::query {
 namespace {
 namespace pb = clusterwatch::v1;
 
-class QueryServiceTest : public ::testing::Test {
+class QueryServiceTest : public ReplicaFixture {
  protected:
   kafka::Message Snapshot(const std::string& park, int year, int month, int64_t gross,
                           int64_t computed_ms, bool jan_feb = false) {
@@ -80,13 +81,6 @@ class QueryServiceTest : public ::testing::Test {
     return {topics_.registry, 0, offset_++, "park|" + id, r.SerializeAsString(), 0};
   }
 
-  store::MemoryStore store_;
-  kafka::FakeProducer producer_;
-  kafka::Topics topics_;
-  Materializer materializer_{store_, producer_, topics_};
-  prometheus::Registry prom_;
-  QueryMetrics metrics_{prom_};
-  QueryService service_{store_, materializer_, metrics_};
   int64_t offset_ = 0;
 };
 
