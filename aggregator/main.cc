@@ -1,8 +1,11 @@
-// cw-aggregator: consumes the reports topic in a consumer group, keeps per-park state in
-// RocksDB and publishes park-period snapshots. Flags: see --help.
+// cw-aggregator: the two-stage aggregator (docs/scale-out.md). The enterprise stage consumes
+// the reports topic (keyed by enterprise) and produces per-park contributions; the park stage
+// consumes those and publishes park-period snapshots; both in Kafka transactions, with their
+// state in one RocksDB. Flags: see --help.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include <filesystem>
 #include <iostream>
 #include "aggregator/app.h"
@@ -20,10 +23,13 @@ ABSL_FLAG(std::string, state_dir, "var/aggregator", "RocksDB directory");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102", "Prometheus /metrics listener");
 ABSL_FLAG(int64_t, block_cache_mb, 64, "RocksDB block cache size (MiB)");
 ABSL_FLAG(int64_t, write_buffer_mb, 32, "RocksDB memtable size (MiB)");
-ABSL_FLAG(int64_t, max_batch, 5000, "messages per committed batch");
-ABSL_FLAG(int64_t, publish_interval_ms, 500,
-          "publish a park-period's snapshot at most this often under load (0: every batch); "
-          "when idle at once");
+ABSL_FLAG(int64_t, max_batch, 5000, "messages per poll");
+ABSL_FLAG(int64_t, commit_interval_ms, 100,
+          "commit each stage's Kafka transaction (and its state) at least this often under "
+          "load; at once when idle. A park-period's snapshot is published once per commit");
+ABSL_FLAG(std::string, stages, "enterprise,park",
+          "the stages this instance runs: enterprise (reports -> contributions), park "
+          "(contributions -> park snapshots), or both; each scales out on its own");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
 ABSL_FLAG(bool, print_offsets, false,
           "print the stored next offset of every partition in --state_dir (\"<topic> "
@@ -82,7 +88,20 @@ int main(int argc, char** argv) {
   options.store.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_mb) << 20;
   options.runner.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch));
-  options.aggregator.publish_interval = absl::Milliseconds(absl::GetFlag(FLAGS_publish_interval_ms));
+  options.runner.commit_interval = absl::Milliseconds(absl::GetFlag(FLAGS_commit_interval_ms));
+  options.run_enterprise_stage = false;
+  options.run_park_stage = false;
+  for (absl::string_view stage : absl::StrSplit(absl::GetFlag(FLAGS_stages), ',')) {
+    if (stage == "enterprise") {
+      options.run_enterprise_stage = true;
+    } else if (stage == "park") {
+      options.run_park_stage = true;
+    } else {
+      cw::obs::Error("aggregator", "--stages: unknown stage '", stage,
+                     "' (expected enterprise, park or both, comma-separated)");
+      return 2;
+    }
+  }
   auto app = cw::aggregator::AggregatorApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("aggregator", app.status().ToString());

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   const int parts = absl::GetFlag(FLAGS_partitions);
   for (const auto& [topic, n] : std::vector<std::pair<std::string, int>>{
            {topics.reports, parts}, {topics.registry, 1}, {topics.rejected, 1},
-           {topics.park_metrics, parts}, {topics.alerts, 1}}) {
+           {topics.park_metrics, parts}, {topics.contributions, parts}, {topics.alerts, 1}}) {
     if (auto s = (*cluster)->CreateTopic(topic, n); !s.ok()) {
       Error("allinone", s.ToString());
       return 1;
@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   ao.client = client;
   ao.topics = topics;
   ao.store.path = dir + "/aggregator";
+  ao.instance_id = "cw-allinone";
   auto aggregator = cw::aggregator::AggregatorApp::Start(ao, *aggregator_metrics);
   if (!aggregator.ok()) {
     Error("allinone", "aggregator: ", aggregator.status().ToString());

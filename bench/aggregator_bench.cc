@@ -1,4 +1,5 @@
-// Throughput of the aggregator core, cw::aggregator::Aggregator::ProcessBatch, in reports/s
+// Throughput of the aggregator core, both stages chained in memory
+// (cw::aggregator::ChainedStages::ProcessBatch: enterprise stage, then park stage), in reports/s
 // (Google Benchmark items_per_second), over store::MemoryStore and store::RocksDbStore (in a
 // temporary directory), with a kafka::FakeProducer standing in for Kafka. Beside it, in the
 // same binary and on the same messages, the no-state ceiling: a "raw" loop that only decodes
@@ -36,7 +37,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "aggregator/aggregator.h"
+#include "aggregator/chained_stages.h"
 #include "benchmark/benchmark.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "common/domain/period.h"
@@ -199,7 +200,7 @@ enum class StoreKind { kMemory, kRocksDb };
 // removed on destruction.
 class Pipeline {
  public:
-  explicit Pipeline(StoreKind kind) : metrics_(registry_) {
+  explicit Pipeline(StoreKind kind) {
     if (kind == StoreKind::kMemory) {
       store_ = std::make_unique<store::MemoryStore>();
     } else {
@@ -218,31 +219,30 @@ class Pipeline {
       }
       store_ = std::move(*s);
     }
-    aggregator_ =
-        std::make_unique<aggregator::Aggregator>(*store_, producer_, clock_, topics_, metrics_);
+    aggregator_ = std::make_unique<aggregator::ChainedStages>(*store_, producer_, clock_,
+                                                              topics_, registry_);
   }
   ~Pipeline() {
     aggregator_.reset();
     store_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
-  aggregator::Aggregator& aggregator() { return *aggregator_; }
+  aggregator::ChainedStages& aggregator() { return *aggregator_; }
   kafka::FakeProducer& producer() { return producer_; }
 
  private:
   std::string dir_;
   prometheus::Registry registry_;
-  aggregator::AggregatorMetrics metrics_;
   kafka::FakeProducer producer_;
   obs::FakeClock clock_;
   kafka::Topics topics_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<aggregator::Aggregator> aggregator_;
+  std::unique_ptr<aggregator::ChainedStages> aggregator_;
 };
 
 const std::vector<kafka::Message>* g_workload = nullptr;
 
-// Aggregator::ProcessBatch over one whole year, one batch per iteration.
+// ChainedStages::ProcessBatch over one whole year, one batch per iteration.
 void BM_ProcessBatch(benchmark::State& state, StoreKind kind) {
   const auto batches = Batches(*g_workload, static_cast<size_t>(state.range(0)));
   auto pipeline = std::make_unique<Pipeline>(kind);

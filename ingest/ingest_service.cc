@@ -167,7 +167,7 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
   std::string payloads;
   payloads.reserve(records.size() * 256);
   struct Accepted {
-    std::string_view key;  // the report's park id (on the arena or in `records`)
+    std::string_view key;  // the report's enterprise USCC (on the arena or in `records`)
     size_t end;            // in `payloads`
   };
   std::vector<Accepted> accepted_at;
@@ -236,7 +236,7 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
           }
           if (!bad) {
             envelopes.AppendOutput(rec->output(), rec->line(), &payloads);
-            accepted_at.push_back({rec->output().park_id(), payloads.size()});
+            accepted_at.push_back({rec->output().uscc(), payloads.size()});
           }
           break;
         case pb::SubmittedRecord::kTax:
@@ -248,7 +248,7 @@ grpc::Status IngestService::HandleRecords(const std::string& submission_id,
           if (!bad) {
             domain::AnnotateTax(*rec->mutable_tax(), registry);
             envelopes.AppendTax(rec->tax(), rec->line(), &payloads);
-            accepted_at.push_back({rec->tax().park_id(), payloads.size()});
+            accepted_at.push_back({rec->tax().uscc(), payloads.size()});
           }
           break;
         case pb::SubmittedRecord::kParseError:

@@ -454,6 +454,7 @@ TOPIC_SPECS=(
   "cw.registry.v1:1:cleanup.policy=compact,min.insync.replicas=2"
   "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1,min.insync.replicas=2"
   "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2"
+  "cw.contributions.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2"
   "cw.alerts.v1:1:cleanup.policy=compact,min.insync.replicas=2"
 )
 

@@ -331,6 +331,7 @@ cmd_topics() {
     "cw.registry.v1:1:cleanup.policy=compact" \
     "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1" \
     "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact" \
+    "cw.contributions.v1:$PARTITIONS:cleanup.policy=compact" \
     "cw.alerts.v1:1:cleanup.policy=compact"
 }
 

@@ -180,4 +180,75 @@ std::optional<Violation> ValidateTax(pb::TaxReport& r, const RegistryView& regis
   return std::nullopt;
 }
 
+namespace {
+
+// The checks of ValidateOutput and ValidateTax that need no registry, on an envelope's
+// report as ingest annotated it (park id and, for tax, industry filled in).
+std::optional<Violation> CheckPlacement(const std::string& park_id, const std::string& industry,
+                                        bool tax) {
+  if (park_id.empty() || park_id.find('|') != std::string::npos) {
+    return Violation{"park_id", absl::StrFormat("'%s' is not a park id (expected the "
+                                                "registered park, without '|')",
+                                                park_id)};
+  }
+  if (tax && industry.empty()) return std::nullopt;  // registered without an industry
+  if (absl::Status s = ValidateIndustryClass(industry); !s.ok()) {
+    return Violation{"industry", std::string(s.message())};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Violation> ValidateEnvelope(const pb::ReportEnvelope& env,
+                                          const ValidationLimits& limits) {
+  switch (env.body_case()) {
+    case pb::ReportEnvelope::kOutput: {
+      const pb::OutputReport& r = env.output();
+      if (auto v = CheckUscc(r.uscc())) return v;
+      if (auto v = CheckPlacement(r.park_id(), r.industry(), false)) return v;
+      if (auto v = CheckPeriod(r.period(), limits)) return v;
+      if (auto v = CheckBasis(r.basis())) return v;
+      if (auto v = CheckMoney("gross_output", r.gross_output(), r.basis(), limits)) return v;
+      if (auto v = CheckMoney("sales_output", r.sales_output(), r.basis(), limits)) return v;
+      if (auto v = CheckMoney("export_delivery", r.export_delivery(), r.basis(), limits)) {
+        return v;
+      }
+      if (r.employees() < 0 || r.employees() > limits.max_employees) {
+        return Violation{"employees",
+                         absl::StrFormat("%d is outside 0..%d", r.employees(),
+                                         limits.max_employees)};
+      }
+      return std::nullopt;
+    }
+    case pb::ReportEnvelope::kTax: {
+      const pb::TaxReport& r = env.tax();
+      if (auto v = CheckUscc(r.uscc())) return v;
+      if (auto v = CheckPlacement(r.park_id(), r.industry(), true)) return v;
+      if (auto v = CheckPeriod(r.period(), limits)) return v;
+      if (auto v = CheckBasis(r.basis())) return v;
+      if (auto v = CheckMoney("total_tax", r.total_tax(), r.basis(), limits)) return v;
+      if (auto v = CheckMoney("vat", r.vat(), r.basis(), limits)) return v;
+      if (auto v = CheckMoney("corporate_income_tax", r.corporate_income_tax(), r.basis(),
+                              limits)) {
+        return v;
+      }
+      for (int i = 0; i < r.counterparties_size(); ++i) {
+        const pb::Counterparty& c = r.counterparties(i);
+        if (absl::Status s = ValidateUscc(c.uscc()); !s.ok()) {
+          return Violation{"counterparties",
+                           absl::StrFormat("counterparty %d: %s", i + 1, s.message())};
+        }
+        if (auto v = CheckMoney("counterparties", c.purchases(), r.basis(), limits)) {
+          v->reason = absl::StrFormat("counterparty %d ('%s'): %s", i + 1, c.uscc(), v->reason);
+          return v;
+        }
+      }
+      return std::nullopt;
+    }
+    default:
+      return Violation{"", "envelope carries no report (expected an output or a tax report)"};
+  }
+}
+
 }  // namespace cw::domain

@@ -49,4 +49,12 @@ std::optional<Violation> ValidateTax(clusterwatch::v1::TaxReport& r,
                                      const RegistryView& registry,
                                      const ValidationLimits& limits = {});
 
+// The checks of ValidateOutput / ValidateTax that need no registry, on an envelope as it is
+// on the reports topic (after ingest filled park id and industry): USCC check character,
+// industry class, period, basis, park id present, money and employees in range,
+// counterparties. The aggregator refuses with it whatever ingest would have refused, so a
+// record written to the topic past ingest never reaches a total.
+std::optional<Violation> ValidateEnvelope(const clusterwatch::v1::ReportEnvelope& env,
+                                          const ValidationLimits& limits = {});
+
 }  // namespace cw::domain

@@ -69,6 +69,32 @@ class FakeConsumer : public Consumer {
     return {seen_.begin(), seen_.end()};
   }
 
+  absl::StatusOr<std::map<TopicPartition, int64_t>> Committed(
+      const std::vector<TopicPartition>& partitions, absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    std::map<TopicPartition, int64_t> out;
+    for (const auto& tp : partitions) {
+      auto it = committed_.find(tp);
+      if (it != committed_.end()) out[tp] = it->second;
+    }
+    return out;
+  }
+  // Records the seek; the scripted batches are not changed (a test scripts what follows).
+  absl::Status Seek(const std::map<TopicPartition, int64_t>& next) override {
+    absl::MutexLock lock(&mu_);
+    seeks_.push_back(next);
+    return absl::OkStatus();
+  }
+  std::vector<std::map<TopicPartition, int64_t>> seeks_ForTest() const {
+    absl::MutexLock lock(&mu_);
+    return seeks_;
+  }
+  // As if another member had committed `next` to the group.
+  void SetCommittedForTest(std::map<TopicPartition, int64_t> next) {
+    absl::MutexLock lock(&mu_);
+    committed_ = std::move(next);
+  }
+
   std::map<TopicPartition, int64_t> committed_ForTest() const {
     absl::MutexLock lock(&mu_);
     return committed_;
@@ -90,6 +116,7 @@ class FakeConsumer : public Consumer {
   std::set<TopicPartition> seen_ ABSL_GUARDED_BY(mu_);
   std::optional<std::vector<TopicPartition>> assignment_ ABSL_GUARDED_BY(mu_);
   std::set<TopicPartition> behind_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::map<TopicPartition, int64_t>> seeks_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cw::kafka

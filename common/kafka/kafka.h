@@ -31,6 +31,9 @@ struct OutRecord {
   std::string topic;
   std::string key;
   std::string value;
+  // The partition to write to; kAnyPartition: the producer's partitioner (by key).
+  static constexpr int32_t kAnyPartition = -1;
+  int32_t partition = kAnyPartition;
 };
 
 // An OutRecord whose bytes live elsewhere, at least until ProduceAllRefs returns (ingest
@@ -119,6 +122,48 @@ class Consumer {
   // only from then on: its state then holds everything earlier owners had.
   virtual std::vector<TopicPartition> CaughtUpPartitions(absl::Duration timeout) = 0;
   virtual std::vector<TopicPartition> Assignment() = 0;
+  // The group's committed next offsets of `partitions` (those with none are absent). With
+  // transactions (TransactionalProducer::Commit) these move with the outputs; waits for
+  // pending transactional commits to settle (KIP-447 stable offsets), at most `timeout`.
+  virtual absl::StatusOr<std::map<TopicPartition, int64_t>> Committed(
+      const std::vector<TopicPartition>& partitions, absl::Duration timeout) = 0;
+  // Moves the position of assigned partitions back (or forward) to `next`: the messages
+  // from there on are delivered again (after an aborted transaction). Unassigned partitions
+  // are ignored.
+  virtual absl::Status Seek(const std::map<TopicPartition, int64_t>& next) = 0;
 };
+
+// A transactional producer tied to a consumer group (Kafka transactions, KIP-98, with the
+// group generation fencing of KIP-447): the records sent between Begin and Commit become
+// visible to read_committed consumers together with the consumed offsets committed to the
+// group, or not at all. A member that lost its partitions (a "zombie" that was frozen past
+// its session timeout) cannot commit: the group coordinator refuses its offsets because its
+// generation is stale, and its transaction is aborted.
+// One thread at a time.
+class TransactionalProducer {
+ public:
+  virtual ~TransactionalProducer() = default;
+  // Opens a transaction. REQUIRES: none open.
+  virtual absl::Status Begin() = 0;
+  // Queues records in the open transaction (asynchronously; delivery errors surface at
+  // Commit).
+  virtual absl::Status Send(const std::vector<OutRecord>& records) = 0;
+  // Commits `offsets` (next offsets to consume) for `consumer`'s group at its current
+  // generation together with every record sent. OK: all visible. kAborted: the transaction
+  // was aborted (fenced by a newer group generation, or an abortable broker error): none of
+  // it is visible and no offset moved; the caller redoes the work from its last commit.
+  // Other errors (kUnavailable, kDeadlineExceeded): outcome unknown, treat as aborted.
+  virtual absl::Status Commit(const std::map<TopicPartition, int64_t>& offsets,
+                              Consumer& consumer) = 0;
+  // Aborts the open transaction, if any.
+  virtual absl::Status Abort() = 0;
+  // The number of partitions of `topic` (for records that choose their partition).
+  virtual absl::StatusOr<int> PartitionCount(const std::string& topic,
+                                             absl::Duration timeout) = 0;
+};
+
+// A stable partition for a string key (FNV-1a, 32 bit): the same key goes to the same
+// partition from every process and version. REQUIRES: partitions > 0.
+int32_t PartitionFor(std::string_view key, int partitions);
 
 }  // namespace cw::kafka

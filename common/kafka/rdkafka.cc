@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -331,6 +332,49 @@ class RdConsumer : public Consumer {
     return out;
   }
 
+  absl::StatusOr<std::map<TopicPartition, int64_t>> Committed(
+      const std::vector<TopicPartition>& partitions, absl::Duration timeout) override {
+    std::map<TopicPartition, int64_t> out;
+    if (partitions.empty()) return out;
+    std::vector<RdKafka::TopicPartition*> tps;
+    for (const auto& tp : partitions) {
+      tps.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+    }
+    auto err = consumer_->committed(tps, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+    if (err == RdKafka::ERR_NO_ERROR) {
+      for (auto* tp : tps) {
+        if (tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0) {
+          out[{tp->topic(), tp->partition()}] = tp->offset();
+        }
+      }
+    }
+    RdKafka::TopicPartition::destroy(tps);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return absl::UnavailableError(
+          absl::StrCat("kafka committed offsets: ", RdKafka::err2str(err)));
+    }
+    return out;
+  }
+
+  absl::Status Seek(const std::map<TopicPartition, int64_t>& next) override {
+    const auto assigned = Assignment();
+    for (const auto& [tp, off] : next) {
+      if (std::find(assigned.begin(), assigned.end(), tp) == assigned.end()) continue;
+      std::unique_ptr<RdKafka::TopicPartition> p(
+          RdKafka::TopicPartition::create(tp.topic, tp.partition, off));
+      auto err = consumer_->seek(*p, 10000);
+      if (err != RdKafka::ERR_NO_ERROR) {
+        return absl::UnavailableError(absl::StrCat("kafka seek ", tp.topic, "/", tp.partition,
+                                                   " to ", off, ": ", RdKafka::err2str(err)));
+      }
+      started_at_[tp] = off;
+    }
+    return absl::OkStatus();
+  }
+
+  // The group metadata a transactional producer commits offsets with (owned by the caller).
+  RdKafka::ConsumerGroupMetadata* GroupMetadata() { return consumer_->groupMetadata(); }
+
   // Called by the rebalance callback (from inside consume()).
   void OnRebalance(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                    std::vector<RdKafka::TopicPartition*>& parts) {
@@ -484,6 +528,189 @@ absl::Status RdConsumer::Init() {
   return absl::OkStatus();
 }
 
+// Serves the delivery reports of a transactional producer: the first failure of the open
+// transaction (which then must abort).
+class TxnDeliveryCb : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& m) override {
+    if (m.err() == RdKafka::ERR_NO_ERROR) return;
+    absl::MutexLock lock(&mu);
+    if (first_error.ok()) {
+      first_error = absl::AbortedError(
+          absl::StrCat("kafka delivery to ", m.topic_name(), " failed: ", m.errstr()));
+    }
+  }
+  absl::Mutex mu;
+  absl::Status first_error ABSL_GUARDED_BY(mu);
+};
+
+class RdTxnProducer : public TransactionalProducer {
+ public:
+  RdTxnProducer(ClientOptions options, std::string transactional_id)
+      : options_(std::move(options)), transactional_id_(std::move(transactional_id)) {}
+  ~RdTxnProducer() override {
+    if (producer_ && open_) {
+      if (auto* e = producer_->abort_transaction(5000)) delete e;
+    }
+  }
+
+  // Creates the librdkafka producer and registers the transactional id (fencing an earlier
+  // incarnation of the same id and aborting its open transaction).
+  absl::Status Init() {
+    producer_.reset();
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    auto defaults = ProducerDefaults();
+    defaults["transactional.id"] = transactional_id_;
+    // An instance that dies with a transaction open holds back read_committed readers of
+    // the partitions it wrote until the coordinator aborts it: keep that short.
+    defaults["transaction.timeout.ms"] = "10000";
+    defaults["message.timeout.ms"] = "10000";
+    if (auto s = ConfigureAll(conf.get(), options_, defaults); !s.ok()) return s;
+    std::string err;
+    if (conf->set("dr_cb", &cb_, err) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(err);
+    }
+    producer_.reset(RdKafka::Producer::create(conf.get(), err));
+    if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+    if (auto st = Check(producer_->init_transactions(30000), "init transactions"); !st.ok()) {
+      producer_.reset();
+      return st;
+    }
+    fatal_ = false;
+    return absl::OkStatus();
+  }
+
+  absl::Status Begin() override {
+    if (!producer_ || fatal_) {
+      if (auto s = Init(); !s.ok()) return s;
+    }
+    {
+      absl::MutexLock lock(&cb_.mu);
+      cb_.first_error = absl::OkStatus();
+    }
+    if (auto s = Check(producer_->begin_transaction(), "begin transaction"); !s.ok()) return s;
+    open_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status Send(const std::vector<OutRecord>& records) override {
+    for (const auto& r : records) {
+      for (;;) {
+        auto err = producer_->produce(
+            r.topic, r.partition < 0 ? RdKafka::Topic::PARTITION_UA : r.partition,
+            RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(r.value.data()), r.value.size(),
+            r.key.data(), r.key.size(), 0, nullptr);
+        if (err == RdKafka::ERR_NO_ERROR) break;
+        if (err == RdKafka::ERR__QUEUE_FULL) {
+          producer_->poll(10);
+          continue;
+        }
+        return absl::AbortedError(
+            absl::StrCat("kafka produce to ", r.topic, ": ", RdKafka::err2str(err)));
+      }
+    }
+    producer_->poll(0);
+    return absl::OkStatus();
+  }
+
+  absl::Status Commit(const std::map<TopicPartition, int64_t>& offsets,
+                      Consumer& consumer) override {
+    auto* rc = dynamic_cast<RdConsumer*>(&consumer);
+    if (rc == nullptr) return absl::InvalidArgumentError("not a librdkafka consumer");
+    if (!offsets.empty()) {
+      std::vector<RdKafka::TopicPartition*> tps;
+      for (const auto& [tp, off] : offsets) {
+        tps.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition, off));
+      }
+      std::unique_ptr<RdKafka::ConsumerGroupMetadata> md(rc->GroupMetadata());
+      RdKafka::Error* e = producer_->send_offsets_to_transaction(tps, md.get(), 30000);
+      RdKafka::TopicPartition::destroy(tps);
+      if (auto s = Check(e, "send offsets to transaction"); !s.ok()) return s;
+    }
+    // commit_transaction flushes first; a record that failed delivery makes it fail with an
+    // abortable error.
+    auto s = Check(producer_->commit_transaction(30000), "commit transaction");
+    if (!s.ok()) return s;
+    open_ = false;
+    return absl::OkStatus();
+  }
+
+  absl::Status Abort() override {
+    if (!open_ || !producer_) return absl::OkStatus();
+    open_ = false;
+    if (fatal_) return absl::OkStatus();  // the next Begin starts a new producer
+    RdKafka::Error* e = producer_->abort_transaction(30000);
+    if (e == nullptr) return absl::OkStatus();
+    const bool fatal = e->is_fatal();
+    std::string what = e->str();
+    delete e;
+    if (fatal) fatal_ = true;
+    return absl::UnavailableError(absl::StrCat("kafka abort transaction: ", what));
+  }
+
+  absl::StatusOr<int> PartitionCount(const std::string& topic,
+                                     absl::Duration timeout) override {
+    if (!producer_) {
+      if (auto s = Init(); !s.ok()) return s;
+    }
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> t(
+        RdKafka::Topic::create(producer_.get(), topic, nullptr, err));
+    if (!t) return absl::InvalidArgumentError(absl::StrCat("topic ", topic, ": ", err));
+    const absl::Time deadline = absl::Now() + timeout;
+    std::string last = "no answer";
+    while (absl::Now() < deadline) {
+      RdKafka::Metadata* md = nullptr;
+      auto e = producer_->metadata(false, t.get(), &md, 5000);
+      std::unique_ptr<RdKafka::Metadata> owned(md);
+      if (e == RdKafka::ERR_NO_ERROR && md->topics()->size() == 1) {
+        const auto* tm = (*md->topics())[0];
+        if (tm->err() == RdKafka::ERR_NO_ERROR && !tm->partitions()->empty()) {
+          return static_cast<int>(tm->partitions()->size());
+        }
+        last = RdKafka::err2str(tm->err());
+      } else {
+        last = RdKafka::err2str(e);
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    return absl::UnavailableError(absl::StrCat("kafka metadata for topic ", topic, ": ", last));
+  }
+
+ private:
+  // OK for no error; otherwise aborts when the error requires it and maps it: kAborted for
+  // an aborted transaction (fenced or abortable), kUnavailable for a retriable one.
+  absl::Status Check(RdKafka::Error* e, std::string_view what) {
+    if (e == nullptr) return absl::OkStatus();
+    std::unique_ptr<RdKafka::Error> owned(e);
+    const std::string text = absl::StrCat("kafka ", std::string(what), ": ", e->str());
+    if (e->is_fatal()) {
+      // Fenced by a newer incarnation of this transactional id, or an unrecoverable
+      // producer state: nothing of the open transaction becomes visible; the next Begin
+      // starts a new producer.
+      fatal_ = true;
+      open_ = false;
+      return absl::AbortedError(absl::StrCat(text, " (fatal; the producer is recreated)"));
+    }
+    if (e->txn_requires_abort()) {
+      if (auto* a = producer_->abort_transaction(30000)) {
+        if (a->is_fatal()) fatal_ = true;
+        delete a;
+      }
+      open_ = false;
+      return absl::AbortedError(absl::StrCat(text, " (transaction aborted)"));
+    }
+    return absl::UnavailableError(text);
+  }
+
+  ClientOptions options_;
+  std::string transactional_id_;
+  TxnDeliveryCb cb_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  bool open_ = false;
+  bool fatal_ = false;
+};
+
 class RdMockCluster : public MockCluster {
  public:
   RdMockCluster(rd_kafka_t* rk, rd_kafka_mock_cluster_t* mc) : rk_(rk), mc_(mc) {}
@@ -525,6 +752,22 @@ absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions
   std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
   if (!p) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
   return std::unique_ptr<Producer>(new RdProducer(std::move(p), std::move(cb)));
+}
+
+absl::StatusOr<std::unique_ptr<TransactionalProducer>> NewRdKafkaTransactionalProducer(
+    const ClientOptions& options, const std::string& transactional_id) {
+  auto p = std::make_unique<RdTxnProducer>(options, transactional_id);
+  if (auto s = p->Init(); !s.ok()) return s;
+  return std::unique_ptr<TransactionalProducer>(std::move(p));
+}
+
+int32_t PartitionFor(std::string_view key, int partitions) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return static_cast<int32_t>(h % static_cast<uint32_t>(partitions));
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptions& options) {

@@ -18,6 +18,12 @@ absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions
 // with them to measure against the same producer.
 std::map<std::string, std::string> ProducerDefaults();
 
+// A transactional producer (kafka.h) with the given transactional.id, registered with the
+// broker (init_transactions) before it is returned: one id per instance and stage, stable
+// across restarts, so a restarted instance fences its previous incarnation.
+absl::StatusOr<std::unique_ptr<TransactionalProducer>> NewRdKafkaTransactionalProducer(
+    const ClientOptions& options, const std::string& transactional_id);
+
 absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptions& options);
 
 // Starts librdkafka's in-process mock cluster (rdkafka_mock.h) and returns its bootstrap

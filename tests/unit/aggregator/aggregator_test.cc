@@ -1,7 +1,9 @@
-// Tests of the aggregator core over an in-memory store and a recording producer.
-#include "aggregator/aggregator.h"
+// Tests of the two aggregator stages chained in memory (aggregator/chained_stages.h): what reaches the
+// park snapshots, over an in-memory store and a recording producer.
+#include "aggregator/chained_stages.h"
 
 #include "clusterwatch/v1/metrics.pb.h"
+#include "common/domain/codes.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "clusterwatch/v1/state.pb.h"
 #include "common/kafka/fake_producer.h"
@@ -19,7 +21,7 @@ constexpr char kUsccB[] = "91310115MA1K3BTP2B";
 class AggregatorTest : public ::testing::Test {
  protected:
   AggregatorTest()
-      : metrics_(registry_), aggregator_(store_, producer_, clock_, topics_, metrics_) {}
+      : aggregator_(store_, producer_, clock_, topics_, registry_) {}
 
   // An output report message at the next offset of partition 0.
   kafka::Message Output(const std::string& uscc, const std::string& park, int year, int month,
@@ -79,8 +81,7 @@ class AggregatorTest : public ::testing::Test {
   obs::FakeClock clock_;
   kafka::Topics topics_;
   prometheus::Registry registry_;
-  AggregatorMetrics metrics_;
-  Aggregator aggregator_;
+  ChainedStages aggregator_;
   int64_t next_offset_ = 0;
 };
 
@@ -329,21 +330,6 @@ TEST_F(AggregatorTest, StoreFaultCommitsNothingAndRetrySucceeds) {
   EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 100'00);
 }
 
-// A snapshot Kafka did not take stays marked and is republished by PublishPending.
-TEST_F(AggregatorTest, FailedPublishIsRetriedFromDirtyMarks) {
-  producer_.SetFaultForTest(absl::UnavailableError("broker down"));
-  auto r = aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
-  producer_.SetFaultForTest(absl::OkStatus());
-  auto n = aggregator_.PublishPending();
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
-  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 100'00);
-  n = aggregator_.PublishPending();
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);
-}
-
 // Firms are listed per park-period, and a revision moving a firm moves its entry too.
 TEST_F(AggregatorTest, FirmsFollowTheirLatestReport) {
   ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
@@ -391,134 +377,6 @@ TEST_F(AggregatorTest, FirmRecordsBesideTheAggregate) {
   EXPECT_TRUE(firm_bytes->has_value());
 }
 
-// State left by the first layout (per-report contribution rows) is refused, not misread.
-TEST_F(AggregatorTest, RefusesStateOfTheFirstLayout) {
-  EXPECT_TRUE(aggregator_.CheckStateLayout().ok());
-  store::Batch b;
-  b.Put(std::string("c|") + kUsccA + "|o|2024|2024-03", "x");
-  ASSERT_TRUE(store_.Write(b).ok());
-  const absl::Status s = aggregator_.CheckStateLayout();
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("delete the state directory"));
-}
-
-// With a publish interval, batches inside the interval publish nothing; the next batch
-// after it publishes every park-period changed since, once, with the latest figures; and
-// PublishUnpublished sends what is held back for publishable partitions only.
-TEST_F(AggregatorTest, PublishIntervalCoalescesSnapshots) {
-  AggregatorOptions options;
-  options.publish_interval = absl::Seconds(1);
-  Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
-  // The first batch publishes (nothing was published yet).
-  auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 1);
-  clock_.Advance(300);
-  r = coalescing.ProcessBatch({Output(kUsccB, "P1", 2024, 3, 40'00),
-                               Output(kUsccB, "P2", 2024, 4, 7'00)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 0);
-  EXPECT_TRUE(coalescing.has_unpublished());
-  auto mark = store_.Get("d|P1|2024-03");  // the dirty mark is committed with the state
-  ASSERT_TRUE(mark.ok());
-  EXPECT_TRUE(mark->has_value());
-  clock_.Advance(300);
-  r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 120'00, 2, "s2", 2000)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 0);
-  EXPECT_EQ(Count("P1|2024-03"), 1);
-  clock_.Advance(500);  // 1.1 s since the first publication
-  r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 5, 1'00)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 3);  // P1 2024-03, P2 2024-04, P1 2024-05
-  EXPECT_EQ(Count("P1|2024-03"), 2);
-  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 160'00);
-  EXPECT_EQ(Count("P2|2024-04"), 1);
-  EXPECT_FALSE(coalescing.has_unpublished());
-  mark = store_.Get("d|P1|2024-03");
-  ASSERT_TRUE(mark.ok());
-  EXPECT_FALSE(mark->has_value());
-  // Held back, then flushed when idle: only for partitions still owned.
-  clock_.Advance(100);
-  ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 9'00, 2, "s3", 3000)})
-                  .ok());
-  coalescing.SetPublishable({{topics_.reports, 1}});  // partition 0 moved away
-  EXPECT_FALSE(coalescing.has_unpublished());
-  auto n = coalescing.PublishUnpublished();
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);  // not this instance's to publish any more
-  mark = store_.Get("d|P2|2024-04");
-  ASSERT_TRUE(mark.ok());
-  EXPECT_TRUE(mark->has_value());  // left for PublishPending of whoever owns it
-  coalescing.SetPublishable({{topics_.reports, 0}});
-  ASSERT_TRUE(coalescing.ProcessBatch({Output(kUsccB, "P2", 2024, 4, 11'00, 3, "s4", 4000)})
-                  .ok());
-  n = coalescing.PublishUnpublished();
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
-  EXPECT_EQ(Published("P2|2024-04").month().gross_output().fen(), 11'00);
-}
-
-// A partition taken away by a rebalance: what its batches left held back is not published
-// by a later batch of another partition (the new owner publishes those park-periods from
-// newer state; an old owner publishing after it would leave the older figures as the last
-// record of the key). When the partition comes back, PublishPending sends its marks.
-TEST_F(AggregatorTest, RevokedPartitionsHeldBackSnapshotsAreNotPublished) {
-  AggregatorOptions options;
-  options.publish_interval = absl::Seconds(1);
-  Aggregator coalescing(store_, producer_, clock_, topics_, metrics_, options);
-  coalescing.SetPublishable({{topics_.reports, 0}, {topics_.reports, 1}});
-  auto r = coalescing.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 1);  // the first publication
-  clock_.Advance(300);
-  r = coalescing.ProcessBatch({Output(kUsccB, "P1", 2024, 4, 50'00)});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 0);  // held back
-  coalescing.SetPublishable({{topics_.reports, 1}});  // partition 0 revoked
-  clock_.Advance(1000);
-  kafka::Message other = Output(kUsccA, "P2", 2023, 3, 7'00);  // another year: no move
-  other.partition = 1;
-  r = coalescing.ProcessBatch({other});
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->snapshots_published, 1);
-  EXPECT_EQ(Count("P2|2023-03"), 1);
-  EXPECT_EQ(Count("P1|2024-04"), 0);
-  auto mark = store_.Get("d|P1|2024-04");
-  ASSERT_TRUE(mark.ok());
-  EXPECT_TRUE(mark->has_value());
-  // Back, and caught up.
-  coalescing.SetPublishable({{topics_.reports, 0}, {topics_.reports, 1}});
-  auto n = coalescing.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 1);
-  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 50'00);
-}
-
-// A partition still catching up publishes nothing, however long the batches go on; once
-// caught up, PublishPending sends each park-period it changed once, with the latest state.
-TEST_F(AggregatorTest, CatchingUpPartitionPublishesOnlyOnceCaughtUp) {
-  aggregator_.SetPublishable({});  // assigned, not caught up
-  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
-  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccB, "P1", 2024, 3, 20'00),
-                                        Output(kUsccA, "P1", 2024, 4, 30'00)})
-                  .ok());
-  ASSERT_TRUE(
-      aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 110'00, 2, "s2", 2000)}).ok());
-  EXPECT_TRUE(producer_.sent_ForTest().empty());
-  EXPECT_FALSE(aggregator_.has_unpublished());
-  aggregator_.SetPublishable({{topics_.reports, 0}});
-  auto n = aggregator_.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 2);
-  ASSERT_EQ(producer_.sent_ForTest().size(), 2u);
-  EXPECT_EQ(Published("P1|2024-03").month().gross_output().fen(), 130'00);
-  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 30'00);
-  n = aggregator_.PublishPending(std::vector<kafka::TopicPartition>{{topics_.reports, 0}});
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);  // the marks are cleared
-}
-
 // Purchases from counterparties are split into in-park and in-region (prefecture) shares.
 TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
   pb::ReportEnvelope env;
@@ -534,7 +392,9 @@ TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
   t->set_revision(1);
   auto add = [&](const std::string& park, const std::string& county, int64_t fen) {
     auto* cp = t->add_counterparties();
-    cp->set_uscc("91320000000000000X");
+    // A valid USCC of a seller registered in 320000 (its check character computed).
+    const std::string first17 = "91320000000000000";
+    cp->set_uscc(first17 + *domain::UsccCheckChar(first17));
     cp->set_park_id(park);
     cp->set_county_code(county);
     cp->mutable_purchases()->set_fen(fen);

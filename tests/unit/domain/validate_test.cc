@@ -356,5 +356,59 @@ TEST_F(ValidateTest, TaxCounterparties) {
                                   "amount >= 0)"));
 }
 
+// The registry-free checks on an envelope as it is on the reports topic: what ingest accepted
+// passes; what ingest refuses for its codes, period, basis or money fails, naming the field.
+TEST(ValidateEnvelopeTest, RefusesWhatIngestRefusesWithoutARegistry) {
+  pb::ReportEnvelope env;
+  auto* r = env.mutable_output();
+  r->set_uscc(kUsccA);
+  r->set_park_id("YJ01");
+  r->set_industry("3041");
+  r->mutable_period()->set_year(2024);
+  r->mutable_period()->set_month(3);
+  r->set_basis(pb::VALUE_BASIS_MONTH);
+  r->mutable_gross_output()->set_fen(100 * kYuan);
+  EXPECT_EQ(ValidateEnvelope(env), std::nullopt);
+  auto field_of = [](const pb::ReportEnvelope& e) {
+    auto v = ValidateEnvelope(e);
+    return v ? v->field : std::string("none");
+  };
+  pb::ReportEnvelope bad = env;
+  bad.mutable_output()->set_uscc("91110000600037341M");  // check character L expected
+  EXPECT_EQ(field_of(bad), "uscc");
+  bad = env;
+  bad.mutable_output()->set_industry("9999");
+  EXPECT_EQ(field_of(bad), "industry");
+  bad = env;
+  bad.mutable_output()->mutable_period()->set_year(1999);
+  EXPECT_EQ(field_of(bad), "period");
+  bad = env;
+  bad.mutable_output()->set_basis(pb::VALUE_BASIS_UNSPECIFIED);
+  EXPECT_EQ(field_of(bad), "basis");
+  bad = env;
+  bad.mutable_output()->mutable_export_delivery()->set_fen(-1);
+  EXPECT_EQ(field_of(bad), "export_delivery");
+  bad = env;
+  bad.mutable_output()->set_employees(-1);
+  EXPECT_EQ(field_of(bad), "employees");
+  bad = env;
+  bad.mutable_output()->set_park_id("");
+  EXPECT_EQ(field_of(bad), "park_id");
+  EXPECT_EQ(field_of(pb::ReportEnvelope()), "");
+
+  pb::ReportEnvelope tax;
+  auto* t = tax.mutable_tax();
+  t->set_uscc(kUsccB);
+  t->set_park_id("YJ01");
+  t->mutable_period()->set_year(2024);
+  t->mutable_period()->set_month(3);
+  t->set_basis(pb::VALUE_BASIS_YEAR_TO_DATE);
+  t->mutable_vat()->set_fen(5 * kYuan);
+  EXPECT_EQ(ValidateEnvelope(tax), std::nullopt);  // an enterprise without an industry
+  t->add_counterparties()->set_uscc(kUsccC);
+  t->mutable_counterparties(0)->mutable_purchases()->set_fen(-5);
+  EXPECT_EQ(field_of(tax), "counterparties");
+}
+
 }  // namespace
 }  // namespace cw::domain

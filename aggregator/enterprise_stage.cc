@@ -1,0 +1,367 @@
+#include "aggregator/enterprise_stage.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "clusterwatch/v1/reports.pb.h"
+#include "clusterwatch/v1/state.pb.h"
+#include "common/domain/dead_letter.h"
+#include "common/domain/derive.h"
+#include "common/domain/revision.h"
+#include "common/domain/totals.h"
+#include "google/protobuf/arena.h"
+
+namespace cw::aggregator {
+namespace {
+
+namespace pb = clusterwatch::v1;
+
+std::string YearKeyOf(const std::string& uscc, char kind, int year) {
+  return absl::StrCat("y|", uscc, "|", std::string(1, kind), "|", year, "|");
+}
+
+bool IsYtd(pb::ValueBasis b) { return b == pb::VALUE_BASIS_YEAR_TO_DATE; }
+
+// Saturating sum of non-negative amounts (validation bounds each one).
+void AddSaturating(int64_t& sum, int64_t v) {
+  if (v < 0) return;
+  sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
+}
+
+// The derivation inputs of one report.
+domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
+  domain::PeriodValues v;
+  if (env.has_output()) {
+    const auto& r = env.output();
+    v.period = domain::FromProto(r.period());
+    v.ytd_basis = IsYtd(r.basis());
+    v.flows = {r.gross_output().fen(), r.sales_output().fen(), r.export_delivery().fen(), 0, 0,
+               0, 0, 0, 0};
+    v.level = r.employees();
+    return v;
+  }
+  const auto& r = env.tax();
+  v.period = domain::FromProto(r.period());
+  v.ytd_basis = IsYtd(r.basis());
+  // Linkage: purchases from sellers in the same park, and in the same prefecture-level
+  // region (first four digits of the county code; the seller's from the registry, else from
+  // its USCC).
+  int64_t all = 0, in_park = 0, in_region = 0;
+  const std::string prefecture = r.park_county().substr(0, 4);
+  for (const auto& cp : r.counterparties()) {
+    AddSaturating(all, cp.purchases().fen());
+    if (!cp.park_id().empty() && cp.park_id() == r.park_id()) {
+      AddSaturating(in_park, cp.purchases().fen());
+    }
+    const std::string county =
+        !cp.county_code().empty() ? cp.county_code()
+                                  : (cp.uscc().size() == 18 ? cp.uscc().substr(2, 6) : "");
+    if (prefecture.size() == 4 && county.substr(0, 4) == prefecture) {
+      AddSaturating(in_region, cp.purchases().fen());
+    }
+  }
+  v.flows = {0, 0, 0, r.total_tax().fen(), r.vat().fen(), r.corporate_income_tax().fen(),
+             all, in_park, in_region};
+  return v;
+}
+
+// Fills `t` (empty) with a contribution's figures of one kind; the enterprise counts once.
+void FillTotals(const std::array<int64_t, domain::kFlowFields>& f, int64_t level, bool output,
+                pb::Totals& t) {
+  if (output) {
+    t.mutable_gross_output()->set_fen(f[0]);
+    t.mutable_sales_output()->set_fen(f[1]);
+    t.mutable_export_delivery()->set_fen(f[2]);
+    t.set_employees(level);
+    t.set_output_reporters(1);
+  } else {
+    t.mutable_total_tax()->set_fen(f[3]);
+    t.mutable_vat()->set_fen(f[4]);
+    t.mutable_corporate_income_tax()->set_fen(f[5]);
+    t.mutable_purchases()->set_fen(f[6]);
+    t.mutable_purchases_in_park()->set_fen(f[7]);
+    t.mutable_purchases_in_region()->set_fen(f[8]);
+    t.set_tax_reporters(1);
+  }
+}
+
+// One period's contribution as derived from an enterprise-year record.
+struct Derived {
+  const pb::EnterprisePeriod* entry;  // park, industry, period key, source
+  domain::DerivedValues values;
+};
+
+// The contributions an enterprise-year record stands for: the derivation of its reported
+// figures. DATA_LOSS for a malformed record.
+absl::StatusOr<std::vector<Derived>> DeriveRecord(const pb::EnterpriseYear& ey,
+                                                  std::string_view what) {
+  std::vector<domain::PeriodValues> values;
+  values.reserve(static_cast<size_t>(ey.periods_size()));
+  for (const auto& e : ey.periods()) {
+    auto period = domain::ParsePeriod(e.period());
+    if (!period.ok() || e.reported_size() != domain::kFlowFields) {
+      return absl::DataLossError(
+          absl::StrCat("state record of ", std::string(what), " has a bad period ", e.period()));
+    }
+    domain::PeriodValues pv;
+    pv.period = *period;
+    pv.ytd_basis = e.ytd_basis();
+    std::copy(e.reported().begin(), e.reported().end(), pv.flows.begin());
+    pv.level = e.level();
+    values.push_back(pv);
+  }
+  auto derived = domain::DeriveYear(std::move(values));  // in period order, as ey.periods()
+  std::vector<Derived> out;
+  out.reserve(derived.size());
+  for (size_t i = 0; i < derived.size(); ++i) {
+    out.push_back({&ey.periods(static_cast<int>(i)), derived[i]});
+  }
+  return out;
+}
+
+bool SameContribution(const Derived& a, const Derived& b) {
+  return a.entry->park_id() == b.entry->park_id() &&
+         a.entry->industry() == b.entry->industry() && a.values.level == b.values.level &&
+         a.values.month == b.values.month && a.values.ytd == b.values.ytd;
+}
+
+struct YearKey {
+  std::string uscc;
+  char kind;
+  int year;
+  bool operator<(const YearKey& o) const {
+    return std::tie(uscc, kind, year) < std::tie(o.uscc, o.kind, o.year);
+  }
+};
+
+}  // namespace
+
+std::string ContributionKey(const std::string& park, const std::string& period_key,
+                            const std::string& uscc, bool output) {
+  return absl::StrCat(park, "|", period_key, "|", uscc, "|", output ? "o" : "t");
+}
+
+EnterpriseStageMetrics::EnterpriseStageMetrics(prometheus::Registry& registry)
+    : applied(prometheus::BuildCounter()
+                  .Name("cw_aggregator_records_total")
+                  .Help("Report messages by outcome")
+                  .Register(registry)
+                  .Add({{"outcome", "applied"}})),
+      duplicates(prometheus::BuildCounter()
+                     .Name("cw_aggregator_records_total")
+                     .Help("Report messages by outcome")
+                     .Register(registry)
+                     .Add({{"outcome", "duplicate"}})),
+      stale(prometheus::BuildCounter()
+                .Name("cw_aggregator_records_total")
+                .Help("Report messages by outcome")
+                .Register(registry)
+                .Add({{"outcome", "stale"}})),
+      poison(prometheus::BuildCounter()
+                 .Name("cw_aggregator_records_total")
+                 .Help("Report messages by outcome")
+                 .Register(registry)
+                 .Add({{"outcome", "poison"}})),
+      contributions(prometheus::BuildCounter()
+                        .Name("cw_aggregator_contributions_produced_total")
+                        .Help("Contribution upserts produced by the enterprise stage "
+                              "(retractions included)")
+                        .Register(registry)
+                        .Add({})) {}
+
+EnterpriseStage::EnterpriseStage(kafka::Topics topics, int contribution_partitions,
+                                 EnterpriseStageMetrics& metrics,
+                                 domain::ValidationLimits limits)
+    : topics_(std::move(topics)),
+      contribution_partitions_(contribution_partitions),
+      metrics_(metrics),
+      limits_(limits) {}
+
+absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages, bool emit,
+                                    store::StagedStore& state,
+                                    std::vector<kafka::OutRecord>& out) {
+  counts_ = {};
+  // Every message of the call lives on one arena: protobuf's per-field heap allocations
+  // were most of the aggregator's CPU time (docs/performance.md).
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
+  // Per enterprise-year touched: the record as it will be written and, once a message
+  // changed it, the record as read with the contributions it stands for.
+  struct YearState {
+    pb::EnterpriseYear* record = nullptr;
+    pb::EnterpriseYear* as_read = nullptr;  // set at the first change
+    std::vector<Derived> before;
+  };
+  std::map<YearKey, YearState> years;
+
+  auto load_year = [&](const YearKey& yk) -> absl::StatusOr<YearState*> {
+    auto it = years.find(yk);
+    if (it != years.end()) return &it->second;
+    auto bytes = state.Get(YearKeyOf(yk.uscc, yk.kind, yk.year));
+    if (!bytes.ok()) return bytes.status();
+    YearState st;
+    st.record = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
+    if (bytes->has_value() && !st.record->ParseFromString(**bytes)) {
+      return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/",
+                                              std::string(1, yk.kind), "/", yk.year,
+                                              " is not an EnterpriseYear"));
+    }
+    return &years.emplace(yk, std::move(st)).first->second;
+  };
+
+  for (const auto& m : messages) {
+    auto& env = *google::protobuf::Arena::CreateMessage<pb::ReportEnvelope>(&arena);
+    std::optional<domain::Violation> bad;
+    const bool decoded = env.ParseFromString(m.value);
+    if (!decoded) {
+      bad = domain::Violation{"", "value is not a clusterwatch.v1.ReportEnvelope protobuf"};
+    } else {
+      bad = domain::ValidateEnvelope(env, limits_);
+    }
+    if (bad) {
+      ++counts_.poison;
+      if (!emit) continue;  // its dead letter was produced by the earlier owner
+      auto rej = domain::DeadLetter(
+          "aggregator", bad->field.empty() ? bad->reason : absl::StrCat(bad->field, ": ", bad->reason),
+          m.topic, m.partition, m.offset, m.value);
+      rej.set_field(bad->field);
+      // Only a decoded envelope's provenance: a partly parsed one may hold invalid UTF-8
+      // that would make the dead letter itself undecodable.
+      if (decoded) *rej.mutable_provenance() = env.provenance();
+      out.push_back({topics_.rejected, domain::DeadLetterKey(m.topic, m.partition, m.offset),
+                     rej.SerializeAsString()});
+      continue;
+    }
+    const bool output = env.has_output();
+    const char kind = output ? 'o' : 't';
+    const std::string& uscc = output ? env.output().uscc() : env.tax().uscc();
+    const domain::Period period =
+        domain::FromProto(output ? env.output().period() : env.tax().period());
+    const std::string pkey = period.Key();
+    const YearKey yk{uscc, kind, period.year};
+
+    auto ys = load_year(yk);
+    if (!ys.ok()) return ys.status();
+    YearState& st = **ys;
+    auto& periods = *st.record->mutable_periods();
+    // Periods are kept in key order (= period order); a year has at most 13 keys.
+    auto pos = std::lower_bound(
+        periods.begin(), periods.end(), pkey,
+        [](const pb::EnterprisePeriod& e, const std::string& k) { return e.period() < k; });
+    const bool exists = pos != periods.end() && pos->period() == pkey;
+    const domain::ReportIdentity incoming{
+        output ? env.output().revision() : env.tax().revision(),
+        env.provenance().submission_id(), env.provenance().received_unix_ms()};
+    std::optional<domain::ReportIdentity> accepted;
+    if (exists) accepted = domain::ReportIdentity{pos->revision(), pos->submission_id(),
+                                                  pos->received_unix_ms()};
+    switch (domain::JudgeRevision(accepted ? &*accepted : nullptr, incoming)) {
+      case domain::RevisionOutcome::kDuplicate:
+        ++counts_.duplicates;
+        continue;
+      case domain::RevisionOutcome::kStale:
+        ++counts_.stale;
+        continue;
+      case domain::RevisionOutcome::kApply:
+        break;
+    }
+    const auto index = pos - periods.begin();
+    if (st.as_read == nullptr) {
+      // The first change of this call: keep the record as read and what it stands for.
+      st.as_read = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
+      *st.as_read = *st.record;
+      auto before = DeriveRecord(*st.as_read, absl::StrCat(uscc, "/", std::string(1, kind), "/",
+                                                           period.year));
+      if (!before.ok()) return before.status();
+      st.before = std::move(*before);
+    }
+    pb::EnterprisePeriod* e;
+    if (exists) {
+      e = periods.Mutable(static_cast<int>(index));
+    } else {
+      periods.Add();
+      for (auto i = periods.size() - 1; i > index; --i) periods.SwapElements(i, i - 1);
+      e = periods.Mutable(static_cast<int>(index));
+      e->set_period(pkey);
+    }
+    const domain::PeriodValues v = ValuesOf(env);
+    e->set_revision(incoming.revision);
+    e->set_submission_id(env.provenance().submission_id());
+    e->set_received_unix_ms(env.provenance().received_unix_ms());
+    e->set_park_id(output ? env.output().park_id() : env.tax().park_id());
+    e->set_industry(output ? env.output().industry() : env.tax().industry());
+    e->set_ytd_basis(v.ytd_basis);
+    e->mutable_reported()->Assign(v.flows.begin(), v.flows.end());
+    e->set_level(v.level);
+    // Where the accepted report itself is: the reports topic is the system of record.
+    e->set_source_partition(m.partition);
+    e->set_source_offset(m.offset);
+    ++counts_.applied;
+  }
+
+  // Re-derive every changed enterprise-year; every period whose contribution changed is an
+  // upsert downstream (and a retraction where its park changed).
+  auto upsert = [&](const pb::EnterprisePeriod& where, const std::string& uscc, bool output,
+                    const domain::DerivedValues* values, const pb::EnterprisePeriod& source) {
+    pb::ContributionUpdate u;
+    auto& c = *u.mutable_contribution();
+    c.set_park_id(where.park_id());
+    c.set_uscc(uscc);
+    if (values != nullptr) {
+      c.set_industry(where.industry());
+      FillTotals(values->month, values->level, output, *c.mutable_month());
+      FillTotals(values->ytd, values->level, output, *c.mutable_year_to_date());
+    }
+    u.set_period(where.period());
+    u.set_output(output);
+    u.set_source_partition(source.source_partition());
+    u.set_source_offset(source.source_offset());
+    kafka::OutRecord r{topics_.contributions,
+                       ContributionKey(where.park_id(), where.period(), uscc, output),
+                       u.SerializeAsString()};
+    r.partition = kafka::PartitionFor(where.park_id(), contribution_partitions_);
+    out.push_back(std::move(r));
+    ++counts_.contributions;
+  };
+  for (auto& [yk, st] : years) {
+    if (st.as_read == nullptr) continue;  // only duplicates or stale revisions
+    const bool output = yk.kind == 'o';
+    auto after = DeriveRecord(*st.record, absl::StrCat(yk.uscc, "/", std::string(1, yk.kind),
+                                                       "/", yk.year));
+    if (!after.ok()) return after.status();
+    if (emit) {
+      // Periods are only ever added, so `before` is a subsequence of `after` (both in order).
+      size_t b = 0;
+      for (const Derived& a : *after) {
+        const Derived* old = nullptr;
+        if (b < st.before.size() && st.before[b].entry->period() == a.entry->period()) {
+          old = &st.before[b++];
+        }
+        if (old != nullptr && SameContribution(*old, a)) continue;
+        if (old != nullptr && old->entry->park_id() != a.entry->park_id()) {
+          upsert(*old->entry, yk.uscc, output, nullptr, *a.entry);  // retract from the old park
+        }
+        upsert(*a.entry, yk.uscc, output, &a.values, *a.entry);
+      }
+      if (b != st.before.size()) {
+        return absl::InternalError(absl::StrCat("periods of ", yk.uscc, "/", yk.year,
+                                                " disappeared from its state record"));
+      }
+    }
+    state.Put(YearKeyOf(yk.uscc, yk.kind, yk.year), st.record->SerializeAsString());
+  }
+  metrics_.applied.Increment(counts_.applied);
+  metrics_.duplicates.Increment(counts_.duplicates);
+  metrics_.stale.Increment(counts_.stale);
+  metrics_.poison.Increment(counts_.poison);
+  metrics_.contributions.Increment(counts_.contributions);
+  return absl::OkStatus();
+}
+
+}  // namespace cw::aggregator
