@@ -118,10 +118,13 @@ std::optional<int64_t> StageRunner::StartOffset(const kafka::TopicPartition& tp)
   auto off = StoredOffset(tp);
   // Unreadable: replay from the start; the replay is silent up to the group's offset.
   if (!off.ok()) {
-    obs::Warn(name_, "stored offset of ", tp.topic, "/", tp.partition, ": ",
+    obs::Warn("aggregator", "stored offset of ", tp.topic, "/", tp.partition, ": ",
               off.status().ToString(), "; replaying from the beginning");
     return std::nullopt;
   }
+  // The line tests and operators read to see where a partition resumes.
+  obs::Info("aggregator", "assigned ", tp.topic, "/", tp.partition, " from offset ",
+            off->has_value() ? std::to_string(**off) : std::string("beginning"));
   return *off;
 }
 
@@ -136,7 +139,10 @@ void StageRunner::OnRevoked(const std::vector<kafka::TopicPartition>& tps) {
   for (const auto& tp : tps) {
     emit_from_.erase(tp);
     unresolved_.erase(tp);
-    obs::Info(name_, "revoked ", tp.topic, "/", tp.partition);
+    // Where this instance's state stops for the partition (and resumes if it comes back).
+    auto off = StoredOffset(tp);
+    obs::Info("aggregator", "revoked ", tp.topic, "/", tp.partition, " at offset ",
+              off.ok() && off->has_value() ? std::to_string(**off) : std::string("beginning"));
   }
   revoked_ = true;
 }
@@ -185,11 +191,8 @@ absl::Status StageRunner::ResolveAssigned() {
     auto it = committed->find(tp);
     const int64_t from = it == committed->end() ? 0 : it->second;
     emit_from_[tp] = from;
-    auto stored = StoredOffset(tp);
-    const std::string at = stored.ok() && stored->has_value() ? absl::StrCat(**stored)
-                                                                : std::string("the beginning");
-    obs::Info(name_, "assigned ", tp.topic, "/", tp.partition, ": state at ", at,
-              ", group committed ", from, "; replaying as state only up to it");
+    obs::Info(name_, tp.topic, "/", tp.partition, ": the group committed ", from,
+              "; replaying as state only up to there");
   }
   unresolved_.clear();
   return absl::OkStatus();

@@ -119,6 +119,14 @@ class Service:
                 return float(line.rsplit(" ", 1)[1])
         return None
 
+    def metric_values(self, name):
+        """Values of every series of metric `name` (any labels), in exposition order."""
+        out = []
+        for line in self.metrics().splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                out.append(float(line.rsplit(" ", 1)[1]))
+        return out
+
     def log(self):
         with open(self.log_path, errors="replace") as f:
             return f.read()
