@@ -89,6 +89,17 @@ def growth(cur, base) -> Optional[float]:
     return cur / base - 1 if base > 0 else None
 
 
+def top_share(values: List[int], n: int) -> Optional[float]:
+    """CRn: the n largest values' sum over the total (integers until the one division)."""
+    total = sum(values)
+    return sum(sorted(values, reverse=True)[:n]) / total if total > 0 else None
+
+
+def hhi(values: List[int]) -> Optional[float]:
+    total = sum(values)
+    return sum((v / total) ** 2 for v in values) if total > 0 else None
+
+
 def annualise(ytd_fen: int, months: int) -> int:
     """ytd × 12 / months, rounded half away from zero to whole fen (exact)."""
     q, r = divmod(abs(ytd_fen) * 12, months)
@@ -419,13 +430,11 @@ class Oracle:
         # Industry structure on year-to-date output, at the level.
         inds = {c: t["ytd"]["gross_output"] for c, t in cell["industries"].items()
                 if t["ytd"]["gross_output"] > 0}
-        total = sum(inds.values())
         ranked = sorted(inds, key=lambda c: (-inds[c], c))
-        shares = [inds[c] / total for c in ranked] if total > 0 else []
         m["industries"] = len(ranked)
         for n in (1, 3, 5):
-            m[f"industry_cr{n}"] = sum(shares[:n]) if total > 0 else None
-        m["hhi"] = sum(s * s for s in shares) if total > 0 else None
+            m[f"industry_cr{n}"] = top_share(list(inds.values()), n)
+        m["hhi"] = hhi(list(inds.values()))
         m["dominant_industry"] = ranked[0] if ranked else ""
         classes = {c: t["ytd"]["gross_output"] for c, t in self.cells[pid][key]["industries"]
                    .items() if t["ytd"]["gross_output"] > 0}
@@ -514,15 +523,11 @@ class Oracle:
                 _add(d["ytd"], t["ytd"])
         if n == 0:
             return None
-        vals = {c: t["ytd"]["gross_output"] for c, t in inds.items()
-                if t["ytd"]["gross_output"] > 0}
-        total = sum(vals.values())
-        shares = sorted((v / total for v in vals.values()), reverse=True) if total else []
+        vals = [t["ytd"]["gross_output"] for t in inds.values() if t["ytd"]["gross_output"] > 0]
         name = group if group is not None else REGION_NAMES.get(code, ANY_TEXT)
         return {"name": name if name is not None else "", "month": month, "year_to_date": ytd,
                 "industries": self._industry_list(month["gross_output"], inds), "parks": n,
-                "hhi": sum(s * s for s in shares) if total else None,
-                "industry_cr5": sum(shares[:5]) if total else None, "level": level}
+                "hhi": hhi(vals), "industry_cr5": top_share(vals, 5), "level": level}
 
     @staticmethod
     def _in_region(county: str, code: str) -> bool:

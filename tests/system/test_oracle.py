@@ -4,6 +4,7 @@ region and group roll-ups, industry maps and rankings — compared field by fiel
 directions, with the independent oracle (oracle.py).
 
 Run: CW_BUILD_DIR=<build> python3 -m pytest -q tests/system/test_oracle.py
+Long run on a generated sample ten times the size: CW_ORACLE_SCALE=10 (same command).
 """
 import collections
 import os
@@ -27,25 +28,40 @@ LEVEL = {"class": query_pb2.INDUSTRY_LEVEL_CLASS, "division": query_pb2.INDUSTRY
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A stack holding the bundled sample, once the totals equal ground truth."""
-    stack = Stack(str(tmp_path_factory.mktemp("oracle"))).start()
-    try:
-        reg = os.path.join(SAMPLE, "registry")
-        stack.ctl("registry", os.path.join(reg, "parks.csv"), os.path.join(reg, "enterprises.csv"))
-        reports = os.path.join(SAMPLE, "reports")
-        for name in sorted(os.listdir(reports)):
-            stack.ctl("push", os.path.join(reports, name), check=False)  # zz-bad*: rejections
-        client = cwclient.Client(stack.address("query"))
-        assert cwclient.wait_equal(client, ground_truth.compute(SAMPLE), 180) == []
-        yield client.stub
-    finally:
-        stack.stop()
+def stack(tmp_path_factory):
+    s = Stack(str(tmp_path_factory.mktemp("oracle"))).start()
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")
-def want():
-    return oracle.Oracle(SAMPLE)
+def sample(stack):
+    """The bundled sample, or with CW_ORACLE_SCALE=N (the long run) one generated with N
+    times its enterprises."""
+    scale = int(os.environ.get("CW_ORACLE_SCALE", "1"))
+    if scale <= 1:
+        return SAMPLE
+    out = os.path.join(stack.workdir, "sample")
+    stack.ctl("gen-sample", f"--out={out}", f"--scale={scale}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(stack, sample):
+    """The query service holding the sample, once its totals equal ground truth."""
+    reg = os.path.join(sample, "registry")
+    stack.ctl("registry", os.path.join(reg, "parks.csv"), os.path.join(reg, "enterprises.csv"))
+    reports = os.path.join(sample, "reports")
+    for name in sorted(os.listdir(reports)):
+        stack.ctl("push", os.path.join(reports, name), check=False)  # zz-bad*: rejections
+    client = cwclient.Client(stack.address("query"))
+    assert cwclient.wait_equal(client, ground_truth.compute(sample), 600) == []
+    return client.stub
+
+
+@pytest.fixture(scope="module")
+def want(sample):
+    return oracle.Oracle(sample)
 
 
 def call(rpc, request):
@@ -59,20 +75,24 @@ def call(rpc, request):
 
 
 def compare(where, expected, got):
+    """Differences as 'where | field: what'."""
     if expected is None or got is None:
         return [] if expected is got else [
-            f"{where}: {'unexpected answer' if expected is None else 'missing (NOT_FOUND)'}"]
-    return [f"{where} {d}" for d in differences(expected, got)]
+            f"{where} | answer: {'unexpected' if expected is None else 'missing (NOT_FOUND)'}"]
+    return [f"{where} | {d}" for d in differences(expected, got)]
+
+
+def field_of(diff):
+    """The field a difference is about, with park ids, codes and indices elided."""
+    path = diff.split(" | ", 1)[1].split(":", 1)[0]
+    return re.sub(r"(?<=\.)(P\w+/)?\d{2,4}(?=\.|$)|(?<=\.)P\w+(?=\.|$)|\[\d+\]", "*", path)
 
 
 def assert_none(diffs, answers):
-    """Fails listing the differences, counted by field (codes and indices elided)."""
+    """Fails listing the differences, counted by field."""
     if not diffs:
         return
-    by_field = collections.Counter(
-        re.sub(r"\[\d+\]", "[]", re.sub(r"\.(P\w+/)?\d{2,4}(/\w+)?\.", ".*.",
-                                         d.split(" ", 1)[1].split(":", 1)[0]))
-        for d in diffs)
+    by_field = collections.Counter(field_of(d) for d in diffs)
     lines = [f"{len(diffs)} differences in {answers} answers; by field:"]
     lines += [f"  {n:5d}  {field}" for field, n in by_field.most_common()]
     lines += ["first differences:"] + [f"  {d}" for d in diffs[:40]]
@@ -89,8 +109,8 @@ def test_park_periods_in_both_directions(served, want):
             park_id=pid, **{"from": period_proto("2000-01"), "to": period_proto("2100-12")}),
             timeout=30)
         got = [answer_dict(s)["period"] for s in series.snapshots]
-        diffs += [f"{pid} {k}: missing" for k in keys if k not in got]
-        diffs += [f"{pid} {k}: unexpected" for k in got if k not in keys]
+        diffs += [f"{pid} {k} | period: missing" for k in keys if k not in got]
+        diffs += [f"{pid} {k} | period: unexpected" for k in got if k not in keys]
     assert_none(diffs, len(want.parks))
 
 
