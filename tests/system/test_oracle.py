@@ -190,3 +190,37 @@ def test_rankings(served, want):
                                  {"parks": want.rank(metric, key, level)}, got)
                 n += 1
     assert_none(diffs, n)
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory):
+    """A tiny sample with what the bundled one lacks: a purchase from the buyer itself and
+    an output report of an enterprise the registry lists below the designated size."""
+    from harness import uscc
+    a, b, c = uscc("321282", 1), uscc("321282", 2), uscc("321282", 3)
+    stack = Stack(str(tmp_path_factory.mktemp("oracle-edge"))).start()
+    try:
+        stack.load(
+            ["park_id,name,county_code,area_mu,level,leading_industries,groups",
+             "P1,靖江经济技术开发区,321282,90000,national,3731,"],
+            ["uscc,name,park_id,industry,above_size", f"{a},甲船舶,P1,3731,1",
+             f"{b},乙船舶,P1,3731,1", f"{c},丙配件,P1,3731,0"],
+            {"out.csv": ["uscc,park_id,industry,period,unit,gross_output",
+                         f"{a},P1,3731,2024-03,千元,100", f"{c},P1,3731,2024-03,千元,10"],
+             "tax.csv": ["uscc,period,unit,total_tax,counterparties",
+                         f"{a},2024-03,千元,5,{a}:30;{b}:10;{uscc('310115', 9)}:60"]})
+        yield stack, oracle.Oracle(stack.workdir)
+    finally:
+        stack.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="product bugs (see docs/metrics.md, clarified rules): "
+                   "purchases from the buyer itself count in linkage, against linkage.h; "
+                   "completeness counts output reporters the registry does not expect, "
+                   "against completeness.h")
+def test_edge_cases(edge):
+    stack, want = edge
+    got = call(cwclient.Client(stack.address("query")).stub.GetParkMetrics,
+               query_pb2.GetParkMetricsRequest(park_id="P1", period=period_proto("2024-03")))
+    assert_none(compare("P1 2024-03", {"park": want.park("P1"),
+                                       "metrics": want.park_metrics("P1", "2024-03")}, got), 1)
