@@ -14,6 +14,7 @@ rules" in docs/metrics.md for the points the text left open):
                                                LQ, strong-cluster flag, stars and stage
   region(code | group, period, level)          GetRegionSnapshot
   industry_map(industry, period, level, scope) GetIndustryMap
+  series(park, metric, level)                  GetMetricSeries
   rank(metric, period, level, prefix)          RankParks
 
 Every answer is a plain dict shaped like the proto message (field names of proto/), money
@@ -572,6 +573,12 @@ class Oracle:
                   "tax_ytd": s["year_to_date"]["total_tax"] / 100,
                   "employees": float(s["month"]["employees"])}
         return direct[name] if name in direct else m[name]
+
+    def series(self, pid: str, metric: str, level: str = "class") -> List[dict]:
+        """GetMetricSeries over every period of the park: one point per snapshot."""
+        return [{"period": key, "confidential": False, "value": self.metric_value(
+                    self.park_metrics(pid, key, "system", level, specialisation=False), metric)}
+                for key in sorted(self.cells.get(pid, {}))]
 
     def rank(self, metric: str, key: str, level: str = "class", prefix: str = "") -> dict:
         """Ranked parks of the region: value desc (ties by id), unscored last by id with rank

@@ -24,6 +24,7 @@ SAMPLE = os.path.join(ROOT, "data", "sample")
 SCOPE = {"system": query_pb2.REFERENCE_SCOPE_SYSTEM,
          "province": query_pb2.REFERENCE_SCOPE_PROVINCE,
          "prefecture": query_pb2.REFERENCE_SCOPE_PREFECTURE}
+LEVELS_OF = {"hhi": ("class", "division"), "industry_cr5": ("class", "division")}
 LEVEL = {"class": query_pb2.INDUSTRY_LEVEL_CLASS, "division": query_pb2.INDUSTRY_LEVEL_DIVISION}
 
 
@@ -108,9 +109,11 @@ def test_park_periods_in_both_directions(served, want):
         series = served.GetParkSeries(query_pb2.GetParkSeriesRequest(
             park_id=pid, **{"from": period_proto("2000-01"), "to": period_proto("2100-12")}),
             timeout=30)
-        got = [answer_dict(s)["period"] for s in series.snapshots]
+        got = {s["period"]: s for s in map(answer_dict, series.snapshots)}
         diffs += [f"{pid} {k} | period: missing" for k in keys if k not in got]
         diffs += [f"{pid} {k} | period: unexpected" for k in got if k not in keys]
+        diffs += [d for k in keys if k in got
+                  for d in compare(f"{pid} {k} series", want.snapshot(pid, k), got[k])]
     assert_none(diffs, len(want.parks))
 
 
@@ -177,13 +180,27 @@ def test_industry_maps(served, want, level):
     assert_none(diffs, n)
 
 
+def test_metric_series(served, want):
+    """Every ranking metric of every park over all its periods."""
+    diffs, n = [], 0
+    for pid, keys in want.park_periods().items():
+        for metric in oracle.RANK_METRICS:
+            for level in LEVELS_OF.get(metric, ("class",)):
+                got = call(served.GetMetricSeries, query_pb2.GetMetricSeriesRequest(
+                    park_id=pid, metric=metric, level=LEVEL[level],
+                    **{"from": period_proto("2000-01"), "to": period_proto("2100-12")}))
+                diffs += compare(f"series {pid} {metric} {level}",
+                                 {"points": want.series(pid, metric, level)}, got)
+                n += 1
+    assert_none(diffs, n)
+
+
 def test_rankings(served, want):
     """Every ranking metric, every period (the structure metrics at both levels)."""
     diffs, n = [], 0
     for key in want.periods():
         for metric in oracle.RANK_METRICS:
-            for level in ("class", "division") if metric in ("hhi", "industry_cr5") \
-                    else ("class",):
+            for level in LEVELS_OF.get(metric, ("class",)):
                 got = call(served.RankParks, query_pb2.RankParksRequest(
                     metric=metric, period=period_proto(key), level=LEVEL[level]))
                 diffs += compare(f"rank {metric} {level} {key}",
