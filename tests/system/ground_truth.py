@@ -407,6 +407,8 @@ class Report:
     revision: int
     file: str
     line: int
+    # Tax only: (seller USCC, purchases in fen) as reported, in the report's basis.
+    counterparties: Tuple[Tuple[str, int], ...] = ()
 
 
 class Rejected(Exception):
@@ -543,7 +545,7 @@ def parse_tax_row(c: Dict[str, str], table: Table, registry: Registry, file: str
         if amount < 0:
             raise Rejected("counterparties", f"negative purchases from {cp_uscc}")
     return Report("tax", uscc, ent.park_id, ent.industry, period, ytd, flows, 0, revision,
-                  file, line)
+                  file, line, tuple(counterparties))
 
 
 def table_kind(table: Table) -> Optional[str]:
@@ -586,8 +588,9 @@ def _empty_totals() -> Dict[str, int]:
     return {k: 0 for k in TOTAL_KEYS}
 
 
-def compute(sample_dir: str) -> dict:
-    """Expected totals for a sample directory (see the module docstring)."""
+def winning_reports(sample_dir: str):
+    """(registry, {(uscc, period key, kind): winning Report}, rejected, accepted) of a sample
+    directory: every report file read, validated and resolved by revision."""
     registry = load_registry(os.path.join(sample_dir, "registry"))
     reports_dir = os.path.join(sample_dir, "reports")
     latest: Dict[Tuple[str, str, str], Report] = {}
@@ -629,7 +632,12 @@ def compute(sample_dir: str) -> dict:
             old = latest.get(key)
             if old is None or r.revision >= old.revision:
                 latest[key] = r
+    return registry, latest, rejected, accepted
 
+
+def compute(sample_dir: str) -> dict:
+    """Expected totals for a sample directory (see the module docstring)."""
+    registry, latest, rejected, accepted = winning_reports(sample_dir)
     groups: Dict[Tuple[str, str, int], List[Report]] = {}
     for r in latest.values():
         groups.setdefault((r.uscc, r.kind, r.period.year), []).append(r)

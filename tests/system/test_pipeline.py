@@ -58,23 +58,32 @@ def pushed(stack, sample, truth):
     assert "records stored" in out.stdout
     files = report_files(sample)
     results = []
+    killed = threading.Event()
 
     def push_all():
-        for f in files:
+        for f in files[:-1]:
             results.append(stack.ctl("push", f))
+        # The last file waits for the kill, so the kill always falls inside the push.
+        killed.wait(120)
+        results.append(stack.ctl("push", files[-1]))
 
     pusher = threading.Thread(target=push_all)
     pusher.start()
     # Kill once the aggregator has applied something but the push is still going on.
     agg = stack.services["aggregator"]
     deadline = time.time() + 60
-    while time.time() < deadline and not (agg.metric('cw_aggregator_records_total{outcome="applied"}') or 0):
+    applied = 0
+    while time.time() < deadline and not applied:
+        applied = agg.metric('cw_aggregator_records_total{outcome="applied"}') or 0
         time.sleep(0.05)
     agg.kill9()
     killed_during_push = pusher.is_alive()
+    killed.set()
     time.sleep(1)
     agg.start()
     pusher.join()
+    # The fault happened where this test claims: mid-stream, during the push.
+    assert killed_during_push and applied > 0, (killed_during_push, applied)
     return {"results": results, "killed_during_push": killed_during_push, "files": files}
 
 
