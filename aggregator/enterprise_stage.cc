@@ -47,12 +47,14 @@ domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
   const auto& r = env.tax();
   v.period = domain::FromProto(r.period());
   v.ytd_basis = IsYtd(r.basis());
-  // Linkage: purchases from sellers in the same park, and in the same prefecture-level
-  // region (first four digits of the county code; the seller's from the registry, else from
-  // its USCC).
+  // Linkage: purchases from other enterprises, and of them from sellers in the same park and
+  // in the same prefecture-level region (first four digits of the county code; the seller's
+  // from the registry, else from its USCC).
   int64_t all = 0, in_park = 0, in_region = 0;
   const std::string prefecture = r.park_county().substr(0, 4);
   for (const auto& cp : r.counterparties()) {
+    // Purchases from itself are no supply-chain linkage (common/metrics/linkage.h).
+    if (cp.uscc() == r.uscc()) continue;
     AddSaturating(all, cp.purchases().fen());
     if (!cp.park_id().empty() && cp.park_id() == r.park_id()) {
       AddSaturating(in_park, cp.purchases().fen());

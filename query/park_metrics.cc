@@ -1,5 +1,7 @@
 #include "query/park_metrics.h"
 
+#include "common/metrics/completeness.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -256,11 +258,12 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
 
   // Firm concentration, year to date, annualised for the thresholds.
   std::map<std::string, std::string> names;
-  int64_t expected = 0;
+  std::vector<std::string> expected_ids;  // the registry's above-size enterprises
   for (const auto& e : in.enterprises) {
     names[e.uscc()] = e.name();
-    if (e.above_size()) ++expected;
+    if (e.above_size()) expected_ids.push_back(e.uscc());
   }
+  const auto expected = static_cast<int64_t>(expected_ids.size());
   std::vector<metrics::FirmValue> firms;
   std::map<std::string, std::vector<const pb::FirmTotals*>> firms_by_industry;
   for (const auto& f : s.firms()) {
@@ -296,7 +299,11 @@ absl::StatusOr<pb::ParkMetrics> ComputeParkMetrics(const ParkMetricsInputs& in,
   SetOpt(metrics::Ratio(y.purchases_in_region().fen(), y.purchases().fen()),
          [&](double v) { m.set_in_region_purchase_share(v); });
   m.set_expected_enterprises(expected);
-  SetOpt(metrics::Ratio(s.month().output_reporters(), expected),
+  // Of the expected enterprises, those that reported output for the month (a firm entry is
+  // there exactly for the month's output reporters); others do not raise the rate.
+  std::vector<std::string> reported_ids;
+  for (const auto& f : s.firms()) reported_ids.push_back(f.uscc());
+  SetOpt(metrics::ComputeCompleteness(expected_ids, reported_ids, config.completeness).rate,
          [&](double v) { m.set_completeness(v); });
 
   // Per industry: specialisation against the reference, and the cluster stage.

@@ -231,10 +231,6 @@ def edge(tmp_path_factory):
         stack.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="product bugs (see docs/metrics.md, clarified rules): "
-                   "purchases from the buyer itself count in linkage, against linkage.h; "
-                   "completeness counts output reporters the registry does not expect, "
-                   "against completeness.h")
 def test_edge_cases(edge):
     stack, want = edge
     got = call(cwclient.Client(stack.address("query")).stub.GetParkMetrics,
