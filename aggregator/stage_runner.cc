@@ -85,7 +85,13 @@ StageRunnerMetrics::StageRunnerMetrics(prometheus::Registry& registry, const std
                          .Register(registry)
                          .Add({{"stage", stage}},
                               prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05,
-                                                                      0.1, 0.5, 1, 5})) {}
+                                                                      0.1, 0.5, 1, 5})),
+      open_messages(prometheus::BuildGauge()
+                        .Name("cw_aggregator_open_transaction_messages")
+                        .Help("Messages consumed into the open transaction (0: none open); "
+                              "with zero lag, everything consumed is committed")
+                        .Register(registry)
+                        .Add({{"stage", stage}})) {}
 
 StageRunner::StageRunner(std::string name, kafka::Consumer& consumer,
                          kafka::TransactionalProducer& producer, store::Store& store,
@@ -170,6 +176,7 @@ void StageRunner::Abandon(const std::string& why) {
   next_offsets_.clear();
   emitted_offsets_.clear();
   transaction_messages_ = 0;
+  metrics_.open_messages.Set(0);
   produced_ = 0;
   std::map<kafka::TopicPartition, int64_t> rewind;
   for (const auto& tp : consumer_.Assignment()) {
@@ -269,6 +276,7 @@ absl::Status StageRunner::Step() {
       emitted_offsets_[{m.topic, m.partition}] = m.offset + 1;
     }
     transaction_messages_ += silent.size() + emitting.size();
+    metrics_.open_messages.Set(static_cast<double>(transaction_messages_));
   }
   int replaying = 0;
   for (const auto& [tp, from] : emit_from_) {
@@ -329,6 +337,7 @@ absl::Status StageRunner::CommitOpen() {
   next_offsets_.clear();
   emitted_offsets_.clear();
   transaction_messages_ = 0;
+  metrics_.open_messages.Set(0);
   metrics_.commit_seconds.Observe(SecondsSince(started));
   SetHealthy(true);
   return absl::OkStatus();

@@ -58,6 +58,7 @@ struct StageRunnerMetrics {
   prometheus::Counter& store_errors;
   prometheus::Counter& outputs;
   prometheus::Histogram& commit_seconds;
+  prometheus::Gauge& open_messages;
 };
 
 class StageRunner {
