@@ -441,7 +441,7 @@ def k8s(k8s_dir, rendered, metrics_conf, root):
         if str(cfg.get("min.insync.replicas")) != "2":
             problem(w, f"min.insync.replicas {cfg.get('min.insync.replicas')}, want 2")
         topic = spec.get("topicName", name(t))
-        if re.match(r"^cw\.(reports|park-metrics)\.", topic):
+        if re.match(r"^cw\.(reports|park-metrics|contributions)\.", topic):
             ann = (t.get("metadata", {}).get("annotations") or {}).get(
                 "clusterwatch.io/max-aggregators")
             if ann is None or not str(ann).isdigit() or int(ann) < 1:

@@ -70,9 +70,10 @@ TEST_F(IngestServiceTest, AcceptedRecordsGoToReportsWithProvenance) {
   auto sent = producer_.sent_ForTest();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].topic, topics_.reports);
-  EXPECT_EQ(sent[0].key, "P1");
   pb::ReportEnvelope env;
   ASSERT_TRUE(env.ParseFromString(sent[0].value));
+  // Keyed by enterprise: one partition, and one aggregator instance, holds its history.
+  EXPECT_EQ(sent[0].key, env.output().uscc());
   EXPECT_EQ(env.provenance().submission_id(), "sub-1");
   EXPECT_EQ(env.provenance().source_bureau(), "bureau-321282");
   EXPECT_EQ(env.provenance().received_unix_ms(), 1'700'000'000'000);
@@ -272,8 +273,9 @@ TEST_F(IngestGrpcTest, StreamedPushAcrossMessages) {
       continue;
     }
     EXPECT_EQ(r.topic, topics_.reports);
-    EXPECT_EQ(r.key, "P1");
     ASSERT_TRUE(reports.emplace_back().ParseFromString(r.value));
+    const auto& e = reports.back();
+    EXPECT_EQ(r.key, e.has_output() ? e.output().uscc() : e.tax().uscc());
   }
   ASSERT_EQ(reports.size(), 3u);
   EXPECT_EQ(reports[0].output().gross_output().fen(), 7);
