@@ -183,16 +183,34 @@ EnterpriseStage::EnterpriseStage(kafka::Topics topics, int contribution_partitio
       metrics_(metrics),
       limits_(limits) {}
 
-absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages, bool emit,
-                                    store::StagedStore& state,
-                                    std::vector<kafka::OutRecord>& out) {
-  counts_ = {};
-  // Every message of the call lives on one arena: protobuf's per-field heap allocations
-  // were most of the aggregator's CPU time (docs/performance.md).
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 64 << 10;
-  arena_options.max_block_size = 1 << 20;
-  google::protobuf::Arena arena(arena_options);
+namespace {
+
+// One Apply call: the enterprise-years it touched, on one arena (protobuf's per-field heap
+// allocations were most of the aggregator's CPU time, docs/performance.md).
+class ApplyCall {
+ public:
+  ApplyCall(const kafka::Topics& topics, int contribution_partitions, bool emit,
+            store::StagedStore& state, std::vector<kafka::OutRecord>& out,
+            EnterpriseStageCounts& counts)
+      : topics_(topics),
+        contribution_partitions_(contribution_partitions),
+        emit_(emit),
+        state_(state),
+        out_(out),
+        counts_(counts),
+        arena_(ArenaOptions()) {}
+
+  // An empty envelope on the call's arena.
+  pb::ReportEnvelope* NewEnvelope() {
+    return google::protobuf::Arena::CreateMessage<pb::ReportEnvelope>(&arena_);
+  }
+  // Records one valid report in its enterprise-year when the revision rule accepts it.
+  absl::Status Record(const pb::ReportEnvelope& env, const kafka::Message& m);
+  // Derives every changed enterprise-year again, produces the contributions that changed
+  // (when emitting) and stages the records.
+  absl::Status Finish();
+
+ private:
   // Per enterprise-year touched: the record as it will be written and, once a message
   // changed it, the record as read with the contributions it stands for.
   struct YearState {
@@ -200,164 +218,216 @@ absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages,
     pb::EnterpriseYear* as_read = nullptr;  // set at the first change
     std::vector<Derived> before;
   };
-  std::map<YearKey, YearState> years;
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 64 << 10;
+    o.max_block_size = 1 << 20;
+    return o;
+  }
+  absl::StatusOr<YearState*> Load(const YearKey& yk);
+  // The first change of this call to `st`: keep the record as read and what it stands for.
+  absl::Status KeepBefore(const YearKey& yk, YearState& st);
+  // The upsert of `uscc`'s contribution to where.park_id() (a retraction without `values`).
+  void Upsert(const pb::EnterprisePeriod& where, const std::string& uscc, bool output,
+              const domain::DerivedValues* values, const pb::EnterprisePeriod& source);
+  // Produces what changed between `st.before` and `after`.
+  absl::Status EmitChanges(const YearKey& yk, const YearState& st,
+                           const std::vector<Derived>& after);
 
-  auto load_year = [&](const YearKey& yk) -> absl::StatusOr<YearState*> {
-    auto it = years.find(yk);
-    if (it != years.end()) return &it->second;
-    auto bytes = state.Get(YearKeyOf(yk.uscc, yk.kind, yk.year));
-    if (!bytes.ok()) return bytes.status();
-    YearState st;
-    st.record = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
-    if (bytes->has_value() && !st.record->ParseFromString(**bytes)) {
-      return absl::DataLossError(absl::StrCat("state record of ", yk.uscc, "/",
-                                              std::string(1, yk.kind), "/", yk.year,
-                                              " is not an EnterpriseYear"));
+  const kafka::Topics& topics_;
+  const int contribution_partitions_;
+  const bool emit_;
+  store::StagedStore& state_;
+  std::vector<kafka::OutRecord>& out_;
+  EnterpriseStageCounts& counts_;
+  google::protobuf::Arena arena_;
+  std::map<YearKey, YearState> years_;
+};
+
+std::string What(const YearKey& yk) {
+  return absl::StrCat(yk.uscc, "/", std::string(1, yk.kind), "/", yk.year);
+}
+
+absl::StatusOr<ApplyCall::YearState*> ApplyCall::Load(const YearKey& yk) {
+  auto it = years_.find(yk);
+  if (it != years_.end()) return &it->second;
+  auto bytes = state_.Get(YearKeyOf(yk.uscc, yk.kind, yk.year));
+  if (!bytes.ok()) return bytes.status();
+  YearState st;
+  st.record = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena_);
+  if (bytes->has_value() && !st.record->ParseFromString(**bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("state record of ", What(yk), " is not an EnterpriseYear"));
+  }
+  return &years_.emplace(yk, std::move(st)).first->second;
+}
+
+absl::Status ApplyCall::KeepBefore(const YearKey& yk, YearState& st) {
+  if (st.as_read != nullptr) return absl::OkStatus();
+  st.as_read = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena_);
+  *st.as_read = *st.record;
+  auto before = DeriveRecord(*st.as_read, What(yk));
+  if (!before.ok()) return before.status();
+  st.before = std::move(*before);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyCall::Record(const pb::ReportEnvelope& env, const kafka::Message& m) {
+  const bool output = env.has_output();
+  const std::string& uscc = output ? env.output().uscc() : env.tax().uscc();
+  const domain::Period period =
+      domain::FromProto(output ? env.output().period() : env.tax().period());
+  const std::string pkey = period.Key();
+  const YearKey yk{uscc, output ? 'o' : 't', period.year};
+  auto ys = Load(yk);
+  if (!ys.ok()) return ys.status();
+  YearState& st = **ys;
+  auto& periods = *st.record->mutable_periods();
+  // Periods are kept in key order (= period order); a year has at most 13 keys.
+  auto pos = std::lower_bound(
+      periods.begin(), periods.end(), pkey,
+      [](const pb::EnterprisePeriod& e, const std::string& k) { return e.period() < k; });
+  const bool exists = pos != periods.end() && pos->period() == pkey;
+  const domain::ReportIdentity incoming{output ? env.output().revision() : env.tax().revision(),
+                                        env.provenance().submission_id(),
+                                        env.provenance().received_unix_ms()};
+  std::optional<domain::ReportIdentity> accepted;
+  if (exists) {
+    accepted = domain::ReportIdentity{pos->revision(), pos->submission_id(),
+                                      pos->received_unix_ms()};
+  }
+  switch (domain::JudgeRevision(accepted ? &*accepted : nullptr, incoming)) {
+    case domain::RevisionOutcome::kDuplicate:
+      ++counts_.duplicates;
+      return absl::OkStatus();
+    case domain::RevisionOutcome::kStale:
+      ++counts_.stale;
+      return absl::OkStatus();
+    case domain::RevisionOutcome::kApply:
+      break;
+  }
+  const auto index = pos - periods.begin();
+  if (auto s = KeepBefore(yk, st); !s.ok()) return s;
+  pb::EnterprisePeriod* e;
+  if (exists) {
+    e = periods.Mutable(static_cast<int>(index));
+  } else {
+    periods.Add();
+    for (auto i = periods.size() - 1; i > index; --i) periods.SwapElements(i, i - 1);
+    e = periods.Mutable(static_cast<int>(index));
+    e->set_period(pkey);
+  }
+  const domain::PeriodValues v = ValuesOf(env);
+  e->set_revision(incoming.revision);
+  e->set_submission_id(env.provenance().submission_id());
+  e->set_received_unix_ms(env.provenance().received_unix_ms());
+  e->set_park_id(output ? env.output().park_id() : env.tax().park_id());
+  e->set_industry(output ? env.output().industry() : env.tax().industry());
+  e->set_ytd_basis(v.ytd_basis);
+  e->mutable_reported()->Assign(v.flows.begin(), v.flows.end());
+  e->set_level(v.level);
+  // Where the accepted report itself is: the reports topic is the system of record.
+  e->set_source_partition(m.partition);
+  e->set_source_offset(m.offset);
+  ++counts_.applied;
+  return absl::OkStatus();
+}
+
+void ApplyCall::Upsert(const pb::EnterprisePeriod& where, const std::string& uscc, bool output,
+                       const domain::DerivedValues* values, const pb::EnterprisePeriod& source) {
+  pb::ContributionUpdate u;
+  auto& c = *u.mutable_contribution();
+  c.set_park_id(where.park_id());
+  c.set_uscc(uscc);
+  if (values != nullptr) {
+    c.set_industry(where.industry());
+    FillTotals(values->month, values->level, output, *c.mutable_month());
+    FillTotals(values->ytd, values->level, output, *c.mutable_year_to_date());
+  }
+  u.set_period(where.period());
+  u.set_output(output);
+  u.set_source_partition(source.source_partition());
+  u.set_source_offset(source.source_offset());
+  kafka::OutRecord r{topics_.contributions,
+                     ContributionKey(where.park_id(), where.period(), uscc, output),
+                     u.SerializeAsString()};
+  r.partition = kafka::PartitionFor(where.park_id(), contribution_partitions_);
+  out_.push_back(std::move(r));
+  ++counts_.contributions;
+}
+
+absl::Status ApplyCall::EmitChanges(const YearKey& yk, const YearState& st,
+                                    const std::vector<Derived>& after) {
+  const bool output = yk.kind == 'o';
+  // Periods are only ever added, so `before` is a subsequence of `after` (both in order).
+  size_t b = 0;
+  for (const Derived& a : after) {
+    const Derived* old = nullptr;
+    if (b < st.before.size() && st.before[b].entry->period() == a.entry->period()) {
+      old = &st.before[b++];
     }
-    return &years.emplace(yk, std::move(st)).first->second;
-  };
+    if (old != nullptr && SameContribution(*old, a)) continue;
+    if (old != nullptr && old->entry->park_id() != a.entry->park_id()) {
+      Upsert(*old->entry, yk.uscc, output, nullptr, *a.entry);  // retract from the old park
+    }
+    Upsert(*a.entry, yk.uscc, output, &a.values, *a.entry);
+  }
+  if (b != st.before.size()) {
+    return absl::InternalError(
+        absl::StrCat("periods of ", What(yk), " disappeared from its state record"));
+  }
+  return absl::OkStatus();
+}
 
+absl::Status ApplyCall::Finish() {
+  for (auto& [yk, st] : years_) {
+    if (st.as_read == nullptr) continue;  // only duplicates or stale revisions
+    auto after = DeriveRecord(*st.record, What(yk));
+    if (!after.ok()) return after.status();
+    if (emit_) {
+      if (auto s = EmitChanges(yk, st, *after); !s.ok()) return s;
+    }
+    state_.Put(YearKeyOf(yk.uscc, yk.kind, yk.year), st.record->SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void EnterpriseStage::RejectAsDeadLetter(const kafka::Message& m, const domain::Violation& bad,
+                                         const pb::ReportEnvelope* decoded,
+                                         std::vector<kafka::OutRecord>& out) const {
+  auto rej = domain::DeadLetter(
+      "aggregator", bad.field.empty() ? bad.reason : absl::StrCat(bad.field, ": ", bad.reason),
+      m.topic, m.partition, m.offset, m.value);
+  rej.set_field(bad.field);
+  // Only a decoded envelope's provenance: a partly parsed one may hold invalid UTF-8 that
+  // would make the dead letter itself undecodable.
+  if (decoded != nullptr) *rej.mutable_provenance() = decoded->provenance();
+  out.push_back({topics_.rejected, domain::DeadLetterKey(m.topic, m.partition, m.offset),
+                 rej.SerializeAsString()});
+}
+
+absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages, bool emit,
+                                    store::StagedStore& state,
+                                    std::vector<kafka::OutRecord>& out) {
+  counts_ = {};
+  ApplyCall call(topics_, contribution_partitions_, emit, state, out, counts_);
   for (const auto& m : messages) {
-    auto& env = *google::protobuf::Arena::CreateMessage<pb::ReportEnvelope>(&arena);
-    std::optional<domain::Violation> bad;
+    pb::ReportEnvelope& env = *call.NewEnvelope();
     const bool decoded = env.ParseFromString(m.value);
-    if (!decoded) {
-      bad = domain::Violation{"", "value is not a clusterwatch.v1.ReportEnvelope protobuf"};
-    } else {
-      bad = domain::ValidateEnvelope(env, limits_);
-    }
+    std::optional<domain::Violation> bad =
+        decoded ? domain::ValidateEnvelope(env, limits_)
+                : domain::Violation{"", "value is not a clusterwatch.v1.ReportEnvelope protobuf"};
     if (bad) {
       ++counts_.poison;
-      if (!emit) continue;  // its dead letter was produced by the earlier owner
-      auto rej = domain::DeadLetter(
-          "aggregator", bad->field.empty() ? bad->reason : absl::StrCat(bad->field, ": ", bad->reason),
-          m.topic, m.partition, m.offset, m.value);
-      rej.set_field(bad->field);
-      // Only a decoded envelope's provenance: a partly parsed one may hold invalid UTF-8
-      // that would make the dead letter itself undecodable.
-      if (decoded) *rej.mutable_provenance() = env.provenance();
-      out.push_back({topics_.rejected, domain::DeadLetterKey(m.topic, m.partition, m.offset),
-                     rej.SerializeAsString()});
+      // Replaying (not emitting): its dead letter was produced by the earlier owner.
+      if (emit) RejectAsDeadLetter(m, *bad, decoded ? &env : nullptr, out);
       continue;
     }
-    const bool output = env.has_output();
-    const char kind = output ? 'o' : 't';
-    const std::string& uscc = output ? env.output().uscc() : env.tax().uscc();
-    const domain::Period period =
-        domain::FromProto(output ? env.output().period() : env.tax().period());
-    const std::string pkey = period.Key();
-    const YearKey yk{uscc, kind, period.year};
-
-    auto ys = load_year(yk);
-    if (!ys.ok()) return ys.status();
-    YearState& st = **ys;
-    auto& periods = *st.record->mutable_periods();
-    // Periods are kept in key order (= period order); a year has at most 13 keys.
-    auto pos = std::lower_bound(
-        periods.begin(), periods.end(), pkey,
-        [](const pb::EnterprisePeriod& e, const std::string& k) { return e.period() < k; });
-    const bool exists = pos != periods.end() && pos->period() == pkey;
-    const domain::ReportIdentity incoming{
-        output ? env.output().revision() : env.tax().revision(),
-        env.provenance().submission_id(), env.provenance().received_unix_ms()};
-    std::optional<domain::ReportIdentity> accepted;
-    if (exists) accepted = domain::ReportIdentity{pos->revision(), pos->submission_id(),
-                                                  pos->received_unix_ms()};
-    switch (domain::JudgeRevision(accepted ? &*accepted : nullptr, incoming)) {
-      case domain::RevisionOutcome::kDuplicate:
-        ++counts_.duplicates;
-        continue;
-      case domain::RevisionOutcome::kStale:
-        ++counts_.stale;
-        continue;
-      case domain::RevisionOutcome::kApply:
-        break;
-    }
-    const auto index = pos - periods.begin();
-    if (st.as_read == nullptr) {
-      // The first change of this call: keep the record as read and what it stands for.
-      st.as_read = google::protobuf::Arena::CreateMessage<pb::EnterpriseYear>(&arena);
-      *st.as_read = *st.record;
-      auto before = DeriveRecord(*st.as_read, absl::StrCat(uscc, "/", std::string(1, kind), "/",
-                                                           period.year));
-      if (!before.ok()) return before.status();
-      st.before = std::move(*before);
-    }
-    pb::EnterprisePeriod* e;
-    if (exists) {
-      e = periods.Mutable(static_cast<int>(index));
-    } else {
-      periods.Add();
-      for (auto i = periods.size() - 1; i > index; --i) periods.SwapElements(i, i - 1);
-      e = periods.Mutable(static_cast<int>(index));
-      e->set_period(pkey);
-    }
-    const domain::PeriodValues v = ValuesOf(env);
-    e->set_revision(incoming.revision);
-    e->set_submission_id(env.provenance().submission_id());
-    e->set_received_unix_ms(env.provenance().received_unix_ms());
-    e->set_park_id(output ? env.output().park_id() : env.tax().park_id());
-    e->set_industry(output ? env.output().industry() : env.tax().industry());
-    e->set_ytd_basis(v.ytd_basis);
-    e->mutable_reported()->Assign(v.flows.begin(), v.flows.end());
-    e->set_level(v.level);
-    // Where the accepted report itself is: the reports topic is the system of record.
-    e->set_source_partition(m.partition);
-    e->set_source_offset(m.offset);
-    ++counts_.applied;
+    if (auto s = call.Record(env, m); !s.ok()) return s;
   }
-
-  // Re-derive every changed enterprise-year; every period whose contribution changed is an
-  // upsert downstream (and a retraction where its park changed).
-  auto upsert = [&](const pb::EnterprisePeriod& where, const std::string& uscc, bool output,
-                    const domain::DerivedValues* values, const pb::EnterprisePeriod& source) {
-    pb::ContributionUpdate u;
-    auto& c = *u.mutable_contribution();
-    c.set_park_id(where.park_id());
-    c.set_uscc(uscc);
-    if (values != nullptr) {
-      c.set_industry(where.industry());
-      FillTotals(values->month, values->level, output, *c.mutable_month());
-      FillTotals(values->ytd, values->level, output, *c.mutable_year_to_date());
-    }
-    u.set_period(where.period());
-    u.set_output(output);
-    u.set_source_partition(source.source_partition());
-    u.set_source_offset(source.source_offset());
-    kafka::OutRecord r{topics_.contributions,
-                       ContributionKey(where.park_id(), where.period(), uscc, output),
-                       u.SerializeAsString()};
-    r.partition = kafka::PartitionFor(where.park_id(), contribution_partitions_);
-    out.push_back(std::move(r));
-    ++counts_.contributions;
-  };
-  for (auto& [yk, st] : years) {
-    if (st.as_read == nullptr) continue;  // only duplicates or stale revisions
-    const bool output = yk.kind == 'o';
-    auto after = DeriveRecord(*st.record, absl::StrCat(yk.uscc, "/", std::string(1, yk.kind),
-                                                       "/", yk.year));
-    if (!after.ok()) return after.status();
-    if (emit) {
-      // Periods are only ever added, so `before` is a subsequence of `after` (both in order).
-      size_t b = 0;
-      for (const Derived& a : *after) {
-        const Derived* old = nullptr;
-        if (b < st.before.size() && st.before[b].entry->period() == a.entry->period()) {
-          old = &st.before[b++];
-        }
-        if (old != nullptr && SameContribution(*old, a)) continue;
-        if (old != nullptr && old->entry->park_id() != a.entry->park_id()) {
-          upsert(*old->entry, yk.uscc, output, nullptr, *a.entry);  // retract from the old park
-        }
-        upsert(*a.entry, yk.uscc, output, &a.values, *a.entry);
-      }
-      if (b != st.before.size()) {
-        return absl::InternalError(absl::StrCat("periods of ", yk.uscc, "/", yk.year,
-                                                " disappeared from its state record"));
-      }
-    }
-    state.Put(YearKeyOf(yk.uscc, yk.kind, yk.year), st.record->SerializeAsString());
-  }
+  if (auto s = call.Finish(); !s.ok()) return s;
   metrics_.applied.Increment(counts_.applied);
   metrics_.duplicates.Increment(counts_.duplicates);
   metrics_.stale.Increment(counts_.stale);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "aggregator/stage.h"
+#include "clusterwatch/v1/reports.pb.h"
 #include "common/domain/validate.h"
 #include "common/kafka/topics.h"
 #include "prometheus/counter.h"
@@ -55,6 +56,12 @@ class EnterpriseStage : public Stage {
   const EnterpriseStageCounts& last_counts() const { return counts_; }
 
  private:
+  // Appends the dead letter of `m`, refused for `bad` (`decoded`: the envelope, when it
+  // decoded).
+  void RejectAsDeadLetter(const kafka::Message& m, const domain::Violation& bad,
+                          const clusterwatch::v1::ReportEnvelope* decoded,
+                          std::vector<kafka::OutRecord>& out) const;
+
   kafka::Topics topics_;
   int contribution_partitions_;
   EnterpriseStageMetrics& metrics_;

@@ -59,8 +59,8 @@ def main():
             assert " 1 accepted" in res.stdout, res.stdout
             deadline = t0 + 30
             while True:
-                snap = client.snapshot(park, "2024-03")
-                if snap is not None and snap.month.gross_output.fen == want:
+                snap = client.snapshot(park, "2024-03").snapshot
+                if snap.month.gross_output.fen == want:
                     break
                 if time.monotonic() > deadline:
                     raise SystemExit(f"round {r}: figure not visible after 30 s")
