@@ -218,7 +218,7 @@ absl::Status StageRunner::Step() {
   if (open_) {
     const absl::Duration left =
         options_.commit_interval - absl::Seconds(SecondsSince(opened_at_));
-    timeout = std::clamp(left, absl::ZeroDuration(), timeout);
+    timeout = std::clamp(left, absl::ZeroDuration(), std::min(timeout, options_.idle_wait));
   }
   auto batch = consumer_.Poll(options_.max_batch, timeout);
   if (!batch.ok()) return batch.status();  // fatal consumer error

@@ -42,6 +42,9 @@ struct StageRunnerOptions {
   // A transaction commits when this much time has passed since it began, when it holds
   // max_transaction_messages, or when a poll returns nothing (idle).
   absl::Duration commit_interval = absl::Milliseconds(100);
+  // While a transaction is open, a poll waits at most this long for more: a pushed figure
+  // then reaches the next stage a few milliseconds after the push, not a commit interval.
+  absl::Duration idle_wait = absl::Milliseconds(5);
   size_t max_transaction_messages = 100000;
   absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration committed_timeout = absl::Seconds(30);
