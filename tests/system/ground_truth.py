@@ -26,6 +26,12 @@ Rules applied:
     the latest earlier reported period of the year, month(p) = value(p) and ytd(p) = ytd(q) +
     value(p) for month values; ytd(p) = value(p) and month(p) = ytd(p) - ytd(q) for
     year-to-date values. Employees are levels: ytd employees = the period's own value.
+  * A period's park is the park of its winning report: an output row's park_id (or, empty,
+    the registry's), a tax row's registry park at the time it was pushed. Optional
+    registry-updates/*.csv (enterprise or park rows) are applied in name order between the
+    report files (an update applies to the report files whose names sort after its own), so
+    an enterprise that moves contributes its earlier periods to the old park and its later
+    ones to the new, and a revision counts in the park of the revised report.
   * Park × period totals sum the enterprises that reported that period (each enterprise's
     derived month and ytd values); output_reporters / tax_reporters count them.
 
@@ -354,41 +360,46 @@ def _split_list(text: str) -> List[str]:
 
 
 def load_registry(directory: str) -> Registry:
-    parks: Dict[str, Park] = {}
-    enterprises: Dict[str, Enterprise] = {}
+    registry = Registry({}, {})
     if not os.path.isdir(directory):
-        return Registry(parks, enterprises)
+        return registry
     for name in sorted(os.listdir(directory)):
-        if not name.lower().endswith(".csv"):
-            continue
-        table = read_table(os.path.join(directory, name))
-        cols = set(c for c in table.columns if c)
-        first_line: Dict[Tuple[str, str, str, int], int] = {}  # one file = one submission
-        for line, fields in table.rows:
-            c = _cells(table, fields)
-            where = f"{name} line {line}"
-            if "county_code" in cols:
-                pid = c.get("park_id", "").strip()
-                if not pid:
-                    raise ValueError(f"{where}: park_id is empty")
-                level = c.get("level", "").strip()
-                level = {"国家级": "national", "省级": "provincial", "其他": "other"}.get(level, level)
-                parks[pid] = Park(pid, c.get("name", "").strip(), c.get("county_code", "").strip(),
-                                  int(c.get("area_mu", "0").strip() or 0), level,
-                                  _split_list(c.get("leading_industries", "")),
-                                  _split_list(c.get("groups", "")))
-            elif "uscc" in cols:
-                uscc = c.get("uscc", "").strip()
-                problem = uscc_problem(uscc)
-                if problem:
-                    raise ValueError(f"{where}: {problem}")
-                above = c.get("above_size", "").strip().lower() in ("1", "yes", "true", "是", "y")
-                enterprises[uscc] = Enterprise(uscc, c.get("name", "").strip(),
-                                               c.get("park_id", "").strip(),
-                                               c.get("industry", "").strip(), above)
-            else:
-                raise ValueError(f"{name}: neither a park nor an enterprise table")
-    return Registry(parks, enterprises)
+        if name.lower().endswith(".csv"):
+            apply_registry_file(registry, os.path.join(directory, name))
+    return registry
+
+
+def apply_registry_file(registry: Registry, path: str) -> None:
+    """Adds or replaces the parks or enterprises of one registry CSV file (a later record of
+    the same id replaces the earlier one, as on the compacted registry topic)."""
+    parks, enterprises = registry.parks, registry.enterprises
+    name = os.path.basename(path)
+    table = read_table(path)
+    cols = set(c for c in table.columns if c)
+    for line, fields in table.rows:
+        c = _cells(table, fields)
+        where = f"{name} line {line}"
+        if "county_code" in cols:
+            pid = c.get("park_id", "").strip()
+            if not pid:
+                raise ValueError(f"{where}: park_id is empty")
+            level = c.get("level", "").strip()
+            level = {"国家级": "national", "省级": "provincial", "其他": "other"}.get(level, level)
+            parks[pid] = Park(pid, c.get("name", "").strip(), c.get("county_code", "").strip(),
+                              int(c.get("area_mu", "0").strip() or 0), level,
+                              _split_list(c.get("leading_industries", "")),
+                              _split_list(c.get("groups", "")))
+        elif "uscc" in cols:
+            uscc = c.get("uscc", "").strip()
+            problem = uscc_problem(uscc)
+            if problem:
+                raise ValueError(f"{where}: {problem}")
+            above = c.get("above_size", "").strip().lower() in ("1", "yes", "true", "是", "y")
+            enterprises[uscc] = Enterprise(uscc, c.get("name", "").strip(),
+                                           c.get("park_id", "").strip(),
+                                           c.get("industry", "").strip(), above)
+        else:
+            raise ValueError(f"{name}: neither a park nor an enterprise table")
 
 
 # --------------------------------------------------------------------------------------
@@ -593,12 +604,20 @@ def winning_reports(sample_dir: str):
     directory: every report file read, validated and resolved by revision."""
     registry = load_registry(os.path.join(sample_dir, "registry"))
     reports_dir = os.path.join(sample_dir, "reports")
+    updates_dir = os.path.join(sample_dir, "registry-updates")
     latest: Dict[Tuple[str, str, str], Report] = {}
     rejected: List[dict] = []
     accepted = {"output": 0, "tax": 0}
     names = sorted(n for n in os.listdir(reports_dir) if n.lower().endswith(".csv")) \
         if os.path.isdir(reports_dir) else []
+    # Registry changes between pushes: registry-updates/<name>.csv is pushed after the report
+    # files whose names sort before its name and before the others, so a tax report takes
+    # the park its enterprise had in the registry when the report was pushed (as ingest does).
+    updates = sorted(n for n in os.listdir(updates_dir) if n.lower().endswith(".csv")) \
+        if os.path.isdir(updates_dir) else []
     for name in names:
+        while updates and updates[0] < name:
+            apply_registry_file(registry, os.path.join(updates_dir, updates.pop(0)))
         rel = f"reports/{name}"
         table = read_table(os.path.join(reports_dir, name))
         kind = table_kind(table)

@@ -223,6 +223,40 @@ def test_tax_rows_take_park_from_registry_and_count_reporters(tmp_path):
     assert cell(result, "P2", "2024-03")["ytd"]["total_tax"] == 9 * YI
 
 
+def test_moves_count_each_period_in_its_winning_reports_park(tmp_path):
+    # Output: the row's park. A moves P1 -> P2 in April (year to date), B (month basis) in
+    # May; revisions after the moves: A's March stays in P1, B's April moves to P2.
+    (tmp_path / "registry-updates").mkdir()
+    # C (tax) moves P2 -> P1 after 1.csv: its March stays in P2, its April (pushed later) and
+    # its March revision 2 (pushed after the update) count in P1.
+    (tmp_path / "registry-updates" / "2-move.csv").write_text(
+        f"uscc,name,park_id,industry,above_size\n{C},丙玻璃,P1,3041,0\n", encoding="utf-8")
+    result = make_sample(tmp_path, {
+        "1.csv": OUT_HEADER
+        + f"{A},P1,3731,2024-03,ytd,千元,100,100,0,1,1\n"
+        + f"{A},P2,3731,2024-04,ytd,千元,300,300,0,1,1\n"
+        + f"{B},P1,3811,2024-03,month,千元,10,10,0,1,1\n"
+        + f"{B},P1,3811,2024-04,month,千元,20,20,0,1,1\n"
+        + f"{B},P2,3811,2024-05,month,千元,30,30,0,1,1\n",
+        "1t.csv": TAX_HEADER + f"{C},2024-03,month,千元,5,5,0,,1\n",
+        "3.csv": OUT_HEADER
+        + f"{A},P1,3731,2024-03,ytd,千元,120,120,0,1,2\n"
+        + f"{B},P2,3811,2024-04,month,千元,25,25,0,1,2\n",
+        "3t.csv": TAX_HEADER + f"{C},2024-03,month,千元,7,7,0,,2\n"
+        + f"{C},2024-04,month,千元,8,8,0,,1\n",
+    })
+    g = lambda park, key, part="month", f="gross_output": (  # noqa: E731
+        cell(result, park, key)[part][f] // YI)
+    assert g("P1", "2024-03") == 120 + 10 and g("P1", "2024-03", "ytd") == 120 + 10
+    assert g("P2", "2024-04") == 300 - 120 + 25          # A's April derived from its March
+    assert g("P2", "2024-04", "ytd") == 300 + 35          # B's ytd spans both parks
+    assert g("P2", "2024-05", "ytd") == 10 + 25 + 30
+    assert cell(result, "P1", "2024-04")["month"]["output_reporters"] == 0  # B's April left
+    assert "2024-03" not in result["parks"].get("P2", {})  # C's March revised in P1
+    assert cell(result, "P1", "2024-03")["month"]["total_tax"] == 7 * YI
+    assert cell(result, "P1", "2024-04")["ytd"]["total_tax"] == 15 * YI
+
+
 # --- rejections ---------------------------------------------------------------------------
 
 def test_bad_rows_are_rejected_with_their_field(tmp_path):
