@@ -43,7 +43,7 @@ def free_port():
             return port
 
 
-def wait_port(port, seconds=60):
+def wait_port(port, seconds=120):
     deadline = time.time() + seconds
     while time.time() < deadline:
         with socket.socket() as s:
