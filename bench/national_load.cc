@@ -2,7 +2,7 @@
 // (bench/national/national.h) and checks what the aggregator made of it.
 //
 //   --mode=produce   generates --years years from --first_year and produces every envelope
-//                    straight into --topic with cw-ingest's key (park id) and producer settings
+//                    straight into --topic with cw-ingest's key (USCC) and producer settings
 //                    (acks=all, idempotence, lz4, linger.ms=5), much faster than CSV + gRPC.
 //                    Prints messages/s, bytes and this process's CPU; with --expected=FILE it
 //                    also writes the expected totals (below) first.
@@ -168,13 +168,15 @@ int Produce(const national::National& n) {
   auto t_report = t0;
   const int first = absl::GetFlag(FLAGS_first_year);
   for (int y = first; y < first + absl::GetFlag(FLAGS_years); ++y) {
-    n.ForEachReport(y, [&](const std::string& park, const pb::ReportEnvelope& env) {
+    n.ForEachReport(y, [&](const std::string&, const pb::ReportEnvelope& env) {
       value.clear();
       env.SerializeToString(&value);
+      // cw-ingest's key: the enterprise (docs/scale-out.md).
+      const std::string& key = env.has_output() ? env.output().uscc() : env.tax().uscc();
       for (;;) {
         const RdKafka::ErrorCode e = producer->produce(
             topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-            value.data(), value.size(), park.data(), park.size(), 0, nullptr);
+            value.data(), value.size(), key.data(), key.size(), 0, nullptr);
         if (e == RdKafka::ERR_NO_ERROR) break;
         if (e != RdKafka::ERR__QUEUE_FULL) Die(absl::StrCat("produce: ", RdKafka::err2str(e)));
         ++full_waits;
