@@ -62,7 +62,6 @@ from clusterwatch.v1 import query_pb2  # generated and put on sys.path by cwclie
 from harness import Broker, Service, free_port, uscc, write_rows
 from test_scale import Cluster, snapshot_binaries
 
-LONG = os.environ.get("CW_LONG") == "1"
 SEED = int(os.environ.get("CW_SCALE_V2_SEED", "20261213"))
 PACE = float(os.environ.get("CW_SCALE_V2_PACE", "1.0"))  # seconds between two pushes
 PARTITIONS = 6
