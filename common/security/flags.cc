@@ -9,7 +9,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(bool, tls_require_client_cert, false,
           "with --tls_client_ca: refuse clients without a certificate");
 ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (explicit opt-out)");
-ABSL_FLAG(std::string, credentials, "", "token/certificate to role file (see docs/security.md)");
+ABSL_FLAG(std::string, credentials, "",
+          "token/certificate to role file (see docs/security.md); reloaded on SIGHUP");
 ABSL_FLAG(bool, allow_unauthenticated, false,
           "accept every caller as admin; development only (explicit opt-out)");
 ABSL_FLAG(std::string, audit_log, "", "append audit records (JSON lines) here; empty: stderr");
@@ -30,6 +31,9 @@ absl::StatusOr<SecurityConfig> SecurityFromFlags() {
   if (!callers.ok()) return callers.status();
   c.credentials = std::move(*callers);
   c.guard.audit_path = absl::GetFlag(FLAGS_audit_log);
+  c.guard.credentials_path = absl::GetFlag(FLAGS_credentials);
+  c.guard.allow_unauthenticated = absl::GetFlag(FLAGS_allow_unauthenticated);
+  c.guard.reload_on_hangup = !c.guard.credentials_path.empty();
   c.guard.requests_per_second = absl::GetFlag(FLAGS_rate_limit_rps);
   c.guard.burst = std::max(1.0, 4 * c.guard.requests_per_second);
   return c;

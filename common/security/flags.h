@@ -3,7 +3,7 @@
 //   --tls_client_ca             verify client certificates signed by this CA (PEM)
 //   --tls_require_client_cert   ... and refuse clients without one
 //   --plaintext                 serve without TLS (must be asked for explicitly)
-//   --credentials               token/certificate → role file (auth.h)
+//   --credentials               token/certificate → role file (auth.h), reloaded on SIGHUP
 //   --allow_unauthenticated     accept every caller as admin (development only)
 //   --audit_log                 append audit records here (default: stderr)
 //   --rate_limit_rps            requests per second per caller (0: unlimited)
