@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, credentials, "",
 ABSL_FLAG(bool, allow_unauthenticated, false,
           "accept every caller as admin; development only (explicit opt-out)");
 ABSL_FLAG(std::string, audit_log, "", "append audit records (JSON lines) here; empty: stderr");
+ABSL_FLAG(int64_t, audit_log_max_bytes, 0,
+          "rotate the audit log when it would grow past this size (0: never)");
+ABSL_FLAG(int32_t, audit_log_keep, 10, "rotated audit logs kept (FILE.1 newest ... FILE.N)");
 ABSL_FLAG(double, rate_limit_rps, 50, "requests per second per caller (0: unlimited)");
 
 namespace cw::security {
@@ -31,6 +34,12 @@ absl::StatusOr<SecurityConfig> SecurityFromFlags() {
   if (!callers.ok()) return callers.status();
   c.credentials = std::move(*callers);
   c.guard.audit_path = absl::GetFlag(FLAGS_audit_log);
+  c.guard.audit_max_bytes = absl::GetFlag(FLAGS_audit_log_max_bytes);
+  c.guard.audit_keep = absl::GetFlag(FLAGS_audit_log_keep);
+  if (c.guard.audit_keep < 0 || c.guard.audit_max_bytes < 0) {
+    return absl::InvalidArgumentError(
+        "--audit_log_max_bytes and --audit_log_keep must be 0 or more");
+  }
   c.guard.credentials_path = absl::GetFlag(FLAGS_credentials);
   c.guard.allow_unauthenticated = absl::GetFlag(FLAGS_allow_unauthenticated);
   c.guard.reload_on_hangup = !c.guard.credentials_path.empty();

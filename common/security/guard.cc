@@ -1,5 +1,6 @@
 #include "common/security/guard.h"
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -69,6 +70,9 @@ Guard::Guard(Credentials credentials, GuardOptions options, const obs::Clock& cl
   if (!options_.audit_path.empty()) {
     absl::MutexLock lock(&mu_);
     audit_ = std::make_unique<std::ofstream>(options_.audit_path, std::ios::app);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(options_.audit_path, ec);
+    audit_bytes_ = ec ? 0 : static_cast<int64_t>(size);
   }
   if (options_.reload_on_hangup) {
     hangup_ = obs::OnHangup([this] {
@@ -198,10 +202,34 @@ void Guard::Audit(const Caller& caller, std::string_view method, std::string_vie
   // One write per record, before the answer is sent: a record is lost only with the
   // machine, never with the process.
   if (audit_) {
+    if (options_.audit_max_bytes > 0 && audit_bytes_ > 0 &&
+        audit_bytes_ + static_cast<int64_t>(line.size()) > options_.audit_max_bytes) {
+      RotateAudit();
+    }
     *audit_ << line << std::flush;
+    audit_bytes_ += static_cast<int64_t>(line.size());
   } else {
     std::cerr << "AUDIT " << line;
   }
+}
+
+void Guard::RotateAudit() {
+  const std::string& path = options_.audit_path;
+  audit_->close();
+  std::error_code ec;  // a missing older file is no error; a failed rename keeps appending
+  if (options_.audit_keep <= 0) {
+    std::filesystem::remove(path, ec);
+  } else {
+    std::filesystem::remove(absl::StrCat(path, ".", options_.audit_keep), ec);
+    for (int i = options_.audit_keep - 1; i >= 1; --i) {
+      std::filesystem::rename(absl::StrCat(path, ".", i), absl::StrCat(path, ".", i + 1), ec);
+    }
+    std::filesystem::rename(path, absl::StrCat(path, ".1"), ec);
+    if (ec) obs::Error("security", "audit log ", path, " not rotated: ", ec.message());
+  }
+  audit_ = std::make_unique<std::ofstream>(path, std::ios::app);
+  const auto size = std::filesystem::file_size(path, ec);
+  audit_bytes_ = ec ? 0 : static_cast<int64_t>(size);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(

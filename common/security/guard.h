@@ -28,6 +28,11 @@ struct GuardOptions {
   double requests_per_second = 50;  // per caller, sustained
   double burst = 200;               // per caller, bucket size
   std::string audit_path = {};      // "" = audit to stderr
+  // Rotation of the audit file: when a record takes it past audit_max_bytes (0: never),
+  // it becomes audit_path.1 (the older ones shift to .2, ...; beyond audit_keep files
+  // the oldest is deleted) and a new file is started.
+  int64_t audit_max_bytes = 0;
+  int audit_keep = 10;
   // Where ReloadCredentials reads from (LoadCredentials); "" with allow_unauthenticated.
   std::string credentials_path = {};
   bool allow_unauthenticated = false;
@@ -93,6 +98,8 @@ class Guard {
   int64_t time_second_ ABSL_GUARDED_BY(mu_) = -1;
   std::string time_prefix_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<std::ofstream> audit_ ABSL_GUARDED_BY(mu_);
+  int64_t audit_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // size of the current audit file
+  void RotateAudit() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::unique_ptr<obs::HangupSubscription> hangup_;  // last: stops reloads first
 };
 

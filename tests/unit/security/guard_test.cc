@@ -144,5 +144,34 @@ TEST_F(GuardTest, AuditLineNamesCallerAndIdentification) {
             "\"message\":\"\",\"suppressed_cells\":2,\"via\":\"token\"}\n");
 }
 
+// The audit log rotates when a record would take it past the size: FILE.1 is the newest
+// rotated file, and only audit_keep of them are kept.
+TEST_F(GuardTest, AuditLogRotatesAndKeepsConfiguredFiles) {
+  WriteCredentials(Token("t", "stats"));
+  const std::string audit = (dir_ / "audit.log").string();
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  Caller c;
+  {
+    auto probe = Make({.requests_per_second = 0, .audit_path = audit});
+    ASSERT_TRUE(probe->AdmitPresented({"t", std::nullopt}, &c).ok());
+    probe->Audit(c, "M", "r0", grpc::Status::OK);
+  }
+  const int64_t line = static_cast<int64_t>(read(audit).size());
+  std::filesystem::remove(audit);
+  auto guard = Make({.requests_per_second = 0, .audit_path = audit,
+                     .audit_max_bytes = line + 10, .audit_keep = 2});
+  for (int i = 1; i <= 4; ++i) guard->Audit(c, "M", absl::StrCat("r", i), grpc::Status::OK);
+  EXPECT_NE(read(audit).find("\"request\":\"r4\""), std::string::npos) << read(audit);
+  EXPECT_NE(read(audit + ".1").find("\"request\":\"r3\""), std::string::npos);
+  EXPECT_NE(read(audit + ".2").find("\"request\":\"r2\""), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(audit + ".3"));
+  EXPECT_EQ(static_cast<int64_t>(read(audit).size()), line);
+}
+
 }  // namespace
 }  // namespace cw::security
