@@ -561,7 +561,7 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
   return grpc::Status::OK;
 }
 
-bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
+absl::StatusOr<bool> QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   if (f.state() != pb::ALERT_STATE_UNSPECIFIED && f.state() != e.state()) return false;
   if (!f.park_id().empty() && f.park_id() != e.park_id()) return false;
   if (!f.rule().empty() && f.rule() != e.rule()) return false;
@@ -573,7 +573,8 @@ bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   if (!f.region_prefix().empty()) {
     if (e.park_id().empty()) return false;  // a group: not within one region
     auto park = store_.Get(absl::StrCat("p|", e.park_id()));
-    if (!park.ok() || !park->has_value()) return false;
+    if (!park.ok()) return park.status();
+    if (!park->has_value()) return false;
     pb::Park p;
     p.ParseFromString(**park);
     if (!absl::StartsWith(p.county_code(), f.region_prefix())) return false;
@@ -585,13 +586,18 @@ grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const pb::Li
                                       pb::ListAlertsResponse* response) {
   return Serve(context, "ListAlerts", *request, response, [&] {
     Fresh(response->mutable_freshness());
+    std::vector<pb::AlertEvent> alerts;
     auto s = store_.Scan("al|", [&](std::string_view, std::string_view v) {
-      pb::AlertEvent e;
-      e.ParseFromArray(v.data(), static_cast<int>(v.size()));
-      if (Matches(request->filter(), e)) *response->add_alerts() = std::move(e);
+      alerts.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
       return true;
     });
-    return s.ok() ? grpc::Status::OK : ToGrpc(s);
+    if (!s.ok()) return ToGrpc(s);
+    for (auto& e : alerts) {
+      auto match = Matches(request->filter(), e);
+      if (!match.ok()) return ToGrpc(match.status());
+      if (*match) *response->add_alerts() = std::move(e);
+    }
+    return grpc::Status::OK;
   });
 }
 
@@ -620,8 +626,10 @@ grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
     });
     if (!s.ok()) return ToGrpc(s);
     for (auto& [off, e] : batch) {
+      auto match = Matches(request.filter(), e);
+      if (!match.ok()) return ToGrpc(match.status());
       after = off;
-      if (!Matches(request.filter(), e)) continue;
+      if (!*match) continue;
       pb::AlertUpdate u;
       *u.mutable_event() = std::move(e);
       if (auto disclosed = DiscloseAlert(caller, u.mutable_event()); !disclosed.ok()) {

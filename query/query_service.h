@@ -155,7 +155,9 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                                                clusterwatch::v1::ReferenceScope scope);
   absl::StatusOr<std::vector<clusterwatch::v1::Park>> Parks(const std::string& region_prefix);
   // Whether an alert passes a filter (region needs the park's county from the store).
-  bool Matches(const clusterwatch::v1::AlertFilter& filter, const clusterwatch::v1::AlertEvent& e);
+  // An error when the park cannot be read (the alert is neither kept nor dropped silently).
+  absl::StatusOr<bool> Matches(const clusterwatch::v1::AlertFilter& filter,
+                               const clusterwatch::v1::AlertEvent& e);
 
   store::Store& store_;
   const Materializer& materializer_;

@@ -202,6 +202,9 @@ class DisclosureFaultTest : public ReplicaFixture {
     period(map.mutable_period());
     m.emplace_back("GetIndustryMap", Unary(map, &Stub::GetIndustryMap));
     m.emplace_back("ListAlerts", Unary(pb::ListAlertsRequest(), &Stub::ListAlerts));
+    pb::ListAlertsRequest in_county;  // the filter reads each alert's park
+    in_county.mutable_filter()->set_region_prefix("3212");
+    m.emplace_back("ListAlerts in 3212", Unary(in_county, &Stub::ListAlerts));
     return m;
   }
 
