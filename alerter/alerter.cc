@@ -48,6 +48,16 @@ std::optional<std::string> ParkOfAlertId(const std::string& id) {
   return id.substr(colon + 1, end - colon - 1);
 }
 
+pb::AlertEvent ForNotification(query::Redactor& redactor, pb::AlertEvent event) {
+  if (!query::AlertCell(event)) {
+    query::RedactAlert(nullptr, &event);
+    return event;
+  }
+  auto p = redactor.ForPeriod(domain::FromProto(event.period()).Key(), 0);
+  query::RedactAlert(p.ok() ? p->get() : nullptr, &event);
+  return event;
+}
+
 pb::AlertEvent ToEvent(const alerts::AlertStatus& status, const alerts::AlertEvaluation& e) {
   pb::AlertEvent ev;
   ev.set_id(status.alert_id);
@@ -101,10 +111,6 @@ Alerter::Alerter(store::Store& store, kafka::Producer& producer, const obs::Cloc
       metrics_(std::move(metrics)),
       topics_(std::move(topics)),
       webhook_(webhook),
-      yoy_(prometheus::BuildGauge()
-               .Name("cw_park_output_ytd_yoy")
-               .Help("Year-on-year growth of the park's year-to-date output, latest period")
-               .Register(registry)),
       completeness_(prometheus::BuildGauge()
                         .Name("cw_park_completeness")
                         .Help("Reporting completeness (报送率) of the park's latest period")
@@ -154,13 +160,6 @@ void Alerter::UpdateGauges(const std::string& park_id, const alerts::SubjectHist
   if (latest == nullptr) return;
   if (latest->completeness) {
     completeness_.Add({{"park", park_id}}).Set(*latest->completeness);
-  }
-  const auto ly = domain::SameLastYear(latest->period);
-  for (const auto& p : park.points) {
-    if (p.period == ly && p.output_ytd_fen && *p.output_ytd_fen > 0 && latest->output_ytd_fen) {
-      yoy_.Add({{"park", park_id}})
-          .Set(static_cast<double>(*latest->output_ytd_fen) / *p.output_ytd_fen - 1);
-    }
   }
 }
 
@@ -239,10 +238,12 @@ absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
   }
   for (const auto& [id, st] : new_states) states_[id] = st;
   published_ += static_cast<int64_t>(out.size());
+  query::Redactor redactor(store_);  // the protected tables as of this evaluation
   for (const auto& ev : changed) {
-    obs::Info("alerter", StateLabel(ev.state()), " v", ev.version(), " ", ev.id(), ": ",
-              ev.explanation_en());
-    if (webhook_ != nullptr) webhook_->Enqueue(ev);
+    const pb::AlertEvent note = ForNotification(redactor, ev);
+    obs::Info("alerter", StateLabel(note.state()), " v", note.version(), " ", note.id(), ": ",
+              note.explanation_en());
+    if (webhook_ != nullptr) webhook_->Enqueue(note);
   }
   // Gauges of alerts per park and state (bounded: parks × 3 states).
   std::map<std::pair<std::string, std::string>, int> counts;

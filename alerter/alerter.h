@@ -5,7 +5,10 @@
 // lifecycle state in the store. Publishing happens before the state is stored, and a
 // failed publication stores nothing, so re-evaluation republishes the same versions
 // (consumers ignore versions they have seen): alerts are exactly-once in effect.
-// Also exports bounded-cardinality per-park gauges (one series per park and state).
+// Also exports bounded-cardinality per-park gauges (one series per park and state): the
+// reporting completeness and the alert counts, never a reported figure (/metrics is outside
+// disclosure control). Notifications (webhook, log) carry each alert as ForNotification
+// gives it.
 // Thread-safe (one mutex: evaluations are serialised).
 #pragma once
 
@@ -23,6 +26,7 @@
 #include "common/obs/clock.h"
 #include "common/store/store.h"
 #include "prometheus/gauge.h"
+#include "query/redact.h"
 
 namespace cw::alerter {
 
@@ -59,7 +63,6 @@ class Alerter {
   metrics::MetricsConfig metrics_;
   kafka::Topics topics_;
   WebhookSender* webhook_;
-  prometheus::Family<prometheus::Gauge>& yoy_;
   prometheus::Family<prometheus::Gauge>& completeness_;
   prometheus::Family<prometheus::Gauge>& alerts_;
   mutable absl::Mutex mu_;
@@ -67,6 +70,14 @@ class Alerter {
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
   int64_t published_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+// An alert as notifications (webhook, log line) carry it: under the disclosure policy of
+// aggregate-only callers (query/redact.h RedactAlert, against the protected table of the
+// alert's period computed by `redactor` from the alerter's store): no enterprise named, and
+// figures only for a park or park × industry cell that is published. When the table cannot
+// be computed the figures are withheld (fails closed).
+clusterwatch::v1::AlertEvent ForNotification(query::Redactor& redactor,
+                                             clusterwatch::v1::AlertEvent event);
 
 // Conversions between the engine's status and the stored/published event.
 clusterwatch::v1::AlertEvent ToEvent(const alerts::AlertStatus& status,

@@ -16,7 +16,9 @@
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl default-config                      print the metric thresholds' defaults
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
-// Exit status: 0 on success, 1 when a call failed, 2 for bad usage.
+// Exit status: 0 on success, 1 when a call failed, 2 for bad usage, 3 when the TLS files
+// (--tls_ca, --tls_cert, --tls_key) cannot be used (unreadable, empty, not PEM, a
+// certificate without its key, or either without a CA).
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -28,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/client_tls.h"
 #include "cli/render.h"
 #include "cli/sample/generator.h"
 #include "clusterwatch/v1/ingest.grpc.pb.h"
@@ -104,17 +107,18 @@ std::string ContentId(const std::string& path, const std::string& bytes) {
   return absl::StrFormat("%s-%016x", BaseName(path), h);
 }
 
+// The TLS material of the flags, checked once in main before any call (LoadClientTls);
+// nullopt: plaintext.
+std::optional<cw::cli::ClientTls> g_tls;
+
 // TLS when --tls_ca is given (with a client certificate for mutual TLS), and the bearer
 // token as call credentials; plaintext otherwise (local development).
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() {
-  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
-  if (ca.empty()) return grpc::InsecureChannelCredentials();
+  if (!g_tls) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions opts;
-  opts.pem_root_certs = ReadFile(ca).value_or("");
-  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
-    opts.pem_cert_chain = ReadFile(absl::GetFlag(FLAGS_tls_cert)).value_or("");
-    opts.pem_private_key = ReadFile(absl::GetFlag(FLAGS_tls_key)).value_or("");
-  }
+  opts.pem_root_certs = g_tls->root_certs;
+  opts.pem_cert_chain = g_tls->cert_chain;
+  opts.pem_private_key = g_tls->private_key;
   auto creds = grpc::SslCredentials(opts);
   std::string token = absl::GetFlag(FLAGS_token);
   if (token.empty()) {
@@ -495,6 +499,15 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = positional[1];
   std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (cmd != "hash-token" && cmd != "default-config" && cmd != "gen-sample") {
+    auto tls = cw::cli::LoadClientTls(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                                      absl::GetFlag(FLAGS_tls_key));
+    if (!tls.ok()) {
+      std::cerr << "clusterctl: " << tls.status().message() << "\n";
+      return cw::cli::kExitTlsConfig;
+    }
+    g_tls = std::move(*tls);
+  }
   if (cmd == "push") return Push(args);
   if (cmd == "registry") return Registry(args);
   if (cmd == "parks") return Parks();

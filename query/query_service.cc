@@ -52,6 +52,15 @@ grpc::Status ToGrpc(const absl::Status& s) {
   }
 }
 
+// An answer that could not pass disclosure control: nothing of it is released. A store
+// read error is UNAVAILABLE (retry later), anything else INTERNAL.
+grpc::Status DisclosureFailed(const absl::Status& s) {
+  return grpc::Status(
+      absl::IsUnavailable(s) ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::INTERNAL,
+      absl::StrCat("disclosure control could not be applied, so the answer is withheld: ",
+                   s.message()));
+}
+
 template <typename Fn>
 grpc::Status Timed(QueryMetrics& metrics, const char* method, Fn fn) {
   const auto start = std::chrono::steady_clock::now();
@@ -113,7 +122,7 @@ void QueryService::Fresh(pb::Freshness* f) const {
 grpc::Status QueryService::GetParkSnapshot(grpc::ServerContext* context,
                                            const pb::GetParkSnapshotRequest* request,
                                            pb::GetParkSnapshotResponse* response) {
-  return Serve(context, "GetParkSnapshot", request->ShortDebugString(),
+  return ServeAdmitted(context, "GetParkSnapshot", request->ShortDebugString(),
                [&](const security::Caller& caller) {
                  pb::Freshness fresh;
                  Fresh(&fresh);
@@ -136,7 +145,7 @@ void ReleaseAnswer(void* answer) {
 grpc::Status QueryService::GetParkSnapshotWire(grpc::ServerContext* context,
                                                const pb::GetParkSnapshotRequest* request,
                                                grpc::ByteBuffer* response) {
-  return Serve(context, "GetParkSnapshot", request->ShortDebugString(),
+  return ServeAdmitted(context, "GetParkSnapshot", request->ShortDebugString(),
                [&](const security::Caller& caller) {
                  pb::GetParkSnapshotResponse fresh;  // freshness only (field 3)
                  Fresh(fresh.mutable_freshness());
@@ -173,8 +182,12 @@ QueryService::SnapshotAnswer QueryService::AnswerSnapshot(const pb::GetParkSnaps
   pb::GetParkSnapshotResponse response;
   auto s = DoSnapshot(request, &response);
   if (!s.ok()) return {s, nullptr};
+  // The choke point before the cache: an answer that fails disclosure control is neither
+  // released nor cached.
+  auto withheld = Disclose(caller, request, &response);
+  if (!withheld.ok()) return {DisclosureFailed(withheld.status()), nullptr};
   auto entry = std::make_shared<AnswerCache::Entry>();
-  entry->suppressed = Redact(caller, &response);
+  entry->suppressed = *withheld;
   response.clear_freshness();
   entry->bytes = response.SerializeAsString();
   entry->version = version;
@@ -185,20 +198,14 @@ QueryService::SnapshotAnswer QueryService::AnswerSnapshot(const pb::GetParkSnaps
 grpc::Status QueryService::GetParkSeries(grpc::ServerContext* context,
                                          const pb::GetParkSeriesRequest* request,
                                          pb::GetParkSeriesResponse* response) {
-  return Serve(context, "GetParkSeries", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoSeries(*request, response);
-                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
-               });
+  return Serve(context, "GetParkSeries", *request, response,
+               [&] { return DoSeries(*request, response); });
 }
 
 grpc::Status QueryService::ListParks(grpc::ServerContext* context, const pb::ListParksRequest* request,
                                      pb::ListParksResponse* response) {
-  return Serve(context, "ListParks", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoList(*request, response);
-                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
-               });
+  return Serve(context, "ListParks", *request, response,
+               [&] { return DoList(*request, response); });
 }
 
 grpc::Status QueryService::DoSnapshot(const pb::GetParkSnapshotRequest& request,
@@ -272,139 +279,74 @@ grpc::Status QueryService::DoList(const pb::ListParksRequest& request,
 grpc::Status QueryService::GetParkMetrics(grpc::ServerContext* context,
                                           const pb::GetParkMetricsRequest* request,
                                           pb::GetParkMetricsResponse* response) {
-  return Serve(context, "GetParkMetrics", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoMetrics(*request, response);
-                 return Outcome{s, s.ok() ? Redact(caller, response) : 0};
-               });
+  return Serve(context, "GetParkMetrics", *request, response,
+               [&] { return DoMetrics(*request, response); });
 }
 
 grpc::Status QueryService::GetMetricSeries(grpc::ServerContext* context,
                                            const pb::GetMetricSeriesRequest* request,
                                            pb::GetMetricSeriesResponse* response) {
-  return Serve(context, "GetMetricSeries", request->ShortDebugString(),
-               [&](const security::Caller& caller) -> Outcome {
-    if (request->park_id().empty()) {
-      return {grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "park_id is required"), 0};
-    }
-    if (auto bad = BadPeriod(request->from(), "from")) return {*bad, 0};
-    if (auto bad = BadPeriod(request->to(), "to")) return {*bad, 0};
-    if (auto v = MetricValue(pb::ParkMetrics(), request->metric()); !v.ok()) {
-      return {ToGrpc(v.status()), 0};
-    }
-    Fresh(response->mutable_freshness());
-    const std::string from = domain::FromProto(request->from()).Key();
-    const std::string to = domain::FromProto(request->to()).Key();
-    std::vector<domain::Period> periods;
-    const std::string prefix = absl::StrCat("s|", request->park_id(), "|");
-    auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
-      std::string_view key = k.substr(prefix.size());
-      if (key < from) return true;
-      if (key > to) return false;
-      pb::ParkSnapshot snap;
-      snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
-      periods.push_back(domain::FromProto(snap.period()));
-      return true;
-    });
-    if (!s.ok()) return {ToGrpc(s), 0};
-    int64_t withheld = 0;
-    for (const auto& period : periods) {
-      auto in = LoadInputs(request->park_id(), period, pb::REFERENCE_SCOPE_SYSTEM);
-      if (!in.ok()) return {ToGrpc(in.status()), 0};
-      in->level = LevelFromProto(request->level());
-      auto m = ComputeParkMetrics(*in, config_);
-      if (!m.ok()) return {ToGrpc(m.status()), 0};
-      auto* point = response->add_points();
-      *point->mutable_period() = domain::ToProto(period);
-      if (Redactor::AggregatesOnly(caller)) {
-        auto p = Protection(point->period());
-        if (!p.ok()) return {ToGrpc(p.status()), 0};
-        const bool firm = request->metric().rfind("firm_", 0) == 0;
-        if (firm || (*p)->ParkConfidential(request->park_id())) {
-          point->set_confidential(true);
-          ++withheld;
-          continue;
-        }
-        withheld += redactor_.Metrics(**p, &*m);
-      }
-      auto v = MetricValue(*m, request->metric());
-      if (v.ok() && v->has_value()) point->set_value(**v);
-    }
-    return {grpc::Status::OK, withheld};
+  return Serve(context, "GetMetricSeries", *request, response,
+               [&] { return DoMetricSeries(*request, response); });
+}
+
+grpc::Status QueryService::DoMetricSeries(const pb::GetMetricSeriesRequest& request,
+                                          pb::GetMetricSeriesResponse* response) {
+  if (request.park_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "park_id is required");
+  }
+  if (auto bad = BadPeriod(request.from(), "from")) return *bad;
+  if (auto bad = BadPeriod(request.to(), "to")) return *bad;
+  if (auto v = MetricValue(pb::ParkMetrics(), request.metric()); !v.ok()) {
+    return ToGrpc(v.status());
+  }
+  Fresh(response->mutable_freshness());
+  const std::string from = domain::FromProto(request.from()).Key();
+  const std::string to = domain::FromProto(request.to()).Key();
+  std::vector<domain::Period> periods;
+  const std::string prefix = absl::StrCat("s|", request.park_id(), "|");
+  auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
+    std::string_view key = k.substr(prefix.size());
+    if (key < from) return true;
+    if (key > to) return false;
+    pb::ParkSnapshot snap;
+    snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    periods.push_back(domain::FromProto(snap.period()));
+    return true;
   });
+  if (!s.ok()) return ToGrpc(s);
+  for (const auto& period : periods) {
+    auto in = LoadInputs(request.park_id(), period, pb::REFERENCE_SCOPE_SYSTEM);
+    if (!in.ok()) return ToGrpc(in.status());
+    in->level = LevelFromProto(request.level());
+    auto m = ComputeParkMetrics(*in, config_);
+    if (!m.ok()) return ToGrpc(m.status());
+    auto* point = response->add_points();
+    *point->mutable_period() = domain::ToProto(period);
+    auto v = MetricValue(*m, request.metric());
+    if (v.ok() && v->has_value()) point->set_value(**v);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status QueryService::RankParks(grpc::ServerContext* context, const pb::RankParksRequest* request,
                                      pb::RankParksResponse* response) {
-  return Serve(context, "RankParks", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoRank(*request, response);
-                 if (s.ok() && Redactor::AggregatesOnly(caller)) {
-                   auto p = Protection(request->period());
-                   if (!p.ok()) return Outcome{ToGrpc(p.status()), 0};
-                   int64_t withheld = 0;
-                   // Values that would reveal a withheld figure: a withheld park total, or
-                   // ratios over cells of a park with a withheld cell; firm ratios always.
-                   const std::string& metric = request->metric();
-                   const bool firm = metric.rfind("firm_", 0) == 0;
-                   const bool cellwise = metric == "hhi" || metric == "industry_cr5" ||
-                                         metric == "leading_industry_share";
-                   for (auto& rp : *response->mutable_parks()) {
-                     bool any_cell = false;
-                     for (const auto& [key, st] : (*p)->status.cells) {
-                       if (key.first == rp.park_id() && st.confidential) any_cell = true;
-                     }
-                     if (firm || (*p)->ParkConfidential(rp.park_id()) || (cellwise && any_cell)) {
-                       rp.clear_value();
-                       rp.set_grade("");
-                       rp.set_confidential(true);
-                       ++withheld;
-                     }
-                   }
-                   return Outcome{s, withheld};
-                 }
-                 return Outcome{s, 0};
-               });
+  return Serve(context, "RankParks", *request, response,
+               [&] { return DoRank(*request, response); });
 }
 
 grpc::Status QueryService::GetRegionSnapshot(grpc::ServerContext* context,
                                              const pb::GetRegionSnapshotRequest* request,
                                              pb::GetRegionSnapshotResponse* response) {
-  return Serve(context, "GetRegionSnapshot", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoRegion(*request, response);
-                 return Outcome{s, s.ok() ? RedactRegion(caller, *request, response) : 0};
-               });
+  return Serve(context, "GetRegionSnapshot", *request, response,
+               [&] { return DoRegion(*request, response); });
 }
 
 grpc::Status QueryService::GetIndustryMap(grpc::ServerContext* context,
                                           const pb::GetIndustryMapRequest* request,
                                           pb::GetIndustryMapResponse* response) {
-  return Serve(context, "GetIndustryMap", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
-                 auto s = DoIndustryMap(*request, response);
-                 if (!s.ok() || !Redactor::AggregatesOnly(caller)) return Outcome{s, 0};
-                 auto p = Protection(request->period());
-                 if (!p.ok()) return Outcome{ToGrpc(p.status()), 0};
-                 int64_t withheld = 0;
-                 for (auto& e : *response->mutable_entries()) {
-                   RedactSpecialisationCuts(e.mutable_strong_cluster(), e.mutable_stars());
-                   if (!(*p)->CellConfidential(e.park_id(), e.industry()) &&
-                       !(*p)->ParkConfidential(e.park_id())) {
-                     continue;
-                   }
-                   RedactSpecialisationFigures(e.mutable_strong_cluster(), e.mutable_stars());
-                   e.clear_ytd_output();
-                   e.clear_lq();
-                   e.mutable_stage()->clear_criteria();
-                   e.mutable_stage()->set_explanation_zh("数据保密（统计法）：不公布判定数字");
-                   e.mutable_stage()->set_explanation_en(
-                       "confidential (Statistics Law): figures withheld");
-                   e.set_confidential(true);
-                   ++withheld;
-                 }
-                 return Outcome{s, withheld};
-               });
+  return Serve(context, "GetIndustryMap", *request, response,
+               [&] { return DoIndustryMap(*request, response); });
 }
 
 absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& region_prefix) {
@@ -619,7 +561,7 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
   return grpc::Status::OK;
 }
 
-bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
+absl::StatusOr<bool> QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   if (f.state() != pb::ALERT_STATE_UNSPECIFIED && f.state() != e.state()) return false;
   if (!f.park_id().empty() && f.park_id() != e.park_id()) return false;
   if (!f.rule().empty() && f.rule() != e.rule()) return false;
@@ -631,7 +573,8 @@ bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
   if (!f.region_prefix().empty()) {
     if (e.park_id().empty()) return false;  // a group: not within one region
     auto park = store_.Get(absl::StrCat("p|", e.park_id()));
-    if (!park.ok() || !park->has_value()) return false;
+    if (!park.ok()) return park.status();
+    if (!park->has_value()) return false;
     pb::Park p;
     p.ParseFromString(**park);
     if (!absl::StartsWith(p.county_code(), f.region_prefix())) return false;
@@ -641,21 +584,25 @@ bool QueryService::Matches(const pb::AlertFilter& f, const pb::AlertEvent& e) {
 
 grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const pb::ListAlertsRequest* request,
                                       pb::ListAlertsResponse* response) {
-  return Serve(context, "ListAlerts", request->ShortDebugString(),
-               [&](const security::Caller& caller) {
+  return Serve(context, "ListAlerts", *request, response, [&] {
     Fresh(response->mutable_freshness());
+    std::vector<pb::AlertEvent> alerts;
     auto s = store_.Scan("al|", [&](std::string_view, std::string_view v) {
-      pb::AlertEvent e;
-      e.ParseFromArray(v.data(), static_cast<int>(v.size()));
-      if (Matches(request->filter(), e)) *response->add_alerts() = std::move(e);
+      alerts.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
       return true;
     });
-    if (!s.ok()) return Outcome{ToGrpc(s), 0};
-    return Outcome{grpc::Status::OK, Redact(caller, response)};
+    if (!s.ok()) return ToGrpc(s);
+    for (auto& e : alerts) {
+      auto match = Matches(request->filter(), e);
+      if (!match.ok()) return ToGrpc(match.status());
+      if (*match) *response->add_alerts() = std::move(e);
+    }
+    return grpc::Status::OK;
   });
 }
 
 grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
+                                        const security::Caller& caller,
                                         const std::function<bool(const pb::AlertUpdate&)>& send,
                                         const std::function<bool()>& keep_going) {
   int64_t after = -1;
@@ -679,10 +626,15 @@ grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
     });
     if (!s.ok()) return ToGrpc(s);
     for (auto& [off, e] : batch) {
+      auto match = Matches(request.filter(), e);
+      if (!match.ok()) return ToGrpc(match.status());
       after = off;
-      if (!Matches(request.filter(), e)) continue;
+      if (!*match) continue;
       pb::AlertUpdate u;
       *u.mutable_event() = std::move(e);
+      if (auto disclosed = DiscloseAlert(caller, u.mutable_event()); !disclosed.ok()) {
+        return DisclosureFailed(disclosed.status());
+      }
       u.set_resume_token(absl::StrCat(off));
       if (!send(u)) return grpc::Status::OK;  // the client went away
     }
@@ -701,12 +653,7 @@ grpc::Status QueryService::WatchAlerts(grpc::ServerContext* context,
   }
   metrics_.Observe("WatchAlerts", grpc::Status::OK, 0);
   return StreamAlerts(
-      *request,
-      [writer, &caller](const pb::AlertUpdate& u) {
-        pb::AlertUpdate copy = u;
-        RedactAlert(caller, copy.mutable_event());
-        return writer->Write(copy);
-      },
+      *request, caller, [writer](const pb::AlertUpdate& u) { return writer->Write(u); },
       [context] { return !context->IsCancelled(); });
 }
 
@@ -727,9 +674,9 @@ grpc::Status QueryService::Admit(grpc::ServerContext* context, std::string_view 
   return admitted;
 }
 
-grpc::Status QueryService::Serve(grpc::ServerContext* context, const char* method,
-                                 const std::string& request,
-                                 const std::function<Outcome(const security::Caller&)>& fn) {
+grpc::Status QueryService::ServeAdmitted(grpc::ServerContext* context, const char* method,
+                                         const std::string& request,
+                                         const std::function<Outcome(const security::Caller&)>& fn) {
   return Timed(metrics_, method, [&] {
     security::Caller caller;
     if (auto admitted = Admit(context, method, request, &caller); !admitted.ok()) {
@@ -746,51 +693,148 @@ absl::StatusOr<std::shared_ptr<const PeriodProtection>> QueryService::Protection
   return redactor_.ForPeriod(domain::FromProto(period).Key(), materializer_.applied());
 }
 
-int64_t QueryService::Redact(const security::Caller& c, pb::GetParkSnapshotResponse* r) {
+template <class Request, class Response>
+grpc::Status QueryService::Serve(grpc::ServerContext* context, const char* method,
+                                 const Request& request, Response* response,
+                                 const std::function<grpc::Status()>& build) {
+  return ServeAdmitted(
+      context, method, request.ShortDebugString(), [&](const security::Caller& caller) {
+        grpc::Status s = build();
+        if (!s.ok()) {
+          response->Clear();
+          return Outcome{s, 0};
+        }
+        auto withheld = Disclose(caller, request, response);
+        if (!withheld.ok()) {
+          response->Clear();
+          return Outcome{DisclosureFailed(withheld.status()), 0};
+        }
+        return Outcome{grpc::Status::OK, *withheld};
+      });
+}
+
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetParkSnapshotRequest& q,
+                                               pb::GetParkSnapshotResponse* r) {
   if (!Redactor::AggregatesOnly(c)) return 0;
-  auto p = Protection(r->snapshot().period());
-  if (!p.ok()) return 0;
+  auto p = Protection(q.period());
+  if (!p.ok()) return p.status();
   return redactor_.Snapshot(**p, r->mutable_snapshot());
 }
 
-int64_t QueryService::Redact(const security::Caller& c, pb::GetParkSeriesResponse* r) {
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetParkSeriesRequest&,
+                                               pb::GetParkSeriesResponse* r) {
   if (!Redactor::AggregatesOnly(c)) return 0;
-  int64_t n = 0;
+  int64_t withheld = 0;
   for (auto& s : *r->mutable_snapshots()) {
     auto p = Protection(s.period());
-    if (p.ok()) n += redactor_.Snapshot(**p, &s);
+    if (!p.ok()) return p.status();
+    withheld += redactor_.Snapshot(**p, &s);
   }
-  return n;
+  return withheld;
 }
 
-int64_t QueryService::Redact(const security::Caller&, pb::ListParksResponse*) { return 0; }
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller&,
+                                               const pb::ListParksRequest&,
+                                               pb::ListParksResponse*) {
+  return 0;  // registry records only: names, codes, land area, groups (no reported figure)
+}
 
-int64_t QueryService::Redact(const security::Caller& c, pb::GetParkMetricsResponse* r) {
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetParkMetricsRequest& q,
+                                               pb::GetParkMetricsResponse* r) {
   if (!Redactor::AggregatesOnly(c)) return 0;
-  auto p = Protection(r->metrics().snapshot().period());
-  if (!p.ok()) return 0;
+  auto p = Protection(q.period());
+  if (!p.ok()) return p.status();
   return redactor_.Metrics(**p, r->mutable_metrics());
 }
 
-int64_t QueryService::Redact(const security::Caller&, pb::RankParksResponse*) {
-  return 0;  // redacted in RankParks, which knows the metric
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetMetricSeriesRequest& q,
+                                               pb::GetMetricSeriesResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  int64_t withheld = 0;
+  for (auto& point : *r->mutable_points()) {
+    auto p = Protection(point.period());
+    if (!p.ok()) return p.status();
+    if (!MetricWithheld(**p, q.park_id(), q.metric())) continue;
+    point.clear_value();
+    point.set_confidential(true);
+    ++withheld;
+  }
+  return withheld;
 }
 
-int64_t QueryService::Redact(const security::Caller&, pb::GetIndustryMapResponse*) {
-  return 0;  // redacted in GetIndustryMap, which knows the period
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::RankParksRequest& q,
+                                               pb::RankParksResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  auto p = Protection(q.period());
+  if (!p.ok()) return p.status();
+  int64_t withheld = 0;
+  for (auto& rp : *r->mutable_parks()) {
+    if (!MetricWithheld(**p, rp.park_id(), q.metric())) continue;
+    rp.clear_value();
+    rp.set_grade("");
+    rp.set_confidential(true);
+    ++withheld;
+  }
+  return withheld;
 }
 
-int64_t QueryService::Redact(const security::Caller& c, pb::ListAlertsResponse* r) {
-  for (auto& a : *r->mutable_alerts()) RedactAlert(c, &a);
-  return 0;
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetIndustryMapRequest& q,
+                                               pb::GetIndustryMapResponse* r) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  auto p = Protection(q.period());
+  if (!p.ok()) return p.status();
+  int64_t withheld = 0;
+  for (auto& e : *r->mutable_entries()) {
+    RedactSpecialisationCuts(e.mutable_strong_cluster(), e.mutable_stars());
+    if (!(*p)->CellConfidential(e.park_id(), e.industry()) &&
+        !(*p)->ParkConfidential(e.park_id())) {
+      continue;
+    }
+    RedactSpecialisationFigures(e.mutable_strong_cluster(), e.mutable_stars());
+    e.clear_ytd_output();
+    e.clear_lq();
+    e.mutable_stage()->clear_criteria();
+    e.mutable_stage()->set_explanation_zh("数据保密（统计法）：不公布判定数字");
+    e.mutable_stage()->set_explanation_en("confidential (Statistics Law): figures withheld");
+    e.set_confidential(true);
+    ++withheld;
+  }
+  return withheld;
 }
 
-int64_t QueryService::RedactRegion(const security::Caller& c,
-                                   const pb::GetRegionSnapshotRequest& request,
-                                   pb::GetRegionSnapshotResponse* r) {
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::ListAlertsRequest&,
+                                               pb::ListAlertsResponse* r) {
+  int64_t withheld = 0;
+  for (auto& a : *r->mutable_alerts()) {
+    auto n = DiscloseAlert(c, &a);
+    if (!n.ok()) return n.status();
+    withheld += *n;
+  }
+  return withheld;
+}
+
+absl::StatusOr<int64_t> QueryService::DiscloseAlert(const security::Caller& c,
+                                                    pb::AlertEvent* event) {
+  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!AlertCell(*event)) return RedactAlert(nullptr, event);
+  auto p = Protection(event->period());
+  if (!p.ok()) return p.status();
+  return RedactAlert(p->get(), event);
+}
+
+absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
+                                               const pb::GetRegionSnapshotRequest& request,
+                                               pb::GetRegionSnapshotResponse* r) {
   if (!Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(request.period());
-  if (!p.ok()) return 0;
+  if (!p.ok()) return p.status();
   // The region's parks.
   std::set<std::string> parks;
   std::string prefix = request.region_code();
@@ -798,7 +842,7 @@ int64_t QueryService::RedactRegion(const security::Caller& c,
     prefix = prefix.substr(0, prefix.size() - 2);
   }
   auto all = Parks("");
-  if (!all.ok()) return 0;
+  if (!all.ok()) return all.status();
   for (const auto& park : *all) {
     const bool in = request.group().empty()
                         ? absl::StartsWith(park.county_code(), prefix)

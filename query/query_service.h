@@ -102,10 +102,16 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   SnapshotAnswer AnswerSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
                                 const security::Caller& caller);
 
-  // WatchAlerts over any writer, for tests: `keep_going` is polled between waits.
+  // WatchAlerts over any writer, for tests: `keep_going` is polled between waits. Each update
+  // passes disclosure control for `caller` before `send`; when that fails the stream ends
+  // with its error and the update is not sent.
   grpc::Status StreamAlerts(const clusterwatch::v1::WatchAlertsRequest& request,
+                            const security::Caller& caller,
                             const std::function<bool(const clusterwatch::v1::AlertUpdate&)>& send,
                             const std::function<bool()>& keep_going);
+
+  // Answers kept in the answer cache (tests).
+  size_t cached_answers_ForTest() const { return answers_.entries(); }
 
  private:
   grpc::Status DoSnapshot(const clusterwatch::v1::GetParkSnapshotRequest& request,
@@ -122,11 +128,21 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   };
   grpc::Status Admit(grpc::ServerContext* context, std::string_view method,
                      const std::string& request, security::Caller* caller);
-  grpc::Status Serve(grpc::ServerContext* context, const char* method,
-                     const std::string& request,
-                     const std::function<Outcome(const security::Caller&)>& fn);
+  // Admits the caller, runs `fn`, records the call (metrics, audit). `fn` must only release
+  // answers that went through Disclose: use Serve below unless the answer is cached after
+  // Disclose (the snapshot paths, via AnswerSnapshot).
+  grpc::Status ServeAdmitted(grpc::ServerContext* context, const char* method,
+                             const std::string& request,
+                             const std::function<Outcome(const security::Caller&)>& fn);
+  // A unary method: `build` fills `response` (unredacted), then the answer goes through
+  // Disclose for the caller. On any error of either the response is cleared.
+  template <class Request, class Response>
+  grpc::Status Serve(grpc::ServerContext* context, const char* method, const Request& request,
+                     Response* response, const std::function<grpc::Status()>& build);
   grpc::Status DoMetrics(const clusterwatch::v1::GetParkMetricsRequest& request,
                          clusterwatch::v1::GetParkMetricsResponse* response);
+  grpc::Status DoMetricSeries(const clusterwatch::v1::GetMetricSeriesRequest& request,
+                              clusterwatch::v1::GetMetricSeriesResponse* response);
   grpc::Status DoRank(const clusterwatch::v1::RankParksRequest& request,
                       clusterwatch::v1::RankParksResponse* response);
   grpc::Status DoRegion(const clusterwatch::v1::GetRegionSnapshotRequest& request,
@@ -139,7 +155,9 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                                                clusterwatch::v1::ReferenceScope scope);
   absl::StatusOr<std::vector<clusterwatch::v1::Park>> Parks(const std::string& region_prefix);
   // Whether an alert passes a filter (region needs the park's county from the store).
-  bool Matches(const clusterwatch::v1::AlertFilter& filter, const clusterwatch::v1::AlertEvent& e);
+  // An error when the park cannot be read (the alert is neither kept nor dropped silently).
+  absl::StatusOr<bool> Matches(const clusterwatch::v1::AlertFilter& filter,
+                               const clusterwatch::v1::AlertEvent& e);
 
   store::Store& store_;
   const Materializer& materializer_;
@@ -149,18 +167,42 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   Redactor redactor_;
   AnswerCache answers_;
 
-  // Disclosure control of each answer for aggregate-only callers; the figures withheld.
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkSnapshotResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkSeriesResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::ListParksResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetParkMetricsResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::RankParksResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::GetIndustryMapResponse* r);
-  int64_t Redact(const security::Caller& c, clusterwatch::v1::ListAlertsResponse* r);
-  // Region answers need the request (which parks the region holds).
-  int64_t RedactRegion(const security::Caller& c,
-                       const clusterwatch::v1::GetRegionSnapshotRequest& request,
-                       clusterwatch::v1::GetRegionSnapshotResponse* r);
+  // The disclosure choke point: every answer leaves the service (or enters the answer
+  // cache) through one of these. For aggregate-only callers (Redactor::AggregatesOnly) each
+  // applies disclosure control to the answer and returns the number of figures withheld; it
+  // fails closed: when the protected table cannot be read or computed it returns the error
+  // and the caller must release nothing of the answer. Other callers' answers pass
+  // unchanged (no store read).
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetParkSnapshotRequest& q,
+                                   clusterwatch::v1::GetParkSnapshotResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetParkSeriesRequest& q,
+                                   clusterwatch::v1::GetParkSeriesResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::ListParksRequest& q,
+                                   clusterwatch::v1::ListParksResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetParkMetricsRequest& q,
+                                   clusterwatch::v1::GetParkMetricsResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetMetricSeriesRequest& q,
+                                   clusterwatch::v1::GetMetricSeriesResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::RankParksRequest& q,
+                                   clusterwatch::v1::RankParksResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetRegionSnapshotRequest& q,
+                                   clusterwatch::v1::GetRegionSnapshotResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::GetIndustryMapRequest& q,
+                                   clusterwatch::v1::GetIndustryMapResponse* r);
+  absl::StatusOr<int64_t> Disclose(const security::Caller& c,
+                                   const clusterwatch::v1::ListAlertsRequest& q,
+                                   clusterwatch::v1::ListAlertsResponse* r);
+  // One alert (ListAlerts and WatchAlerts).
+  absl::StatusOr<int64_t> DiscloseAlert(const security::Caller& c,
+                                        clusterwatch::v1::AlertEvent* event);
   absl::StatusOr<std::shared_ptr<const PeriodProtection>> Protection(
       const clusterwatch::v1::Period& period);
 };

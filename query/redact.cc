@@ -40,6 +40,14 @@ bool PeriodProtection::ParkConfidential(const std::string& park) const {
   return it != status.row_totals.end() && it->second.confidential;
 }
 
+bool PeriodProtection::AnyCellConfidential(const std::string& park) const {
+  for (auto it = status.cells.lower_bound({park, ""});
+       it != status.cells.end() && it->first.first == park; ++it) {
+    if (it->second.confidential) return true;
+  }
+  return false;
+}
+
 bool PeriodProtection::IndustryConfidential(const std::string& industry) const {
   auto it = status.col_totals.find(industry);
   return it != status.col_totals.end() && it->second.confidential;
@@ -185,12 +193,40 @@ void RedactSpecialisationFigures(pb::StrongClusterFlag* strong, pb::ClusterStars
   stars->clear_focus_share();
 }
 
-void RedactAlert(const security::Caller& caller, pb::AlertEvent* event) {
-  if (!Redactor::AggregatesOnly(caller)) return;
+bool MetricWithheld(const PeriodProtection& p, const std::string& park,
+                    const std::string& metric) {
+  if (metric.rfind("firm_", 0) == 0) return true;
+  if (p.ParkConfidential(park)) return true;
+  const bool cellwise =
+      metric == "hhi" || metric == "industry_cr5" || metric == "leading_industry_share";
+  return cellwise && p.AnyCellConfidential(park);
+}
+
+std::optional<AlertSubjectCell> AlertCell(const pb::AlertEvent& event) {
+  if (event.park_id().empty()) return std::nullopt;
+  if (event.subject_kind() == "park") return AlertSubjectCell{event.park_id(), ""};
+  if (event.subject_kind() == "park_industry") {
+    const auto bar = event.subject_id().find('|');
+    if (bar == std::string::npos) return std::nullopt;
+    return AlertSubjectCell{event.park_id(), event.subject_id().substr(bar + 1)};
+  }
+  return std::nullopt;
+}
+
+int64_t RedactAlert(const PeriodProtection* p, pb::AlertEvent* event) {
   if (event->kind() == "enterprise_exit") {
     event->set_explanation_zh("企业退出告警（名单保密）");
     event->set_explanation_en("enterprise exit alert (the enterprises are confidential)");
   }
+  const auto cell = AlertCell(*event);
+  const bool published = p != nullptr && cell && !p->ParkConfidential(cell->park) &&
+                         (cell->industry.empty() || !p->CellConfidential(cell->park, cell->industry));
+  if (published || (event->figures_size() == 0 && event->kind() == "enterprise_exit")) return 0;
+  const int64_t withheld = event->figures_size();
+  event->clear_figures();
+  event->set_explanation_zh("数据保密（统计法）：不公布告警数字");
+  event->set_explanation_en("confidential (Statistics Law): the alert's figures are withheld");
+  return withheld;
 }
 
 }  // namespace cw::query

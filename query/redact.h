@@ -16,6 +16,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -35,6 +36,7 @@ struct PeriodProtection {
   disclosure::TableStatus status;
   bool CellConfidential(const std::string& park, const std::string& industry) const;
   bool ParkConfidential(const std::string& park) const;
+  bool AnyCellConfidential(const std::string& park) const;  // any class cell of the park
   bool IndustryConfidential(const std::string& industry) const;  // system-wide column
   std::string CellReason(const std::string& park, const std::string& industry) const;
   std::string ParkReason(const std::string& park) const;
@@ -74,8 +76,25 @@ void RedactSpecialisationCuts(clusterwatch::v1::StrongClusterFlag* strong,
 void RedactSpecialisationFigures(clusterwatch::v1::StrongClusterFlag* strong,
                                  clusterwatch::v1::ClusterStars* stars);
 
-// Removes what names enterprises from an alert (enterprise-exit lists) for aggregate-only
-// callers.
-void RedactAlert(const security::Caller& caller, clusterwatch::v1::AlertEvent* event);
+// Whether a ranked or charted metric value of `park` (MetricValue names) is withheld from
+// aggregate-only callers: firm-level ratios always; the others when the park total is
+// withheld; concentration over cells (hhi, industry_cr5, leading_industry_share) also when
+// any of the park's cells is. The same values Redactor::Metrics clears.
+bool MetricWithheld(const PeriodProtection& p, const std::string& park, const std::string& metric);
+
+// The period protection an alert's figures are judged against: the park or park × industry
+// cell the alert is about. Alerts about regions and groups have none.
+struct AlertSubjectCell {
+  std::string park;
+  std::string industry;  // "" for a park subject
+};
+std::optional<AlertSubjectCell> AlertCell(const clusterwatch::v1::AlertEvent& event);
+
+// An alert for aggregate-only callers; the figures withheld. Enterprise-exit explanations
+// (they list enterprises) are replaced. The figures and the explanation (which quotes them)
+// are kept only for a park or park × industry alert whose park total and cell are published
+// in `p`, the protection of the alert's period (null: the subject has no published cell, so
+// they are withheld).
+int64_t RedactAlert(const PeriodProtection* p, clusterwatch::v1::AlertEvent* event);
 
 }  // namespace cw::query

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make-test-ca.sh — a local test certificate authority for clusterwatch's TLS: a CA, a server
-# certificate for 127.0.0.1/localhost, and client certificates for the given common names.
+# certificate for 127.0.0.1/localhost, and client certificates for the given names (each the
+# certificate's common name and its DNS subject alternative name, which the services use
+# to identify the caller; docs/security.md).
 # For tests and local trials only; production certificates come from the operator's PKI.
 #
 # Usage: scripts/make-test-ca.sh DIR [CLIENT_CN...]
@@ -24,7 +26,7 @@ q openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server-key.p
 q openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
   -extfile server.ext -out server.pem
 for cn in "$@"; do
-  printf 'extendedKeyUsage = clientAuth\n' > client.ext
+  printf 'extendedKeyUsage = clientAuth\nsubjectAltName = DNS:%s\n' "$cn" > client.ext
   q openssl req -newkey rsa:2048 -nodes -subj "/CN=$cn" -keyout "client-$cn-key.pem" \
     -out client.csr
   q openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \

@@ -16,7 +16,7 @@ GRPCURL="$("$ROOT/scripts/tools.sh")"
 export CW_GRPCURL="$GRPCURL"
 
 log "unit tests"
-(cd "$BUILD" && ctest --output-on-failure -j2)
+(cd "$BUILD" && ctest --output-on-failure --no-tests=error -j2)
 
 log "fuzz targets (corpus and regressions, then ${CW_FUZZ_SECONDS:-10}s each)"
 CW_FUZZ_SECONDS="${CW_FUZZ_SECONDS:-10}" "$ROOT/fuzz/build_and_run.sh"

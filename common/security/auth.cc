@@ -31,6 +31,7 @@ std::string Sha256Hex(std::string_view text) {
 
 absl::StatusOr<Credentials> Credentials::Parse(std::string_view text) {
   Credentials c;
+  std::map<std::string, int> token_lines, cert_lines;  // key -> line it was first given on
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
     ++line_no;
@@ -74,8 +75,16 @@ absl::StatusOr<Credentials> Credentials::Parse(std::string_view text) {
           })) {
         return bad("key", "expected the token's SHA-256 as 64 lowercase hex digits");
       }
+      if (auto [it, fresh] = token_lines.emplace(f[1], line_no); !fresh) {
+        return bad("key", absl::StrCat("the same token digest as line ", it->second,
+                                       " (each token may be given once)"));
+      }
       c.tokens_[f[1]] = e;
     } else if (f[0] == "cert") {
+      if (auto [it, fresh] = cert_lines.emplace(f[1], line_no); !fresh) {
+        return bad("key", absl::StrCat("certificate name '", f[1], "' is already given on line ",
+                                       it->second, " (each name may be given once)"));
+      }
       c.certs_[f[1]] = e;
     } else {
       return bad("kind", absl::StrCat("'", f[0], "' is not token or cert"));
@@ -104,12 +113,28 @@ absl::StatusOr<Caller> Credentials::Find(const std::map<std::string, Entry>& m,
 absl::StatusOr<Caller> Credentials::ByToken(std::string_view token, absl::Time now) const {
   if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false};
   if (token.empty()) return absl::UnauthenticatedError("no credentials: send authorization: Bearer <token>");
-  return Find(tokens_, Sha256Hex(token), now);
+  auto caller = Find(tokens_, Sha256Hex(token), now);
+  if (caller.ok()) caller->via = "token";
+  return caller;
 }
 
-absl::StatusOr<Caller> Credentials::ByCertificate(std::string_view cn, absl::Time now) const {
+absl::StatusOr<Caller> Credentials::ByCertificate(const CertificateNames& names,
+                                                  absl::Time now) const {
   if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false};
-  return Find(certs_, std::string(cn), now);
+  if (names.sans.empty()) {
+    auto caller = Find(certs_, names.common_name, now);
+    if (caller.ok()) caller->via = "cn";
+    return caller;
+  }
+  for (const auto& san : names.sans) {
+    if (certs_.count(san) == 0) continue;
+    auto caller = Find(certs_, san, now);
+    if (caller.ok()) caller->via = "san";
+    return caller;
+  }
+  return absl::UnauthenticatedError(
+      "unknown credentials: no subject alternative name of the client certificate is in the "
+      "credentials file (the common name is used only for certificates without one)");
 }
 
 }  // namespace cw::security

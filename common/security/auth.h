@@ -4,16 +4,21 @@
 //
 // Credentials file, one entry per line ('#' comments):
 //   token  <sha256-hex-of-token>  <role>  <region scope or ->  <caller name>  [expires]
-//   cert   <certificate common name>  <role>  <region scope or ->  <caller name>  [expires]
+//   cert   <certificate name>  <role>  <region scope or ->  <caller name>  [expires]
 // role: bureau | analyst | department | admin; scope: a GB/T 2260 prefix a bureau may push
 // for ("3212" = 泰州's counties); expires: YYYY-MM-DD (valid through that day, UTC) or
-// omitted. `clusterctl hash-token TOKEN` prints the digest of a token.
+// omitted. `clusterctl hash-token TOKEN` prints the digest of a token. A certificate name is
+// matched against the certificate's subject alternative names (SAN), or against its common
+// name (CN) only when it has no SAN. Each token digest and each certificate name may appear
+// on one line only: a repeated one is refused at load (naming both lines) rather than
+// letting the later line silently win.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,6 +33,15 @@ struct Caller {
   Role role = Role::kAnalyst;
   std::string scope;  // region prefix for bureaus; "" = everywhere
   bool authenticated = false;  // false: authentication is switched off (development only)
+  std::string via = {};  // what identified the caller: "token", "san", "cn"; "" when not known
+};
+
+// What a verified client certificate names: its subject alternative names (as gRPC reports
+// them: DNS names, URIs, e-mail addresses, IP addresses) in certificate order, and its
+// subject common name.
+struct CertificateNames {
+  std::vector<std::string> sans;
+  std::string common_name;
 };
 
 // The lowercase hex SHA-256 of `text`.
@@ -35,16 +49,20 @@ std::string Sha256Hex(std::string_view text);
 
 class Credentials {
  public:
-  // Parses the file's text. kInvalidArgument naming the line and field on any bad entry.
+  // Parses the file's text. kInvalidArgument naming the line and field on any bad entry, and
+  // both lines for a repeated token digest or certificate name.
   static absl::StatusOr<Credentials> Parse(std::string_view text);
   // A credentials set that accepts every caller as `anonymous` analyst+admin (development
   // mode; must be asked for explicitly with --allow_unauthenticated).
   static Credentials AllowAll();
 
-  // The caller for a bearer token / certificate CN at `now`: kUnauthenticated for an
-  // unknown or expired credential (the message never echoes the token).
+  // The caller for a bearer token at `now`: kUnauthenticated for an unknown or expired
+  // credential (the message never echoes the token).
   absl::StatusOr<Caller> ByToken(std::string_view token, absl::Time now) const;
-  absl::StatusOr<Caller> ByCertificate(std::string_view common_name, absl::Time now) const;
+  // The caller for a certificate at `now`. With SANs, the first SAN (certificate order) that
+  // the file lists identifies the caller (via "san") and the CN is not consulted; without
+  // SANs, the CN (via "cn"). kUnauthenticated when none is listed, or the entry expired.
+  absl::StatusOr<Caller> ByCertificate(const CertificateNames& names, absl::Time now) const;
   bool allow_all() const { return allow_all_; }
 
  private:

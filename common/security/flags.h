@@ -3,9 +3,11 @@
 //   --tls_client_ca             verify client certificates signed by this CA (PEM)
 //   --tls_require_client_cert   ... and refuse clients without one
 //   --plaintext                 serve without TLS (must be asked for explicitly)
-//   --credentials               token/certificate → role file (auth.h)
+//   --credentials               token/certificate → role file (auth.h), reloaded on SIGHUP
 //   --allow_unauthenticated     accept every caller as admin (development only)
 //   --audit_log                 append audit records here (default: stderr)
+//   --audit_log_max_bytes       rotate it past this size (0: never) ...
+//   --audit_log_keep            ... keeping this many rotated files
 //   --rate_limit_rps            requests per second per caller (0: unlimited)
 // Linked once per binary.
 #pragma once

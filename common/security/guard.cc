@@ -1,11 +1,14 @@
 #include "common/security/guard.h"
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/obs/log.h"
+#include "grpc/grpc_security_constants.h"
 
 namespace cw::security {
 namespace {
@@ -39,62 +42,114 @@ std::string Quote(std::string_view s) {
 
 }  // namespace
 
+namespace {
+const obs::SteadyClock& ProcessSteadyClock() {
+  static const auto* clock = new obs::SystemSteadyClock;
+  return *clock;
+}
+}  // namespace
+
 Guard::Guard(Credentials credentials, GuardOptions options, const obs::Clock& clock,
              prometheus::Registry& registry)
-    : credentials_(std::move(credentials)),
+    : Guard(std::move(credentials), std::move(options), clock, ProcessSteadyClock(), registry) {}
+
+Guard::Guard(Credentials credentials, GuardOptions options, const obs::Clock& clock,
+             const obs::SteadyClock& steady, prometheus::Registry& registry)
+    : credentials_(std::make_shared<const Credentials>(std::move(credentials))),
       options_(std::move(options)),
       clock_(clock),
+      limiter_(options_.requests_per_second, options_.burst, steady),
       audit_counter_(prometheus::BuildCounter()
                          .Name("cw_audit_events_total")
                          .Help("Audited calls by role, method and result")
-                         .Register(registry)) {
+                         .Register(registry)),
+      reloads_(prometheus::BuildCounter()
+                   .Name("cw_credentials_reloads_total")
+                   .Help("Reloads of the credentials file by result (ok, error)")
+                   .Register(registry)) {
   if (!options_.audit_path.empty()) {
+    absl::MutexLock lock(&mu_);
     audit_ = std::make_unique<std::ofstream>(options_.audit_path, std::ios::app);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(options_.audit_path, ec);
+    audit_bytes_ = ec ? 0 : static_cast<int64_t>(size);
+  }
+  if (options_.reload_on_hangup) {
+    hangup_ = obs::OnHangup([this] {
+      if (auto s = ReloadCredentials(); s.ok()) {
+        obs::Info("security", "credentials reloaded from ", options_.credentials_path);
+      } else {
+        obs::Error("security", "credentials not reloaded, the previous ones stay in force: ",
+                   s.message());
+      }
+    });
   }
 }
 
+Guard::~Guard() { hangup_.reset(); }
+
+std::shared_ptr<const Credentials> Guard::credentials() const {
+  absl::MutexLock lock(&credentials_mu_);
+  return credentials_;
+}
+
+void Guard::ReplaceCredentials(Credentials credentials) {
+  auto next = std::make_shared<const Credentials>(std::move(credentials));
+  absl::MutexLock lock(&credentials_mu_);
+  credentials_.swap(next);
+}
+
+absl::Status Guard::ReloadCredentials() {
+  auto loaded = LoadCredentials(options_.credentials_path, options_.allow_unauthenticated);
+  reloads_.Add({{"result", loaded.ok() ? "ok" : "error"}}).Increment();
+  if (!loaded.ok()) return loaded.status();
+  ReplaceCredentials(std::move(*loaded));
+  return absl::OkStatus();
+}
+
 grpc::Status Guard::Admit(const grpc::ServerContext* context, Caller* caller) {
-  const absl::Time now = absl::FromUnixMillis(clock_.NowUnixMs());
-  absl::StatusOr<Caller> who = absl::UnauthenticatedError("no call context");
   if (context == nullptr) {
-    if (credentials_.allow_all()) who = credentials_.ByToken("", now);
-  } else {
-    std::string token;
-    const auto& md = context->client_metadata();
-    auto it = md.find("authorization");
-    if (it != md.end()) {
-      std::string v(it->second.data(), it->second.size());
-      if (v.rfind("Bearer ", 0) == 0) token = v.substr(7);
+    if (!credentials()->allow_all()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no call context");
     }
-    std::string cn;
-    if (auto auth = context->auth_context()) {
-      auto values = auth->FindPropertyValues("x509_common_name");
-      if (!values.empty()) cn = std::string(values.front().data(), values.front().size());
+    return AdmitPresented({}, caller);
+  }
+  Presented presented;
+  const auto& md = context->client_metadata();
+  auto it = md.find("authorization");
+  if (it != md.end()) {
+    std::string v(it->second.data(), it->second.size());
+    if (v.rfind("Bearer ", 0) == 0) presented.token = v.substr(7);
+  }
+  if (auto auth = context->auth_context(); auth && auth->IsPeerAuthenticated()) {
+    CertificateNames names;
+    for (const auto& v : auth->FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
+      names.sans.emplace_back(v.data(), v.size());
     }
-    if (!token.empty() || cn.empty()) {
-      who = credentials_.ByToken(token, now);
-    } else {
-      who = credentials_.ByCertificate(cn, now);
+    auto cn = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+    if (!cn.empty()) names.common_name = std::string(cn.front().data(), cn.front().size());
+    if (!names.sans.empty() || !names.common_name.empty()) {
+      presented.certificate = std::move(names);
     }
   }
+  return AdmitPresented(presented, caller);
+}
+
+grpc::Status Guard::AdmitPresented(const Presented& presented, Caller* caller) {
+  const absl::Time now = absl::FromUnixMillis(clock_.NowUnixMs());
+  const auto creds = credentials();
+  absl::StatusOr<Caller> who =
+      !presented.token.empty() || !presented.certificate
+          ? creds->ByToken(presented.token, now)
+          : creds->ByCertificate(*presented.certificate, now);
   if (!who.ok()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(who.status().message()));
   }
   *caller = *who;
-  if (options_.requests_per_second > 0) {
-    absl::MutexLock lock(&mu_);
-    auto& b = buckets_[caller->name];
-    const int64_t ms = clock_.NowUnixMs();
-    if (b.last_ms == 0) b.tokens = options_.burst;
-    b.tokens = std::min(options_.burst,
-                        b.tokens + (ms - b.last_ms) / 1000.0 * options_.requests_per_second);
-    b.last_ms = ms;
-    if (b.tokens < 1) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrFormat("rate limit: at most %.0f requests per second for %s",
-                                          options_.requests_per_second, caller->name));
-    }
-    b.tokens -= 1;
+  if (!limiter_.Allow(caller->name)) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrFormat("rate limit: at most %.0f requests per second for %s",
+                                        options_.requests_per_second, caller->name));
   }
   return grpc::Status::OK;
 }
@@ -132,7 +187,7 @@ void Guard::Audit(const Caller& caller, std::string_view method, std::string_vie
       ",\"method\":", Quote(method), ",\"request\":", Quote(request),
       ",\"code\":", static_cast<int>(result.error_code()),
       ",\"message\":", Quote(result.error_message()),
-      ",\"suppressed_cells\":", suppressed_cells, "}\n");
+      ",\"suppressed_cells\":", suppressed_cells, ",\"via\":", Quote(caller.via), "}\n");
   const int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   absl::MutexLock lock(&mu_);
   if (second != time_second_) {
@@ -147,10 +202,34 @@ void Guard::Audit(const Caller& caller, std::string_view method, std::string_vie
   // One write per record, before the answer is sent: a record is lost only with the
   // machine, never with the process.
   if (audit_) {
+    if (options_.audit_max_bytes > 0 && audit_bytes_ > 0 &&
+        audit_bytes_ + static_cast<int64_t>(line.size()) > options_.audit_max_bytes) {
+      RotateAudit();
+    }
     *audit_ << line << std::flush;
+    audit_bytes_ += static_cast<int64_t>(line.size());
   } else {
     std::cerr << "AUDIT " << line;
   }
+}
+
+void Guard::RotateAudit() {
+  const std::string& path = options_.audit_path;
+  audit_->close();
+  std::error_code ec;  // a missing older file is no error; a failed rename keeps appending
+  if (options_.audit_keep <= 0) {
+    std::filesystem::remove(path, ec);
+  } else {
+    std::filesystem::remove(absl::StrCat(path, ".", options_.audit_keep), ec);
+    for (int i = options_.audit_keep - 1; i >= 1; --i) {
+      std::filesystem::rename(absl::StrCat(path, ".", i), absl::StrCat(path, ".", i + 1), ec);
+    }
+    std::filesystem::rename(path, absl::StrCat(path, ".1"), ec);
+    if (ec) obs::Error("security", "audit log ", path, " not rotated: ", ec.message());
+  }
+  audit_ = std::make_unique<std::ofstream>(path, std::ios::app);
+  const auto size = std::filesystem::file_size(path, ec);
+  audit_bytes_ = ec ? 0 : static_cast<int64_t>(size);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(

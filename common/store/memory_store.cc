@@ -2,8 +2,19 @@
 
 namespace cw::store {
 
+absl::Status MemoryStore::Read() {
+  ++reads_;
+  if (read_fault_.ok()) return absl::OkStatus();
+  if (reads_before_fault_ > 0) {
+    --reads_before_fault_;
+    return absl::OkStatus();
+  }
+  return read_fault_;
+}
+
 absl::StatusOr<std::optional<std::string>> MemoryStore::Get(std::string_view key) {
   absl::MutexLock lock(&mu_);
+  if (auto fault = Read(); !fault.ok()) return fault;
   auto it = data_.find(key);
   if (it == data_.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
@@ -30,6 +41,7 @@ absl::Status MemoryStore::Scan(
   std::vector<std::pair<std::string, std::string>> range;
   {
     absl::MutexLock lock(&mu_);
+    if (auto fault = Read(); !fault.ok()) return fault;
     for (auto it = data_.lower_bound(prefix);
          it != data_.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix;
          ++it) {
@@ -45,6 +57,17 @@ absl::Status MemoryStore::Scan(
 void MemoryStore::SetWriteFaultForTest(absl::Status fault) {
   absl::MutexLock lock(&mu_);
   fault_ = std::move(fault);
+}
+
+void MemoryStore::SetReadFaultForTest(absl::Status fault, int after_reads) {
+  absl::MutexLock lock(&mu_);
+  read_fault_ = std::move(fault);
+  reads_before_fault_ = after_reads;
+}
+
+int MemoryStore::reads_ForTest() const {
+  absl::MutexLock lock(&mu_);
+  return reads_;
 }
 
 int MemoryStore::writes_ForTest() const {

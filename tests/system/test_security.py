@@ -4,6 +4,7 @@ nothing stored, and disclosure control for the department role — a park × ind
 with 2 enterprises is marked confidential, and no combination of that role's answers
 recovers it (single-unknown elimination over every published equation)."""
 import os
+import signal
 import subprocess
 import time
 
@@ -75,7 +76,7 @@ def secure(tmp_path_factory):
         f.write("\n".join(jj) + "\n")
     with open(f"{d}/tm.csv", "w") as f:
         f.write("\n".join(tm) + "\n")
-    yield {"stack": stack, "ctl": ctl, "dir": d, "ca": ca}
+    yield {"stack": stack, "ctl": ctl, "dir": d, "ca": ca, "creds": creds}
     stack.stop()
 
 
@@ -236,3 +237,76 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
             changed = True
     assert "JJx3811" not in known, "the confidential cell was recovered"
     assert truth["3811"] == 700 * 10**6 + 710 * 10**6  # the cell really holds 2 enterprises
+
+
+def test_clusterctl_refuses_unusable_tls_files(secure):
+    # An unreadable CA would have meant "trust the public roots"; a certificate without
+    # its key a silent drop: both end clusterctl with exit status 3 before any call.
+    stack, ca = secure["stack"], secure["ca"]
+    r = stack.ctl("parks", "--tls_ca=/nonexistent/ca.pem", f"--token={TOKENS['analyst']}",
+                  check=False)
+    assert r.returncode == 3
+    assert "--tls_ca=/nonexistent/ca.pem: cannot read the file" in r.stderr
+    r = stack.ctl("parks", f"--tls_ca={ca}/ca.pem", f"--tls_cert={ca}/client-ndrc-client.pem",
+                  check=False)
+    assert r.returncode == 3
+    assert "only --tls_cert was given" in r.stderr
+
+
+def test_certificate_identified_by_san_and_credentials_reload_on_sighup(secure):
+    # The client certificate's SAN identified it (make-test-ca.sh gives it DNS:ndrc-client).
+    req = query_pb2.ListParksRequest()
+    assert code_of(lambda: call(secure, "ListParks", req, cert="ndrc-client")) == \
+        grpc.StatusCode.OK
+    audit = open(os.path.join(secure["stack"].workdir, "audit-query.jsonl")).read()
+    assert '"caller":"ndrc-by-certificate","role":"department"' in audit
+    assert '"via":"san"' in audit
+    # Revoke the analyst token and add a new one; SIGHUP; calls on a connection opened
+    # before the reload keep working and see the new set.
+    creds = secure["creds"]
+    original = open(creds).read()
+    new_token = "tok-analyst-2"
+    revoked = "".join(line for line in original.splitlines(keepends=True)
+                      if sha(TOKENS["analyst"]) not in line)
+    query = secure["stack"].services["query"]
+    with channel(secure) as ch:
+        stub = query_pb2_grpc.QueryServiceStub(ch)
+
+        def code(token):
+            try:
+                stub.ListParks(req, metadata=[("authorization", f"Bearer {token}")], timeout=20)
+            except grpc.RpcError as e:
+                return e.code()
+            return grpc.StatusCode.OK
+
+        assert code(TOKENS["analyst"]) == grpc.StatusCode.OK
+        assert code(new_token) == grpc.StatusCode.UNAUTHENTICATED
+        try:
+            with open(creds, "w") as f:
+                f.write(revoked + f"token {sha(new_token)} analyst - stats-analyst-2\n")
+            query.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 20
+            while code(new_token) != grpc.StatusCode.OK and time.time() < deadline:
+                time.sleep(0.2)
+            assert code(new_token) == grpc.StatusCode.OK
+            assert code(TOKENS["analyst"]) == grpc.StatusCode.UNAUTHENTICATED
+            assert query.proc.poll() is None  # still serving
+            assert query.metric('cw_credentials_reloads_total{result="ok"}') == 1
+            # A broken file is refused; the set in force stays.
+            with open(creds, "w") as f:
+                f.write(revoked + revoked)
+            query.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 20
+            while query.metric('cw_credentials_reloads_total{result="error"}') != 1 \
+                    and time.time() < deadline:
+                time.sleep(0.2)
+            assert query.metric('cw_credentials_reloads_total{result="error"}') == 1
+            assert code(new_token) == grpc.StatusCode.OK
+        finally:
+            with open(creds, "w") as f:
+                f.write(original)
+            query.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 20
+            while code(TOKENS["analyst"]) != grpc.StatusCode.OK and time.time() < deadline:
+                time.sleep(0.2)
+        assert code(TOKENS["analyst"]) == grpc.StatusCode.OK

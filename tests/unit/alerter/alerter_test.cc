@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/registry.pb.h"
 #include "common/kafka/fake_producer.h"
@@ -334,6 +335,73 @@ TEST_F(AlerterTest, RegionExitsAreOverAllMemberParks) {
                                        {"exit|region:321023|2024-05", f, 1}}));
   EXPECT_NE(Published()[2].explanation_en().find("P2-e9"), std::string::npos)
       << Published()[2].explanation_en();
+}
+
+// Every request the webhook receiver got.
+class RecordingPoster : public HttpPoster {
+ public:
+  int Post(const std::string&, const std::string& body) override {
+    absl::MutexLock lock(&mu_);
+    bodies_.push_back(body);
+    return 200;
+  }
+  std::vector<std::string> bodies() {
+    absl::MutexLock lock(&mu_);
+    return bodies_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_);
+};
+
+// Notifications name no enterprise and carry no figure of an unpublished cell: P1's exit
+// alert reaches the webhook without "P1-e9" (the alerts topic, which the query service
+// redacts per caller, keeps it); the region declines lose their figures (a region has no
+// published cell of its own); P1's decline keeps them (ten equal firms: published). No
+// park figure is exported as a gauge.
+TEST_F(AlerterTest, NotificationsFollowDisclosurePolicy) {
+  config_.rules[0].subjects = {alerts::SubjectKind::kPark, alerts::SubjectKind::kRegion};
+  alerts::Rule exit = alerts::MakeRule("exit", alerts::RuleKind::kEnterpriseExit);
+  exit.subjects = {alerts::SubjectKind::kPark};
+  config_.rules.push_back(exit);
+  Registry("P1", 10);
+  std::vector<std::string> firms;
+  for (int i = 0; i < 10; ++i) firms.push_back("P1-e" + std::to_string(i));
+  for (int m = 3; m <= 5; ++m) Snapshot("P1", 2023, m, 1000 * m, 10, firms);
+  firms.back() = "P1-e10";  // P1-e9 stops reporting, another firm starts
+  for (int m = 3; m <= 5; ++m) Snapshot("P1", 2024, m, 800 * m, 10, firms);
+  prometheus::Registry hook_registry;
+  auto poster = std::make_unique<RecordingPoster>();
+  RecordingPoster* raw = poster.get();
+  WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
+  std::map<std::string, pb::AlertEvent> topic;
+  for (const auto& e : Published()) topic[e.id()] = e;
+  ASSERT_EQ(topic.count("exit|park:P1|2024-05"), 1u);
+  EXPECT_NE(topic["exit|park:P1|2024-05"].explanation_en().find("P1-e9"), std::string::npos);
+  std::map<std::string, std::string> hook;  // id -> body
+  for (const auto& body : raw->bodies()) {
+    EXPECT_EQ(body.find("P1-e"), std::string::npos) << body;
+    for (const auto& [id, e] : topic) {
+      if (body.find("\"id\":\"" + id + "\"") != std::string::npos) hook[id] = body;
+    }
+  }
+  ASSERT_EQ(hook.size(), topic.size());
+  EXPECT_NE(hook["output_decline|park:P1|2024-05"].find("\"figures\""), std::string::npos);
+  for (const char* region : {"320000", "321000", "321023"}) {
+    const std::string id = absl::StrCat("output_decline|region:", region, "|2024-05");
+    ASSERT_EQ(hook.count(id), 1u) << id;
+    EXPECT_EQ(hook[id].find("\"figures\""), std::string::npos) << hook[id];
+    EXPECT_NE(hook[id].find("the alert's figures are withheld"), std::string::npos) << hook[id];
+  }
+  EXPECT_NE(hook["exit|park:P1|2024-05"].find("the enterprises are confidential"),
+            std::string::npos);
+  for (const auto& family : registry_.Collect()) {
+    EXPECT_NE(family.name, "cw_park_output_ytd_yoy");
+  }
 }
 
 // Only park and park × industry alert ids belong to a park.

@@ -12,6 +12,8 @@ namespace cw::query {
 namespace {
 namespace pb = clusterwatch::v1;
 
+const security::Caller kAdmin{"admin", security::Role::kAdmin, "", true};
+
 class AlertsTest : public ReplicaFixture {
  protected:
   kafka::Message Event(int64_t offset, const std::string& id, pb::AlertState state,
@@ -33,7 +35,7 @@ class AlertsTest : public ReplicaFixture {
     *req.mutable_filter() = filter;
     int rounds = 0;
     auto s = service_.StreamAlerts(
-        req,
+        req, kAdmin,
         [&](const pb::AlertUpdate& u) {
           got.emplace_back(u.event().id(), u.event().version());
           last_token_ = u.resume_token();
@@ -137,7 +139,7 @@ TEST_F(AlertsTest, ListFiltersBySubjectAndRegion) {
 TEST_F(AlertsTest, BadResumeToken) {
   pb::WatchAlertsRequest req;
   req.set_resume_token("yesterday");
-  auto s = service_.StreamAlerts(req, [](const pb::AlertUpdate&) { return true; },
+  auto s = service_.StreamAlerts(req, kAdmin, [](const pb::AlertUpdate&) { return true; },
                                  [] { return true; });
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }

@@ -52,6 +52,26 @@ TEST(MemoryStoreTest, InjectedFaultAppliesNothing) {
   EXPECT_EQ(s.size_ForTest(), 0u);
 }
 
+
+// The read fault lets the given number of reads succeed, then fails every Get and Scan
+// (a failing Scan visits no key); clearing it restores reads.
+TEST(MemoryStoreTest, InjectedReadFaultAfterGivenReads) {
+  MemoryStore s;
+  Batch b;
+  b.Put("k|1", "v");
+  ASSERT_TRUE(s.Write(b).ok());
+  s.SetReadFaultForTest(absl::UnavailableError("disk gone"), 1);
+  EXPECT_EQ(s.Get("k|1")->value(), "v");
+  EXPECT_EQ(s.Get("k|1").status().code(), absl::StatusCode::kUnavailable);
+  int visited = 0;
+  EXPECT_EQ(s.Scan("k|", [&](std::string_view, std::string_view) { return ++visited > 0; })
+                .code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(visited, 0);
+  EXPECT_EQ(s.reads_ForTest(), 3);
+  s.SetReadFaultForTest(absl::OkStatus());
+  EXPECT_EQ(Keys(s, "k|"), std::vector<std::string>{"k|1"});
+}
 // Staged reads see staged puts and deletes merged over the base, in key order.
 TEST(StagedStoreTest, ReadsYourWritesAndCommitsOnce) {
   MemoryStore base;
