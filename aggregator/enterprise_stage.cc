@@ -242,6 +242,7 @@ class ApplyCall {
   EnterpriseStageCounts& counts_;
   google::protobuf::Arena arena_;
   std::map<YearKey, YearState> years_;
+  pb::ContributionUpdate* update_ = nullptr;  // reused by Upsert
 };
 
 std::string What(const YearKey& yk) {
@@ -335,7 +336,11 @@ absl::Status ApplyCall::Record(const pb::ReportEnvelope& env, const kafka::Messa
 
 void ApplyCall::Upsert(const pb::EnterprisePeriod& where, const std::string& uscc, bool output,
                        const domain::DerivedValues* values, const pb::EnterprisePeriod& source) {
-  pb::ContributionUpdate u;
+  if (update_ == nullptr) {
+    update_ = google::protobuf::Arena::CreateMessage<pb::ContributionUpdate>(&arena_);
+  }
+  pb::ContributionUpdate& u = *update_;
+  u.Clear();  // keeps its sub-messages' storage for the next one
   auto& c = *u.mutable_contribution();
   c.set_park_id(where.park_id());
   c.set_uscc(uscc);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/domain/dead_letter.h"
 #include "common/domain/totals.h"
+#include "google/protobuf/arena.h"
 
 namespace cw::aggregator {
 namespace {
@@ -15,9 +16,10 @@ bool IsRetraction(const pb::Contribution& c) {
          c.year_to_date().output_reporters() == 0 && c.year_to_date().tax_reporters() == 0;
 }
 
-// Contributions have no map fields, so equal messages serialize to equal bytes.
 bool SameFigures(const pb::Contribution& a, const pb::Contribution& b) {
-  return a.SerializeAsString() == b.SerializeAsString();
+  return a.park_id() == b.park_id() && a.uscc() == b.uscc() && a.industry() == b.industry() &&
+         domain::SameTotals(a.month(), b.month()) &&
+         domain::SameTotals(a.year_to_date(), b.year_to_date());
 }
 
 }  // namespace
@@ -92,8 +94,9 @@ absl::Status ParkStage::ApplyToFirm(store::StagedStore& state, const std::string
 
 absl::Status ParkStage::Apply(const std::vector<kafka::Message>& messages, bool emit,
                               store::StagedStore& state, std::vector<kafka::OutRecord>& out) {
+  google::protobuf::Arena arena;
   for (const auto& m : messages) {
-    pb::ContributionUpdate u;
+    auto& u = *google::protobuf::Arena::CreateMessage<pb::ContributionUpdate>(&arena);
     if (!u.ParseFromString(m.value) || u.contribution().park_id().empty() ||
         u.contribution().park_id().find('|') != std::string::npos || u.period().empty()) {
       // Only the enterprise stage writes this topic: a record it cannot have written.
@@ -118,7 +121,7 @@ absl::Status ParkStage::Apply(const std::vector<kafka::Message>& messages, bool 
       metrics_.unchanged.Increment();  // the same record again (a replay or redelivery)
       continue;
     }
-    pb::ContributionUpdate old;
+    auto& old = *google::protobuf::Arena::CreateMessage<pb::ContributionUpdate>(&arena);
     if (old_bytes->has_value() && !old.ParseFromString(**old_bytes)) {
       return absl::DataLossError(absl::StrCat("state record ", ckey,
                                               " is not a ContributionUpdate"));
@@ -162,8 +165,9 @@ absl::Status ParkStage::Flush(store::StagedStore& state, std::vector<kafka::OutR
   for (const auto& park_period : dirty_) {
     auto agg = Aggregate(state, park_period);
     if (!agg.ok()) return agg.status();
-    pb::ParkAggregate full = **agg;
-    // The firms, kept apart so a transaction rewrites only the firms it changed.
+    // The firms, kept apart so a transaction rewrites only the firms it changed, are put in
+    // the held aggregate for the snapshot only (it was written to the state above).
+    pb::ParkAggregate& full = **agg;
     const std::string prefix = absl::StrCat("f|", park_period, "|");
     auto& firms = *full.mutable_firms();
     auto scanned = state.Scan(prefix, [&](std::string_view k, std::string_view v) {
@@ -179,6 +183,7 @@ absl::Status ParkStage::Flush(store::StagedStore& state, std::vector<kafka::OutR
     out.push_back(
         {topics_.park_metrics, park_period,
          domain::BuildSnapshot(park_period.substr(0, bar), *period, full, now).SerializeAsString()});
+    full.clear_firms();
   }
   metrics_.snapshots.Increment(static_cast<double>(dirty_.size()));
   Reset();

@@ -40,6 +40,7 @@
 #include "aggregator/chained_stages.h"
 #include "benchmark/benchmark.h"
 #include "clusterwatch/v1/reports.pb.h"
+#include "common/domain/codes.h"
 #include "common/domain/period.h"
 #include "common/domain/totals.h"
 #include "common/kafka/fake_producer.h"
@@ -65,9 +66,12 @@ constexpr int kPartitions = 4;
 constexpr int kYear = 2024;
 constexpr int64_t kReceivedStartMs = 1'704'067'200'000;  // 2024-01-01
 
-// A well-formed 18-character USCC for enterprise `i` of park `p` (the aggregator only checks
-// the length; ingest would have checked the check digit).
-std::string Uscc(int p, int i) { return absl::StrFormat("91%06d%08dXA", 320000 + p, i); }
+// A valid USCC (check character computed) for enterprise `i` of park `p`: the aggregator
+// refuses what ingest would refuse.
+std::string Uscc(int p, int i) {
+  const std::string first17 = absl::StrFormat("91%06d%08dX", 320000 + p, i);
+  return first17 + *domain::UsccCheckChar(first17);
+}
 std::string ParkId(int p) { return absl::StrFormat("P%06dA", 320000 + p); }
 
 struct Enterprise {

@@ -35,6 +35,19 @@ bool IsZero(const clusterwatch::v1::Totals& t) {
          t.purchases_in_park().fen() == 0 && t.purchases_in_region().fen() == 0;
 }
 
+bool SameTotals(const clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b) {
+  return a.gross_output().fen() == b.gross_output().fen() &&
+         a.sales_output().fen() == b.sales_output().fen() &&
+         a.export_delivery().fen() == b.export_delivery().fen() &&
+         a.employees() == b.employees() && a.total_tax().fen() == b.total_tax().fen() &&
+         a.vat().fen() == b.vat().fen() &&
+         a.corporate_income_tax().fen() == b.corporate_income_tax().fen() &&
+         a.output_reporters() == b.output_reporters() &&
+         a.tax_reporters() == b.tax_reporters() && a.purchases().fen() == b.purchases().fen() &&
+         a.purchases_in_park().fen() == b.purchases_in_park().fen() &&
+         a.purchases_in_region().fen() == b.purchases_in_region().fen();
+}
+
 void ApplyContributionTotals(clusterwatch::v1::ParkAggregate& agg,
                              const clusterwatch::v1::Contribution& c, int sign) {
   AddTotals(*agg.mutable_month(), c.month(), sign);

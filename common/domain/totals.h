@@ -37,6 +37,9 @@ bool ApplyContributionToFirm(clusterwatch::v1::FirmTotals& firm,
 // True when every field of `t` is zero.
 bool IsZero(const clusterwatch::v1::Totals& t);
 
+// True when every field of `a` equals the same field of `b`.
+bool SameTotals(const clusterwatch::v1::Totals& a, const clusterwatch::v1::Totals& b);
+
 // The published snapshot of a park-period: totals, and industries sorted by month gross
 // output (largest first, ties by code) with each one's share of the park's month output.
 clusterwatch::v1::ParkSnapshot BuildSnapshot(const std::string& park_id, const Period& period,
