@@ -43,6 +43,7 @@
 # Usage: bench/kstreams_compare.sh
 # Env:
 #   CW_BUILD_DIR              build with cw-aggregator, cw-ingest, clusterctl (default <repo>/build)
+#   CW_BUILD_COMMIT           what that build is of, for the results file (default: its tree's HEAD)
 #   CW_KSTREAMS_BENCH_DIR     scratch: broker, sample, state, logs (default /tmp/cw-kstreams-bench)
 #   CW_KSTREAMS_PORT_BASE     broker BASE, controller BASE+1, services BASE+2..BASE+5 (default 59092)
 #   CW_KSTREAMS_SCALE         gen-sample --scale                        (default 40)
@@ -307,6 +308,7 @@ case "$BUILD" in
   "$ROOT"/*) BUILD_DESC="CW_BUILD_DIR=${BUILD#"$ROOT"/} ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') checked out)" ;;
   *) BUILD_DESC="a build outside this checkout (its source tree at $(git -C "$(dirname "$BUILD")" rev-parse --short HEAD 2>/dev/null || echo '?'))" ;;
 esac
+[ -z "${CW_BUILD_COMMIT:-}" ] || BUILD_DESC="a build of $CW_BUILD_COMMIT"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$DIR/runs.jsonl"
 CPP_SPECS=()
