@@ -30,6 +30,7 @@
 # Usage: bench/national.sh
 # Env:
 #   CW_BUILD_DIR            build with cw-aggregator and bench/national_load (default <repo>/build)
+#   CW_BUILD_COMMIT         what that build is of, for the results file (default: this tree's HEAD)
 #   CW_NATIONAL_SCALE       fraction of the national counts (default 1; e.g. 0.25)
 #   CW_NATIONAL_YEARS       years of reports (default 1)
 #   CW_NATIONAL_SEED        generator seed (default 2543)
@@ -108,7 +109,7 @@ BROKER_PID="$(cat "$CW_KAFKA_DIR/kafka.pid")"
 # A snapshot of the binaries: a rebuild during the run must not swap them mid-way.
 cp "$BUILD/aggregator/cw-aggregator" "$BUILD/bench/national_load" "$DIR/bin/"
 BIN="$DIR/bin"
-AGG_COMMIT="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+AGG_COMMIT="${CW_BUILD_COMMIT:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}"
 
 # ---------------------------------------------------------------- 2. fill the topic
 log "national_load --mode=produce --scale=$SCALE --years=$YEARS --seed=$SEED"
