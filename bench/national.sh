@@ -305,7 +305,7 @@ print(f"- produced by `national_load` (cw-ingest's producer settings) in {float(
       f"{int(prod['bytes']) / int(prod['messages']):.0f} B per envelope\n")
 print("## cw-aggregator drain (default flags, fresh group and state per run)\n")
 print("| instances | reports/s | drain s | wall s | CPU s per instance | CPU µs/report | peak RSS MiB | state MiB (end / peak) | transactions enterprise / park (per instance) | commit s | broker CPU s | machine busy | load avg after | applied / dup / stale / poison | contributions | snapshots |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in runs:
     o = r["outcomes"]
     print(f"| {r['k']} | **{r['rate']:,}** | {r['drain_s']} | {r['wall_s']} | "
@@ -317,7 +317,7 @@ for r in runs:
           f"{r['machine_busy_pct']} % | {' '.join(r['load_avg'])} | "
           f"{o.get('applied', 0):,} / {o.get('duplicate', 0):,} / {o.get('stale', 0):,} / {o.get('poison', 0):,} | {r['contributions']:,} | {r['snapshots']:,} |")
 print()
-print("reports/s = N / (first record applied → last); wall = from launch (RocksDB open, group join); "
+print("reports/s = N / (first record applied → drained: both stages done and committed); wall = from launch (RocksDB open, group join); "
       "CPU = utime+stime of each aggregator (/proc, both stages); state = the RocksDB directory; "
       "transactions = committed Kafka transactions per stage; commit s = cw_aggregator_commit_seconds_sum; "
       "machine busy: 200 % = both cores.\n")
