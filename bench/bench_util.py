@@ -2,8 +2,8 @@
 """Helpers for bench/run.sh (standard library only).
 
   bench_util.py drain METRICS_URL EXPECTED OUT.json [TIMEOUT_S [PID]]
-      Polls cw-aggregator's /metrics until cw_aggregator_records_total (all outcomes) reaches
-      EXPECTED; writes the drain rate measured from the first record seen to the last, and
+      Polls cw-aggregator's /metrics until it has drained EXPECTED report messages (v2_drained:
+      all consumed, contributions included, and committed); writes the drain rate measured from the first record seen to the last, and
       with PID the aggregator's CPU time over the same span (from /proc).
   bench_util.py wait-query METRICS_URL [TIMEOUT_S]
       Waits until cw-query has materialized records and the count has stopped changing.
@@ -26,9 +26,13 @@ import time
 import urllib.request
 
 
-def metrics(url):
+def metrics_text(url):
     with urllib.request.urlopen(url, timeout=5) as r:
-        text = r.read().decode()
+        return r.read().decode()
+
+
+def metrics(url, text=None):
+    text = metrics_text(url) if text is None else text
     out = {}
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():
@@ -43,6 +47,77 @@ def metrics(url):
 
 def total(m, prefix):
     return sum(v for k, v in m.items() if k.startswith(prefix))
+
+
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+def v2_state(text):
+    """What the two-stage cw-aggregator's /metrics text (aggregator/enterprise_stage.cc,
+    park_stage.cc, stage_runner.cc) says about a drain: done = cw_aggregator_records_total over
+    all outcomes, outcomes, lag per topic label (reports, contributions), open transaction
+    messages, committed transactions and commit seconds per stage, contributions produced
+    (None before the enterprise stage registered it) and consumed (all outcomes), snapshots."""
+    out = {"done": 0.0, "outcomes": {}, "lag": {}, "open": {}, "transactions": {},
+           "abandoned": {}, "commit_s": {}, "contributions_produced": None, "produced": {},
+           "contributions_consumed": 0.0, "snapshots": 0.0}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            v = float(value)
+        except ValueError:
+            continue
+        metric = name.split("{", 1)[0]
+        labels = dict(_LABEL.findall(name))
+        if metric == "cw_aggregator_records_total":
+            out["outcomes"][labels.get("outcome", "")] = v
+            out["done"] += v
+        elif metric == "cw_kafka_consumer_lag":
+            out["lag"][labels.get("topic", "")] = v
+        elif metric == "cw_aggregator_open_transaction_messages":
+            out["open"][labels.get("stage", "")] = v
+        elif metric == "cw_aggregator_transactions_total":
+            key = "transactions" if labels.get("outcome") == "committed" else "abandoned"
+            out[key][labels.get("stage", "")] = v
+        elif metric == "cw_aggregator_records_produced_total":
+            out["produced"][labels.get("stage", "")] = v
+        elif metric == "cw_aggregator_commit_seconds_sum":
+            out["commit_s"][labels.get("stage", "")] = v
+        elif metric == "cw_aggregator_contributions_produced_total":
+            out["contributions_produced"] = v
+        elif metric == "cw_aggregator_contributions_total":
+            out["contributions_consumed"] += v
+        elif metric == "cw_aggregator_snapshots_published_total":
+            out["snapshots"] = v
+    return out
+
+
+def v2_drained(states, expected):
+    """Whether instances (v2_state of each, every one running both stages) have drained
+    `expected` report messages: records over all outcomes >= expected, the park stages
+    consumed every contribution the enterprise stages produced, and on every instance the lag
+    of both topics and the open transaction of both stages are 0 (so all that was consumed is
+    committed, contributions and snapshots included)."""
+    if sum(s["done"] for s in states) < expected:
+        return False
+    if any(s["contributions_produced"] is None for s in states):
+        return False
+    # cw_aggregator_contributions_produced_total counts at Apply, before the commit: after an
+    # abandoned transaction (a rebalance) it also counts contributions that were aborted and
+    # produced again, which no park stage ever reads. Records produced in committed
+    # transactions by the enterprise stage, less its dead letters (at most one per poison
+    # record), bound the committed contributions from below; the smaller bound is used.
+    produced = sum(min(s["contributions_produced"],
+                       s["produced"].get("enterprise", 0) - s["outcomes"].get("poison", 0))
+                   if "enterprise" in s["produced"] else s["contributions_produced"]
+                   for s in states)
+    if sum(s["contributions_consumed"] for s in states) < produced:
+        return False
+    return all(s["lag"].get("reports") == 0 and s["lag"].get("contributions") == 0
+               and s["open"].get("enterprise") == 0 and s["open"].get("park") == 0
+               for s in states)
 
 
 def proc_cpu(pid):
@@ -90,41 +165,57 @@ def du_mib(path):
     return total_bytes / 2**20
 
 
+def transactions_text(drain):
+    """'N transactions (enterprise E, park P; commit s ...)' of a drain result; older results
+    (the first, single-stage aggregator) had batches instead."""
+    if "transactions" not in drain:
+        return f"{int(drain.get('batches', 0))} batches"
+    t, cs = drain["transactions"], drain.get("commit_seconds", {})
+    ab = sum(drain.get("abandoned", {}).values())
+    return (f"{int(sum(t.values()))} committed transactions (enterprise {int(t.get('enterprise', 0))}, "
+            f"park {int(t.get('park', 0))}; {sum(cs.values()):.2f} s committing"
+            + (f"; {int(ab)} abandoned" if ab else "") + f"), {int(drain.get('contributions', 0))} contributions")
+
+
 def cmd_drain(url, expected, out, timeout=300, pid=0):
     expected, timeout = int(expected), float(timeout)
     start = time.time()
     first_t = first_c = first_cpu = None
+    drained = False
     samples = []
     last = 0
     while time.time() - start < timeout:
         try:
-            m = metrics(url)
+            st = v2_state(metrics_text(url))
         except OSError:
             time.sleep(0.2)
             continue
         now = time.time()
-        c = total(m, "cw_aggregator_records_total{")
+        c = st["done"]
         samples.append((round(now - start, 3), c))
         if c > 0 and first_t is None:
             first_t, first_c, first_cpu = now, c, proc_cpu_seconds(pid)
         last = c
-        if c >= expected:
+        if v2_drained([st], expected):
+            drained = True
             break
         time.sleep(0.2)
     done_t = time.time()
     done_cpu = proc_cpu_seconds(pid)
-    m = metrics(url)
-    batch_s = m.get("cw_aggregator_batch_seconds_sum", 0.0)
-    batches = m.get("cw_aggregator_batches_total", 0.0)
+    text = metrics_text(url)
+    m, st = metrics(url, text), v2_state(text)
     res = {
         "expected": expected,
         "consumed": last,
-        "complete": last >= expected,
+        "complete": drained,
         "seconds": (done_t - first_t) if first_t else 0,
         "records_per_s": ((last - first_c) / (done_t - first_t)) if first_t and done_t > first_t else 0,
-        "batch_seconds_sum": batch_s,
-        "batches": batches,
-        "records_per_batch_second": (last / batch_s) if batch_s else 0,
+        # Two stages in Kafka transactions: committed transactions and the seconds spent
+        # committing them (Kafka, then the store), per stage.
+        "transactions": st["transactions"],
+        "abandoned": st["abandoned"],
+        "commit_seconds": st["commit_s"],
+        "contributions": st["contributions_produced"] or 0,
         "cpu_seconds": (done_cpu - first_cpu) if done_cpu is not None and first_cpu is not None else None,
         "applied": m.get('cw_aggregator_records_total{outcome="applied"}', 0),
         "duplicates": m.get('cw_aggregator_records_total{outcome="duplicate"}', 0),
@@ -137,8 +228,8 @@ def cmd_drain(url, expected, out, timeout=300, pid=0):
     with open(out, "w") as f:
         json.dump(res, f)
     print(f"aggregator drained {int(last)}/{expected} records in {res['seconds']:.2f} s: "
-          f"{res['records_per_s']:.0f} rec/s ({res['records_per_batch_second']:.0f} rec/s "
-          f"inside ProcessBatch, {int(batches)} batches)")
+          f"{res['records_per_s']:.0f} rec/s ({transactions_text(res)})"
+          + ("" if drained else "; NOT drained (timeout)"))
     return 0 if res["complete"] else 1
 
 
@@ -384,15 +475,12 @@ def cmd_report(raw, out_md):
         L.append(f"| cw-aggregator drain (wall) | {int(drain['consumed'])} | {drain['seconds']:.2f} | "
                  f"{fmt(drain['records_per_s'])} | {ratio(drain['records_per_s'], c['records_per_s'] if c else 0)} | "
                  f"{fmt(acpu, 2) if acpu else '–'} | {ratio(ccpu, acpu) if ccpu and ccpu > 0 and acpu else '–'} |")
-        L.append(f"| cw-aggregator inside ProcessBatch | {int(drain['consumed'])} | "
-                 f"{drain['batch_seconds_sum']:.2f} | {fmt(drain['records_per_batch_second'])} | "
-                 f"{ratio(drain['records_per_batch_second'], c['records_per_s'] if c else 0)} | – | – |")
         if c:
             L.append(f"| raw consume + decode + sum | {c['records']} | {c['seconds']:.2f} | "
                      f"{fmt(c['records_per_s'])} | 1 (baseline) | "
                      f"{fmt(ccpu, 2) if ccpu and ccpu > 0 else '–'} | 1 (baseline) |")
         L.append(f"\nOutcomes: {int(drain['applied'])} applied, {int(drain['duplicates'])} "
-                 f"duplicates, {int(drain['stale'])} stale; {int(drain['batches'])} batches, "
+                 f"duplicates, {int(drain['stale'])} stale; {transactions_text(drain)}, "
                  f"{int(drain['snapshots'])} snapshots published.\n")
 
     ql = json_lines(f"{raw}/query_load.json")

@@ -3,36 +3,47 @@
 # kafka-streams 4.1.1 from Maven Central) on the same data and the same broker.
 #
 #   1. its own single-node broker (scripts/kafka.sh; data in $DIR/kafka, ports 59092/59093,
-#      wiped first) with the clusterwatch topics (4 partitions);
+#      wiped first) with the clusterwatch topics (4 partitions; cw.contributions.v1 included);
 #   2. `clusterctl gen-sample --scale=S` pushed once through cw-ingest (registry, then every
 #      reports/*.csv in order, revisions and late reports included): the reports topic then
 #      holds ingest's envelopes, keyed and partitioned as in production; 2 poison records are
 #      appended (undecodable bytes; an envelope without a report). N = the sum of the
 #      partitions' end offsets = what each run must consume;
 #   3. ROUNDS times, alternately: (a) cw-aggregator, (b) the Streams app, each with a FRESH
-#      consumer group / application.id and FRESH state, draining the whole topic:
-#        - cw-aggregator (default flags): /metrics polled every 0.2 s until
-#          applied+duplicate+stale+poison = N, consumer lag 0 and no snapshot held back
-#          (state and offsets are committed together in RocksDB, snapshots acknowledged);
-#        - Streams (exactly_once_v2, RocksDB stores, 1 stream thread, JVM heap $HEAP): its
-#          monitor line every 0.2 s until the application's committed input offsets (Admin
-#          API) = the end offsets and every processor has published its dirty park-periods;
+#      consumer group / application.id, FRESH state and a FRESH contributions topic (both
+#      have two stages joined by a topic keyed by park; docs/scale-out.md, "Two stages"),
+#      draining the whole topic:
+#        - cw-aggregator v2 (default flags, both stages in one process; cw.contributions.v1
+#          deleted and created again before each run): /metrics polled every 0.2 s until
+#          cw_aggregator_records_total (all outcomes) >= N, cw_kafka_consumer_lag of both
+#          topics (reports, contributions) 0, cw_aggregator_open_transaction_messages of both
+#          stages 0, and cw_aggregator_contributions_total (all outcomes) >=
+#          cw_aggregator_contributions_produced_total (the park stage consumed every
+#          contribution; with zero lag and no open transaction all of it is committed);
+#        - Streams (exactly_once_v2, RocksDB stores, 1 stream thread, JVM heap $HEAP; an
+#          enterprise processor and a park processor joined by its own contributions topic):
+#          its monitor line every 0.2 s until the application's committed input offsets
+#          (Admin API) = the end offsets, its park processors consumed every contribution
+#          produced and committed them, no transaction is open on its contributions and
+#          output topics, and every park processor has published its dirty park-periods,
+#          on two consecutive monitor lines (bench/kstreams/.../AggregatorApp.java);
 #      rate = N / (drained - first record seen), wall = drained - launch (JVM start, RocksDB
 #      open and group join included); CPU s = utime+stime of the process (/proc/<pid>/stat,
 #      all threads: JIT, GC, RocksDB, librdkafka), peak RSS = VmHWM; the broker's CPU too;
-#   4. correctness: the last snapshot per park|period of every run (cw-aggregator's runs read
-#      from the offsets where each began on cw.park-metrics.v1; each Streams run writes its
-#      own topic) must equal the first cw-aggregator run's, field by field
+#   4. correctness: the last snapshot per park|period of every run, read_committed
+#      (cw-aggregator's runs read from the offsets where each began on cw.park-metrics.v1;
+#      each Streams run writes its own topic) must equal the first cw-aggregator run's, field by field
 #      (CompareSnapshots); and that run's month/ytd gross output, total tax and reporter counts
 #      must equal tests/system/ground_truth.py on the sample. Any difference fails the script;
 #   5. a markdown table with the medians and the ratios cw-aggregator / Kafka Streams (by wall
 #      rate and by CPU per report), printed and written to bench/results/kstreams-<UTC>.md.
-# Runs under nice -n 5 (the machine is shared). About 3.5 minutes on 2 cores at the defaults
-# (load average ~6), mostly the two Streams runs.
+# Runs under nice -n 5 (the machine is shared). About 5 minutes on 2 cores at the defaults,
+# mostly the two Streams runs.
 #
 # Usage: bench/kstreams_compare.sh
 # Env:
 #   CW_BUILD_DIR              build with cw-aggregator, cw-ingest, clusterctl (default <repo>/build)
+#   CW_BUILD_COMMIT           what that build is of, for the results file (default: its tree's HEAD)
 #   CW_KSTREAMS_BENCH_DIR     scratch: broker, sample, state, logs (default /tmp/cw-kstreams-bench)
 #   CW_KSTREAMS_PORT_BASE     broker BASE, controller BASE+1, services BASE+2..BASE+5 (default 59092)
 #   CW_KSTREAMS_SCALE         gen-sample --scale                        (default 40)
@@ -64,6 +75,7 @@ STAMP="$(date -u +%Y-%m-%d-%H%M)"
 OUT="$ROOT/bench/results/kstreams-$STAMP.md"
 REPORTS=cw.reports.v1
 METRICS_TOPIC=cw.park-metrics.v1
+CONTRIBUTIONS_TOPIC=cw.contributions.v1
 
 [ "$ROUNDS" -ge 2 ] || die "CW_KSTREAMS_ROUNDS must be at least 2"
 for b in ingest/cw-ingest aggregator/cw-aggregator cli/clusterctl; do
@@ -159,18 +171,34 @@ def thread_cpu(pid):
 def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
         text = r.read().decode()
-    out = {"applied": 0, "duplicate": 0, "stale": 0, "poison": 0, "lag": None, "snapshots": 0,
-           "unpublished": None}
+    # cw-aggregator v2 (aggregator/enterprise_stage.cc, park_stage.cc, stage_runner.cc).
+    out = {"applied": 0, "duplicate": 0, "stale": 0, "poison": 0, "snapshots": 0,
+           "lag": {}, "open": {}, "contributions_consumed": 0, "contributions_produced": None,
+           "transactions": 0}
     for line in text.splitlines():
-        m = re.match(r'cw_aggregator_records_total\{outcome="(applied|duplicate|stale|poison)"\} (\S+)', line)
+        if line.startswith("#"):
+            continue
+        value = line.rsplit(" ", 1)[-1]
+        m = re.match(r'cw_aggregator_records_total\{outcome="(\w+)"\} ', line)
         if m:
-            out[m.group(1)] = int(float(m.group(2)))
-        elif line.startswith('cw_kafka_consumer_lag{topic="reports"}'):
-            out["lag"] = float(line.rsplit(" ", 1)[1])
+            out[m.group(1)] = int(float(value))
+            continue
+        m = re.match(r'cw_kafka_consumer_lag\{topic="(\w+)"\} ', line)
+        if m:
+            out["lag"][m.group(1)] = float(value)
+            continue
+        m = re.match(r'cw_aggregator_open_transaction_messages\{stage="(\w+)"\} ', line)
+        if m:
+            out["open"][m.group(1)] = float(value)
+            continue
+        if line.startswith("cw_aggregator_contributions_total{"):
+            out["contributions_consumed"] += int(float(value))
+        elif line.startswith("cw_aggregator_contributions_produced_total "):
+            out["contributions_produced"] = int(float(value))
         elif line.startswith("cw_aggregator_snapshots_published_total "):
-            out["snapshots"] = int(float(line.rsplit(" ", 1)[1]))
-        elif line.startswith("cw_aggregator_unpublished_snapshots "):
-            out["unpublished"] = int(float(line.rsplit(" ", 1)[1]))
+            out["snapshots"] = int(float(value))
+        elif re.match(r'cw_aggregator_transactions_total\{.*outcome="committed"', line):
+            out["transactions"] += int(float(value))
     return out
 
 log = open(os.path.join(d, "logs", f"{name}.log"), "wb")
@@ -191,14 +219,20 @@ if system == "cpp":
             return None
         done = s["applied"] + s["duplicate"] + s["stale"] + s["poison"]
         latest.update(s, processed=done)
-        # Drained: everything consumed, committed and every changed park-period published
-        # (the aggregator coalesces snapshots; see --publish_interval_ms).
-        return done, (done >= n and s["lag"] == 0 and s["unpublished"] == 0)
+        # Drained: every report consumed, both stages' lag 0 and no transaction open (so all
+        # that was consumed is committed, with the contributions and snapshots it produced),
+        # and the park stage consumed every contribution the enterprise stage produced.
+        return done, (done >= n and s["lag"].get("reports") == 0
+                      and s["lag"].get("contributions") == 0
+                      and s["open"].get("enterprise") == 0 and s["open"].get("park") == 0
+                      and s["contributions_produced"] is not None
+                      and s["contributions_consumed"] >= s["contributions_produced"])
 else:
     cmd = ["java"] + os.environ["CW_HEAP"].split() + [
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", os.environ["CW_CP"],
         "clusterwatch.bench.kstreams.AggregatorApp", f"--brokers={boot}", f"--app_id={name}",
-        f"--state_dir={state}", f"--input={os.environ['CW_REPORTS']}", f"--output={output_topic}",
+        f"--state_dir={state}", f"--input={os.environ['CW_REPORTS']}",
+        f"--contributions=cw.kstreams.contributions.r{rnd}-{stamp}", f"--output={output_topic}",
         f"--dead_letters=cw.kstreams.rejected.r{rnd}-{stamp}",
         f"--threads={os.environ['CW_THREADS']}", "--poll_ms=200"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
@@ -255,6 +289,7 @@ print(json.dumps({
     "processed": int(latest.get("processed", 0)),
     "outcomes": {k: int(latest.get(k, 0)) for k in ("applied", "duplicate", "stale", "poison")},
     "snapshots": int(latest.get("snapshots", 0)),
+    "contributions": int(latest.get("contributions_produced") or 0),
     "output_topic": output_topic if system == "kstreams" else None,
     "wall_s": round(done_at - t0, 2), "drain_s": round(drain, 2),
     "startup_s": round(first - t0, 2), "rate": round(n / drain),
@@ -268,13 +303,23 @@ print(json.dumps({
 PY
 }
 
+# Which build ran, without a path of this machine (the results file is committed).
+case "$BUILD" in
+  "$ROOT"/*) BUILD_DESC="CW_BUILD_DIR=${BUILD#"$ROOT"/} ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') checked out)" ;;
+  *) BUILD_DESC="a build outside this checkout (its source tree at $(git -C "$(dirname "$BUILD")" rev-parse --short HEAD 2>/dev/null || echo '?'))" ;;
+esac
+[ -z "${CW_BUILD_COMMIT:-}" ] || BUILD_DESC="a build of $CW_BUILD_COMMIT"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$DIR/runs.jsonl"
 CPP_SPECS=()
 KS_SPECS=()
 for ((round = 1; round <= ROUNDS; round++)); do
   for system in cpp kstreams; do
-    [ "$system" = cpp ] && before="$(end_offsets "$BOOT" "$METRICS_TOPIC")"
+    if [ "$system" = cpp ]; then
+      before="$(end_offsets "$BOOT" "$METRICS_TOPIC")"
+      # A fresh contributions topic: a fresh group alone would read the last run's.
+      [ "$round" = 1 ] || fresh_topics "$BOOT" "$CONTRIBUTIONS_TOPIC"
+    fi
     log "round $round/$ROUNDS: $system (fresh group, fresh state)"
     line="$(run_one "$system" "$round")" || die "$system run $round failed"
     log "$system: $line"
@@ -340,22 +385,22 @@ fi
   echo "- load average (1/5/15 min): $LOAD_BEFORE before the runs, $LOAD_AFTER after (other engineers' builds and tests share the 2 cores)"
   echo "- broker: Apache Kafka 4.1.1, one KRaft node, on the same machine; $REPORTS with 4 partitions"
   echo "- data: \`clusterctl gen-sample --scale=$SCALE\` pushed through cw-ingest ($ACCEPTED reports accepted, revisions and late reports included) + 2 poison records: N = $N messages ($REPORTS_ENDS)"
-  echo "- cw-aggregator: binaries of CW_BUILD_DIR=${BUILD#"$ROOT"/} ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') checked out), default flags (batches of up to 5000, RocksDB block cache 64 MiB, write buffer 32 MiB)"
-  echo "- Kafka Streams 4.1.1 peer: Processor API, exactly_once_v2, RocksDB stores with caching and changelogs, $THREADS stream thread(s), JVM $(java -version 2>&1 | head -n1 | sed 's/"//g'), heap \`$HEAP\`, other JVM and Streams settings at their defaults"
+  echo "- cw-aggregator: binaries of $BUILD_DESC, default flags: v2, two stages (enterprise, park) in one process joined by cw.contributions.v1 (fresh before each run), Kafka transactions every 100 ms per stage, batches of up to 5000, RocksDB block cache 64 MiB, write buffer 32 MiB"
+  echo "- Kafka Streams 4.1.1 peer: Processor API, two processors (enterprise, park) joined by a contributions topic of its own partitioned by park, exactly_once_v2, RocksDB stores with caching and changelogs, $THREADS stream thread(s), JVM $(java -version 2>&1 | head -n1 | sed 's/"//g'), heap \`$HEAP\`, other JVM and Streams settings at their defaults"
   echo "- rate = N / (drained − first record seen); wall = launch → drained; CPU = the process's utime+stime (all threads), split by thread name where the threads are still alive (JIT = the JVM's C1/C2 compiler threads); µs/report = CPU / N; RSS = VmHWM; broker CPU over the same run"
   echo
   python3 - "$DIR/runs.jsonl" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 label = {"cpp": "cw-aggregator", "kstreams": "Kafka Streams"}
-print("| round | system | reports/s | wall s | drain s | startup s | CPU s | of which JIT / GC / Kafka client / RocksDB threads | CPU µs/report | without JIT | peak RSS MiB | broker CPU s | machine busy | applied / dup / stale / poison | snapshots |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| round | system | reports/s | wall s | drain s | startup s | CPU s | of which JIT / GC / Kafka client / RocksDB threads | CPU µs/report | without JIT | peak RSS MiB | broker CPU s | machine busy | applied / dup / stale / poison | contributions | snapshots |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in runs:
     o, t = r["outcomes"], r["thread_cpu_s"]
     print(f"| {r['round']} | {label[r['system']]} | {r['rate']:,} | {r['wall_s']} | {r['drain_s']} | {r['startup_s']} | "
           f"{r['cpu_s']} | {t['jit']} / {t['gc']} / {t['client']} / {t['rocksdb']} | {r['cpu_us_per_report']} | {r['cpu_us_per_report_no_jit']} | "
           f"{r['rss_mib']} | {r['broker_cpu_s']} | {r['machine_busy_pct']}% | "
-          f"{o['applied']} / {o['duplicate']} / {o['stale']} / {o['poison']} | {r['snapshots']:,} |")
+          f"{o['applied']} / {o['duplicate']} / {o['stale']} / {o['poison']} | {r.get('contributions', 0):,} | {r['snapshots']:,} |")
 def median(xs):
     xs = sorted(xs)
     return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2

@@ -67,3 +67,29 @@ push_sample() {
   wait "$pid" 2>/dev/null || true
   [ "$ACCEPTED" -gt 0 ] || { tail -n 20 "$dir/logs/push.log" >&2; die "ingest accepted nothing"; }
 }
+
+# fresh_topics BOOT TOPIC...: delete each topic, wait until the broker has forgotten it, then
+# create the missing clusterwatch topics again, empty, with $FRESH_TOPICS_CMD (default
+# `scripts/kafka.sh topics`, with CW_KAFKA_DIR, CW_KAFKA_PORT and CW_PARTITIONS as for the
+# broker; `scripts/kafka-cluster.sh topics` for the three-broker cluster). The two-stage cw-aggregator reads
+# cw.contributions.v1 from the beginning under a fresh group: a run after another needs a
+# fresh one, or its park stage starts on the earlier run's contributions.
+fresh_topics() {
+  local boot="$1" libs t deadline
+  shift
+  libs="$("$ROOT/scripts/kafka.sh" fetch 2>&1 | sed -n 's/.*jars: //p' | tail -n1)"
+  [ -d "$libs" ] || die "fresh_topics: no Kafka jars (scripts/kafka.sh fetch)"
+  for t in "$@"; do
+    java -Xmx256m -cp "$libs/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$boot" \
+      --delete --if-exists --topic "$t" >/dev/null 2>&1 || die "fresh_topics: could not delete $t"
+  done
+  deadline=$((SECONDS + 60))
+  for t in "$@"; do
+    while kcat -b "$boot" -L -t "$t" 2>/dev/null | grep -q '^ *partition '; do
+      [ "$SECONDS" -lt "$deadline" ] || die "fresh_topics: $t still there after 60 s"
+      sleep 0.3
+    done
+  done
+  ${FRESH_TOPICS_CMD:-"$ROOT/scripts/kafka.sh" topics} >/dev/null 2>&1 \
+    || die "fresh_topics: ${FRESH_TOPICS_CMD:-scripts/kafka.sh topics} failed"
+}

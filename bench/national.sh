@@ -10,10 +10,15 @@
 #      cw-ingest's key and producer settings, and writes the expected totals per park|period
 #      from the generator's final month figures (plain sums, not the aggregator's derivation);
 #      N = the sum of the partitions' end offsets;
-#   3. for each k in CW_NATIONAL_INSTANCES (default "1 2"): k cw-aggregator processes (default
-#      flags, one consumer group, fresh group and fresh state directories) drain the topic;
-#      /metrics is polled every 0.5 s until applied+duplicate+stale+poison reaches N with lag 0
-#      and the published-snapshot count has stopped moving; per instance: CPU seconds
+#   3. for each k in CW_NATIONAL_INSTANCES (default "1 2"): k cw-aggregator v2 processes
+#      (default flags: both stages in each, one consumer group per stage, fresh groups and
+#      fresh state directories; cw.contributions.v1 and cw.park-metrics.v1 deleted and created
+#      again before every k but the first) drain the topic; /metrics is polled every 0.5 s
+#      until, summed over the instances, cw_aggregator_records_total (all outcomes) reaches N,
+#      cw_aggregator_contributions_total (all outcomes) reaches
+#      cw_aggregator_contributions_produced_total, and on every instance the consumer lag of
+#      both topics and cw_aggregator_open_transaction_messages of both stages are 0 (all of it
+#      committed, snapshots included); per instance: CPU seconds
 #      (utime+stime, /proc/<pid>/stat), peak RSS (VmHWM), state directory size; the broker's
 #      CPU and the machine's busy share over the same window; the load average;
 #   4. after each k: `national_load --mode=verify` reads cw.park-metrics.v1 to its end and
@@ -25,6 +30,7 @@
 # Usage: bench/national.sh
 # Env:
 #   CW_BUILD_DIR            build with cw-aggregator and bench/national_load (default <repo>/build)
+#   CW_BUILD_COMMIT         what that build is of, for the results file (default: this tree's HEAD)
 #   CW_NATIONAL_SCALE       fraction of the national counts (default 1; e.g. 0.25)
 #   CW_NATIONAL_YEARS       years of reports (default 1)
 #   CW_NATIONAL_SEED        generator seed (default 2543)
@@ -103,7 +109,7 @@ BROKER_PID="$(cat "$CW_KAFKA_DIR/kafka.pid")"
 # A snapshot of the binaries: a rebuild during the run must not swap them mid-way.
 cp "$BUILD/aggregator/cw-aggregator" "$BUILD/bench/national_load" "$DIR/bin/"
 BIN="$DIR/bin"
-AGG_COMMIT="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+AGG_COMMIT="${CW_BUILD_COMMIT:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}"
 
 # ---------------------------------------------------------------- 2. fill the topic
 log "national_load --mode=produce --scale=$SCALE --years=$YEARS --seed=$SEED"
@@ -133,7 +139,7 @@ import json, os, re, signal, subprocess, sys, time, urllib.request
 k, n = int(os.environ["CW_K"]), int(os.environ["CW_N"])
 boot, d, port0 = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_PORT"])
 broker = int(os.environ["CW_BROKER_PID"])
-from bench_util import proc_cpu, hwm_mib, machine_busy  # noqa: E402 (bench/ is on PYTHONPATH)
+from bench_util import proc_cpu, hwm_mib, machine_busy, v2_state, v2_drained  # noqa: E402 (bench/ is on PYTHONPATH)
 group = f"national-{k}-{int(time.time())}"
 
 def du(path):
@@ -150,23 +156,7 @@ def du(path):
 def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
         text = r.read().decode()
-    out = {"done": 0.0, "lag": None, "snapshots": 0.0, "batches": 0.0, "batch_s": 0.0,
-           "outcomes": {}}
-    for line in text.splitlines():
-        m = re.match(r'cw_aggregator_records_total\{outcome="(\w+)"\} (\S+)', line)
-        if m:
-            out["outcomes"][m.group(1)] = float(m.group(2))
-            if m.group(1) in ("applied", "duplicate", "stale", "poison"):
-                out["done"] += float(m.group(2))
-        elif line.startswith('cw_kafka_consumer_lag{topic="reports"}'):
-            out["lag"] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("cw_aggregator_snapshots_published_total "):
-            out["snapshots"] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("cw_aggregator_batches_total "):
-            out["batches"] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("cw_aggregator_batch_seconds_sum "):
-            out["batch_s"] = float(line.rsplit(" ", 1)[1])
-    return out
+    return v2_state(text)
 
 b0 = proc_cpu(broker)
 m0 = machine_busy()
@@ -183,8 +173,7 @@ for i in range(1, k + 1):
     ports.append(port)
     states.append(state)
 
-empty = {"done": 0.0, "lag": None, "snapshots": 0.0, "batches": 0.0, "batch_s": 0.0, "outcomes": {}}
-seen = [dict(empty) for _ in range(k)]
+seen = [v2_state("") for _ in range(k)]
 first = done_at = settled_at = None
 peak_state = [0] * k
 progress = []
@@ -216,15 +205,10 @@ while time.time() < deadline:
         peak_state = [max(p, du(s)) for p, s in zip(peak_state, states)]
         progress.append([round(now - t0), int(total)])
         print(f"  k={k} t={now - t0:.0f}s {int(total)}/{n} records", file=sys.stderr, flush=True)
-    if done_at is None and total >= n and all(s["lag"] == 0 for s in seen):
-        done_at = now
-    if done_at is not None:
-        snaps = sum(s["snapshots"] for s in seen)
-        if snaps != last_snap:
-            last_snap, last_change = snaps, now
-        elif now - last_change >= 3:  # publication settled (coalesced snapshots flushed)
-            settled_at = last_change
-            break
+    # Everything consumed and committed, snapshots included (no coalescing left to wait for).
+    if v2_drained(seen, n):
+        done_at = settled_at = now
+        break
     time.sleep(0.5)
 if settled_at is None:
     for p in procs:
@@ -261,8 +245,10 @@ print(json.dumps({
     "rss_mib": [round(r) for r in rss], "state_mib": [round(b / 1048576) for b in state_bytes],
     "peak_state_mib": [round(b / 1048576) for b in peak_state],
     "broker_cpu_s": round(bcpu, 1), "snapshots": int(sum(s["snapshots"] for s in seen)),
-    "batches": [int(s["batches"]) for s in seen],
-    "in_batch_s": [round(s["batch_s"], 1) for s in seen], "outcomes": outcomes,
+    "transactions": [{st: int(c) for st, c in s["transactions"].items()} for s in seen],
+    "commit_s": [round(sum(s["commit_s"].values()), 1) for s in seen],
+    "contributions": int(sum(s["contributions_produced"] or 0 for s in seen)),
+    "outcomes": outcomes,
     "machine_busy_pct": round(200 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1])),
     "load_avg": load, "progress": progress,
 }))
@@ -271,7 +257,13 @@ PY
 
 RESULTS=()
 VERIFY=()
+FIRST_K=1
 for k in $KS; do
+  if [ "$FIRST_K" = 0 ]; then
+    log "k=$k: fresh cw.contributions.v1 and cw.park-metrics.v1 (the last run's are not this one's)"
+    fresh_topics "$BOOT" cw.contributions.v1 cw.park-metrics.v1
+  fi
+  FIRST_K=0
   log "k=$k: fresh group, fresh state, $k aggregator instance(s), draining N=$N"
   line="$(run_k "$k")" || die "run with k=$k failed"
   log "k=$k: $line"
@@ -312,20 +304,22 @@ print(f"- produced by `national_load` (cw-ingest's producer settings) in {float(
       f"({1e6 * float(prod['cpu_s']) / int(prod['messages']):.2f} µs/message), "
       f"{int(prod['bytes']) / int(prod['messages']):.0f} B per envelope\n")
 print("## cw-aggregator drain (default flags, fresh group and state per run)\n")
-print("| instances | reports/s | drain s | wall s | CPU s per instance | CPU µs/report | peak RSS MiB | state MiB (end / peak) | in-batch s | broker CPU s | machine busy | load avg after | applied / dup / stale / poison | snapshots |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| instances | reports/s | drain s | wall s | CPU s per instance | CPU µs/report | peak RSS MiB | state MiB (end / peak) | transactions enterprise / park (per instance) | commit s | broker CPU s | machine busy | load avg after | applied / dup / stale / poison | contributions | snapshots |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in runs:
     o = r["outcomes"]
     print(f"| {r['k']} | **{r['rate']:,}** | {r['drain_s']} | {r['wall_s']} | "
           f"{' / '.join(str(c) for c in r['cpu_s'])} | {r['cpu_us_per_report']} | "
           f"{' / '.join(str(x) for x in r['rss_mib'])} | "
           f"{' / '.join(f'{a} / {b}' for a, b in zip(r['state_mib'], r['peak_state_mib']))} | "
-          f"{' / '.join(str(x) for x in r['in_batch_s'])} | {r['broker_cpu_s']} | "
+          f"{'; '.join(str(t.get('enterprise', 0)) + ' / ' + str(t.get('park', 0)) for t in r['transactions'])} | "
+          f"{' / '.join(str(x) for x in r['commit_s'])} | {r['broker_cpu_s']} | "
           f"{r['machine_busy_pct']} % | {' '.join(r['load_avg'])} | "
-          f"{o.get('applied', 0):,} / {o.get('duplicate', 0):,} / {o.get('stale', 0):,} / {o.get('poison', 0):,} | {r['snapshots']:,} |")
+          f"{o.get('applied', 0):,} / {o.get('duplicate', 0):,} / {o.get('stale', 0):,} / {o.get('poison', 0):,} | {r['contributions']:,} | {r['snapshots']:,} |")
 print()
-print("reports/s = N / (first record applied → last); wall = from launch (RocksDB open, group join); "
-      "CPU = utime+stime of each aggregator (/proc); state = the RocksDB directory; "
+print("reports/s = N / (first record applied → drained: both stages done and committed); wall = from launch (RocksDB open, group join); "
+      "CPU = utime+stime of each aggregator (/proc, both stages); state = the RocksDB directory; "
+      "transactions = committed Kafka transactions per stage; commit s = cw_aggregator_commit_seconds_sum; "
       "machine busy: 200 % = both cores.\n")
 one = next((r for r in runs if r["k"] == 1), runs[0])
 year = n / max(1, int(e["CW_YEARS"])) / scale

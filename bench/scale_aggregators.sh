@@ -6,9 +6,12 @@
 #      through cw-ingest: the reports topic then holds N report messages (N = the sum of the
 #      partitions' end offsets, so it counts exactly what an aggregator must consume);
 #   2. CW_SCALE_BENCH_REPS times, for k in 1 2 3: k aggregators in a FRESH consumer group
-#      (bench-k-<timestamp>) with fresh state directories, started together; every instance's /metrics is polled every 0.2 s
-#      until the sum of cw_aggregator_records_total{outcome=applied|duplicate|stale|poison}
-#      over the instances reaches N and every instance reports consumer lag 0;
+#      (bench-k-<timestamp>) with fresh state directories and a fresh cw.contributions.v1,
+#      started together (cw-aggregator v2: both stages in each instance); every instance's
+#      /metrics is polled every 0.2 s until, over the instances, cw_aggregator_records_total
+#      (all outcomes) reaches N and cw_aggregator_contributions_total reaches
+#      cw_aggregator_contributions_produced_total, and every instance reports consumer lag 0
+#      on both topics and no open transaction in either stage (bench_util.v2_drained);
 #   3. per k, the run with the median rate is shown with the min-max of all its runs; per run:
 #      drain rate N / (done - first record seen), wall time from launch, per-instance
 #      CPU seconds (utime+stime from /proc/<pid>/stat) and peak RSS (VmHWM), the brokers' CPU
@@ -99,7 +102,7 @@ import json, os, re, shutil, signal, subprocess, time, urllib.request
 
 k, n = int(os.environ["CW_K"]), int(os.environ["CW_N"])
 boot, d, base = os.environ["CW_BOOT"], os.environ["CW_DIR"], int(os.environ["CW_BASE"])
-from bench_util import proc_cpu, hwm_mib, machine_busy  # noqa: E402 (bench/ is on PYTHONPATH)
+from bench_util import proc_cpu, hwm_mib, machine_busy, v2_state, v2_drained  # noqa: E402 (bench/ is on PYTHONPATH)
 group = f"bench-{k}-{int(time.time())}"
 cluster_dir = os.path.join(d, "kafka-cluster")
 
@@ -125,21 +128,9 @@ def broker_pids():
     return out
 
 def scrape(port):
-    """{'done': applied+duplicate+stale+poison, 'lag', 'batches', 'batch_s'} of one instance."""
+    """bench_util.v2_state of one instance."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-        text = r.read().decode()
-    out = {"done": 0.0, "lag": None, "batches": 0.0, "batch_s": 0.0}
-    for line in text.splitlines():
-        m = re.match(r'cw_aggregator_records_total\{outcome="(applied|duplicate|stale|poison)"\} (\S+)', line)
-        if m:
-            out["done"] += float(m.group(2))
-        elif line.startswith('cw_kafka_consumer_lag{topic="reports"}'):
-            out["lag"] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("cw_aggregator_batches_total "):
-            out["batches"] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("cw_aggregator_batch_seconds_sum "):
-            out["batch_s"] = float(line.rsplit(" ", 1)[1])
-    return out
+        return v2_state(r.read().decode())
 
 brokers = broker_pids()
 b0 = {p: proc_cpu(p) for p in brokers}
@@ -158,7 +149,7 @@ for i in range(1, k + 1):
     ports.append(port)
 
 first = done_at = None
-seen = [{"done": 0.0, "lag": None, "batches": 0.0, "batch_s": 0.0} for _ in range(k)]
+seen = [v2_state("") for _ in range(k)]
 deadline = t0 + float(os.environ["CW_TIMEOUT"])
 while time.time() < deadline:
     for i, port in enumerate(ports):
@@ -171,7 +162,7 @@ while time.time() < deadline:
     total = sum(s["done"] for s in seen)
     if first is None and total > 0:
         first = time.time()
-    if total >= n and all(s["lag"] == 0 for s in seen):
+    if v2_drained(seen, n):
         done_at = time.time()
         break
     time.sleep(0.2)
@@ -204,9 +195,9 @@ print(json.dumps({
     "startup_s": round(first - t0, 2), "rate": round(n / drain),
     "cpu_s": [round(c, 2) for c in cpu], "cpu_pct": [round(100 * c / (done_at - t0)) for c in cpu],
     "rss_mib": [round(r) for r in rss], "broker_cpu_s": round(bcpu, 1),
-    "batches": [int(s["batches"]) for s in seen],
+    "transactions": [int(sum(s["transactions"].values())) for s in seen],
     "runqueue_s": [round(w, 2) for w in waits],
-    "in_batch_s": [round(s["batch_s"], 2) for s in seen],
+    "commit_s": [round(sum(s["commit_s"].values()), 2) for s in seen],
     "machine_busy_pct": round(200 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1])),
 }))
 PY
@@ -217,7 +208,8 @@ PY
 RESULTS=()
 for ((rep = 1; rep <= REPS; rep++)); do
   for k in $KS; do
-    log "k=$k (repetition $rep/$REPS): fresh group, fresh state, $k instance(s)"
+    log "k=$k (repetition $rep/$REPS): fresh group, fresh state, fresh cw.contributions.v1, $k instance(s)"
+    FRESH_TOPICS_CMD="$ROOT/scripts/kafka-cluster.sh topics" fresh_topics "$BOOT" cw.contributions.v1
     line="$(run_k "$k")" || die "run with k=$k failed"
     log "k=$k: $line"
     RESULTS+=("$line")
@@ -247,7 +239,7 @@ for k in sorted({r["k"] for r in runs}):
     rows.append(median)
 base = rows[0]["rate"] if rows else 1
 head = ("k", "reports/s", "min-max", "speed-up", "wall s", "drain s", "records per instance",
-        "largest", "CPU s per instance", "CPU %", "in-batch s", "run-queue s", "peak RSS MiB",
+        "largest", "CPU s per instance", "CPU %", "commit s", "run-queue s", "peak RSS MiB",
         "brokers CPU s", "busy")
 fmt = ("{:>2} {:>9} {:>11} {:>8} {:>6} {:>7} {:>20} {:>7} {:>18} {:>9} {:>15} {:>15} {:>12}"
        " {:>13} {:>5}")
@@ -259,14 +251,14 @@ for r in rows:
         "%d%%" % round(100 * max(r["per_instance_records"]) / r["n"]),
         "/".join("%.1f" % x for x in r["cpu_s"]),
         "/".join(str(x) for x in r["cpu_pct"]),
-        "/".join("%.1f" % x for x in r["in_batch_s"]),
+        "/".join("%.1f" % x for x in r.get("commit_s", r.get("in_batch_s", []))),
         "/".join("%.1f" % x for x in r["runqueue_s"]),
         "/".join(str(x) for x in r["rss_mib"]),
         r["broker_cpu_s"], "%d%%" % r["machine_busy_pct"]))
 print()
 print("largest = the busiest instance's share of N (its partitions); CPU % = CPU s / wall s;")
-print("in-batch s = time inside ProcessBatch (RocksDB commit + synchronous snapshot publish,")
-print("acks=all); run-queue s = time the instance's threads were runnable but had no CPU")
+print("commit s = cw_aggregator_commit_seconds_sum over both stages (Kafka transaction commit,")
+print("then the RocksDB write); run-queue s = time the instance's threads were runnable but had no CPU")
 print("(/proc/<pid>/task/*/schedstat); busy = whole machine over the run, 200% = both cores.")
 print("Median of %d runs per k (min-max: all runs)." % rows[0]["reps"] if rows else "")
 for r in rows:
