@@ -27,6 +27,12 @@ ABSL_FLAG(int64_t, max_batch, 5000, "messages per poll");
 ABSL_FLAG(int64_t, commit_interval_ms, 100,
           "commit each stage's Kafka transaction (and its state) at least this often under "
           "load; at once when idle. A park-period's snapshot is published once per commit");
+ABSL_FLAG(int64_t, backlog_commit_interval_ms, 2000,
+          "the commit interval while a stage is more than --backlog_messages behind (a "
+          "replay, a rebuild): fewer, larger transactions, one snapshot per park-period each");
+ABSL_FLAG(int64_t, backlog_messages, 20000,
+          "consumer lag above which a stage works off a backlog (see "
+          "--backlog_commit_interval_ms)");
 ABSL_FLAG(std::string, stages, "enterprise,park",
           "the stages this instance runs: enterprise (reports -> contributions), park "
           "(contributions -> park snapshots), or both; each scales out on its own");
@@ -89,6 +95,9 @@ int main(int argc, char** argv) {
   options.store.write_buffer_bytes = absl::GetFlag(FLAGS_write_buffer_mb) << 20;
   options.runner.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch));
   options.runner.commit_interval = absl::Milliseconds(absl::GetFlag(FLAGS_commit_interval_ms));
+  options.runner.backlog_commit_interval =
+      absl::Milliseconds(absl::GetFlag(FLAGS_backlog_commit_interval_ms));
+  options.runner.backlog_messages = absl::GetFlag(FLAGS_backlog_messages);
   options.run_enterprise_stage = false;
   options.run_park_stage = false;
   for (absl::string_view stage : absl::StrSplit(absl::GetFlag(FLAGS_stages), ',')) {

@@ -213,16 +213,21 @@ absl::Status StageRunner::Produce(std::vector<kafka::OutRecord>& out) {
   return s;
 }
 
+absl::Duration StageRunner::CommitInterval() const {
+  return lag_ > options_.backlog_messages ? options_.backlog_commit_interval
+                                          : options_.commit_interval;
+}
+
 absl::Status StageRunner::Step() {
   absl::Duration timeout = options_.poll_timeout;
   if (open_) {
-    const absl::Duration left =
-        options_.commit_interval - absl::Seconds(SecondsSince(opened_at_));
+    const absl::Duration left = CommitInterval() - absl::Seconds(SecondsSince(opened_at_));
     timeout = std::clamp(left, absl::ZeroDuration(), std::min(timeout, options_.idle_wait));
   }
   auto batch = consumer_.Poll(options_.max_batch, timeout);
   if (!batch.ok()) return batch.status();  // fatal consumer error
-  metrics_.lag.Set(static_cast<double>(consumer_.Lag()));
+  lag_ = consumer_.Lag();
+  metrics_.lag.Set(static_cast<double>(lag_));
   if (revoked_) {
     revoked_ = false;
     // What the open transaction did for revoked partitions must not become visible after
@@ -291,7 +296,7 @@ absl::Status StageRunner::Step() {
   }
   metrics_.replaying.Set(replaying);
   if (open_ && (batch->empty() || transaction_messages_ >= options_.max_transaction_messages ||
-                absl::Seconds(SecondsSince(opened_at_)) >= options_.commit_interval)) {
+                absl::Seconds(SecondsSince(opened_at_)) >= CommitInterval())) {
     CommitOpen().IgnoreError();  // logged and redone inside
   }
   return absl::OkStatus();

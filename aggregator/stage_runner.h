@@ -45,6 +45,12 @@ struct StageRunnerOptions {
   // While a transaction is open, a poll waits at most this long for more: a pushed figure
   // then reaches the next stage a few milliseconds after the push, not a commit interval.
   absl::Duration idle_wait = absl::Milliseconds(5);
+  // With more than backlog_messages behind the high watermarks (a replay, a rebuild, a
+  // burst), transactions commit every backlog_commit_interval instead: each commit costs
+  // one snapshot per changed park-period, and a longer transaction changes the same
+  // park-periods many times over for one snapshot each.
+  int64_t backlog_messages = 20000;
+  absl::Duration backlog_commit_interval = absl::Seconds(2);
   size_t max_transaction_messages = 100000;
   absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration committed_timeout = absl::Seconds(30);
@@ -95,6 +101,8 @@ class StageRunner {
   // Drops the open transaction and rewinds every assigned partition to the store.
   void Abandon(const std::string& why);
   absl::Status Produce(std::vector<kafka::OutRecord>& out);
+  // The commit interval in force: longer while a backlog is being worked off.
+  absl::Duration CommitInterval() const;
   void SetHealthy(bool ok);
 
   std::string name_;
@@ -107,6 +115,7 @@ class StageRunner {
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
   absl::Duration backoff_ = absl::Milliseconds(100);
+  int64_t lag_ = 0;  // from the last poll
 
   // Per assigned partition: the first offset to emit from (the group's committed offset at
   // assignment; below it, messages are replayed silently). Absent: not yet resolved.
