@@ -17,7 +17,8 @@ namespace cw::obs {
 
 class MetricsServer {
  public:
-  // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one).
+  // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one). Adds the gauge
+  // cw_build_info{program,version,commit} = 1 to `registry` (program.h).
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
   ~MetricsServer();
