@@ -11,6 +11,7 @@
 #include "aggregator/app.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
+#include "common/obs/program.h"
 #include "common/obs/signals.h"
 
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
@@ -44,7 +45,7 @@ ABSL_FLAG(bool, print_offsets, false,
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  cw::obs::InitProgram(argc, argv, "consumes reports, keeps park state, publishes snapshots");
   if (absl::GetFlag(FLAGS_print_offsets)) {
     cw::store::RocksDbOptions o;
     o.path = absl::GetFlag(FLAGS_state_dir);
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
     cw::obs::Error("aggregator", "--kafka_config: ", extra.status().message());
     return 2;
   }
+  if (cw::obs::FlagCheckDone()) return 0;
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics_server =
       cw::obs::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_address), registry);

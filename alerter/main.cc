@@ -9,6 +9,7 @@
 #include "common/alerts/rules_yaml.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
+#include "common/obs/program.h"
 #include "common/obs/signals.h"
 
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
@@ -33,7 +34,7 @@ absl::StatusOr<std::string> Slurp(const std::string& path) {
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  cw::obs::InitProgram(argc, argv, "evaluates the alert rules on park metrics");
   auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
     cw::obs::Error("alerter", "--kafka_config: ", extra.status().message());
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     }
     options.metrics = *config;
   }
+  if (cw::obs::FlagCheckDone()) return 0;
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics_server =
       cw::obs::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_address), registry);

@@ -11,6 +11,7 @@
 #include "common/kafka/rdkafka.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
+#include "common/obs/program.h"
 #include "common/obs/signals.h"
 #include "ingest/app.h"
 #include "query/app.h"
@@ -23,8 +24,14 @@ ABSL_FLAG(int32_t, partitions, 4, "partitions of the reports and park-metrics to
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  cw::obs::InitProgram(argc, argv, "ingest, aggregator and query on librdkafka's mock cluster (trial mode)");
   using cw::obs::Error;
+  auto security = cw::security::SecurityFromFlags();
+  if (!security.ok()) {
+    Error("allinone", security.status().message());
+    return 2;
+  }
+  if (cw::obs::FlagCheckDone()) return 0;
   auto cluster = cw::kafka::StartMockCluster(1);
   if (!cluster.ok()) {
     Error("allinone", cluster.status().ToString());
@@ -59,11 +66,6 @@ int main(int argc, char** argv) {
   (*metrics_server)->Add(aggregator_metrics);
   (*metrics_server)->Add(query_metrics);
 
-  auto security = cw::security::SecurityFromFlags();
-  if (!security.ok()) {
-    Error("allinone", security.status().message());
-    return 2;
-  }
   cw::ingest::IngestAppOptions io;
   io.security = *security;
   io.client = client;

@@ -20,6 +20,7 @@
 // (--tls_ca, --tls_cert, --tls_key) cannot be used (unreadable, empty, not PEM, a
 // certificate without its key, or either without a CA).
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -41,6 +42,8 @@
 #include "common/domain/totals.h"
 #include "common/metrics/config.h"
 #include "common/security/auth.h"
+#include "common/obs/program.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:50051", "ingest service address");
@@ -145,6 +148,41 @@ std::unique_ptr<pb::QueryService::Stub> QueryStub() {
 int Fail(const std::string& what) {
   std::cerr << "clusterctl: " << what << "\n";
   return 1;
+}
+
+// `health ADDRESS [SERVICE]`: grpc.health.v1.Health/Check over the same TLS settings as every
+// other command (a probe that Kubernetes' native gRPC probe cannot make against a TLS port).
+// Prints SERVING or NOT_SERVING; exit 0 only when SERVING. The request and the answer are
+// two tiny protobuf messages (field 1: service name; field 1: status enum, SERVING = 1),
+// written and read here by hand so that the client needs no generated health stubs.
+int Health(const std::vector<std::string>& args) {
+  if (args.empty() || args.size() > 2) return Fail("health: give ADDRESS [SERVICE]");
+  std::string request;
+  if (args.size() == 2 && !args[1].empty()) {
+    if (args[1].size() > 127) return Fail("health: service name too long");
+    request = std::string("\x0a", 1) + static_cast<char>(args[1].size()) + args[1];
+  }
+  grpc::GenericStub stub(grpc::CreateChannel(args[0], ChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1), out;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &in, &out,
+                 [&done](grpc::Status st) { done.set_value(std::move(st)); });
+  grpc::Status status = done.get_future().get();
+  if (!status.ok()) {
+    return Fail(absl::StrCat("health ", args[0], ": ", status.error_code(), " ",
+                             status.error_message()));
+  }
+  std::vector<grpc::Slice> slices;
+  std::string answer;
+  if (out.Dump(&slices).ok()) {
+    for (const auto& sl : slices) answer.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  }
+  const bool serving = answer.size() == 2 && answer[0] == 0x08 && answer[1] == 0x01;
+  std::cout << (serving ? "SERVING" : "NOT_SERVING") << "\n";
+  return serving ? 0 : 1;
 }
 
 // One attempt at streaming `records` as submission `id`.
@@ -489,10 +527,11 @@ int GenSample() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "clusterctl push|registry|parks|report|metrics|rank|region|industry-map|"
-      "default-config|gen-sample [flags] [FILE...]");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = cw::obs::InitProgram(
+      argc, argv,
+      "clusterctl push|registry|parks|report|metrics|rank|region|industry-map|alerts|"
+      "health|hash-token|default-config|gen-sample [flags] [FILE...]");
+  if (cw::obs::FlagCheckDone()) return 0;
   if (positional.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
     return 2;
@@ -511,6 +550,7 @@ int main(int argc, char** argv) {
   if (cmd == "push") return Push(args);
   if (cmd == "registry") return Registry(args);
   if (cmd == "parks") return Parks();
+  if (cmd == "health") return Health(args);
   if (cmd == "report") return Report();
   if (cmd == "gen-sample") return GenSample();
   if (cmd == "metrics") return Metrics();

@@ -4,6 +4,7 @@
 #include "absl/flags/parse.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
+#include "common/obs/program.h"
 #include "common/obs/signals.h"
 #include "ingest/app.h"
 
@@ -16,12 +17,18 @@ ABSL_FLAG(int64_t, max_records_per_push, 1000000, "records one push may carry");
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  cw::obs::InitProgram(argc, argv, "the gRPC push endpoint for bureaus (Kafka producer)");
   auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
     cw::obs::Error("ingest", "--kafka_config: ", extra.status().message());
     return 2;
   }
+  auto security = cw::security::SecurityFromFlags();
+  if (!security.ok()) {
+    cw::obs::Error("ingest", security.status().message());
+    return 2;
+  }
+  if (cw::obs::FlagCheckDone()) return 0;
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics_server =
       cw::obs::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_address), registry);
@@ -35,11 +42,6 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.ingest.max_records_per_push =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_records_per_push));
-  auto security = cw::security::SecurityFromFlags();
-  if (!security.ok()) {
-    cw::obs::Error("ingest", security.status().message());
-    return 2;
-  }
   options.security = std::move(*security);
   auto app = cw::ingest::IngestApp::Start(options, *registry);
   if (!app.ok()) {

@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "common/obs/log.h"
 #include "common/obs/metrics_server.h"
+#include "common/obs/program.h"
 #include "common/obs/signals.h"
 #include "query/app.h"
 
@@ -30,18 +31,11 @@ ABSL_FLAG(std::string, metrics_config, "",
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  cw::obs::InitProgram(argc, argv, "a query replica: materialises the topics, serves gRPC");
   auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
     cw::obs::Error("query", "--kafka_config: ", extra.status().message());
     return 2;
-  }
-  auto registry = std::make_shared<prometheus::Registry>();
-  auto metrics_server =
-      cw::obs::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_address), registry);
-  if (!metrics_server.ok()) {
-    cw::obs::Error("query", metrics_server.status().ToString());
-    return 1;
   }
   cw::query::QueryAppOptions options;
   options.client = {absl::GetFlag(FLAGS_brokers), *extra};
@@ -75,6 +69,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.security = std::move(*security);
+  if (cw::obs::FlagCheckDone()) return 0;
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto metrics_server =
+      cw::obs::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_address), registry);
+  if (!metrics_server.ok()) {
+    cw::obs::Error("query", metrics_server.status().ToString());
+    return 1;
+  }
   auto app = cw::query::QueryApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("query", app.status().ToString());

