@@ -45,7 +45,7 @@ ABSL_FLAG(bool, print_offsets, false,
 
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
-  cw::obs::InitProgram(argc, argv, "consumes reports, keeps park state, publishes snapshots");
+  cw::obs::InitProgram(argc, argv, "two-stage aggregator: reports (by enterprise) -> contributions -> park snapshots");
   if (absl::GetFlag(FLAGS_print_offsets)) {
     cw::store::RocksDbOptions o;
     o.path = absl::GetFlag(FLAGS_state_dir);
@@ -72,6 +72,18 @@ int main(int argc, char** argv) {
   if (!extra.ok()) {
     cw::obs::Error("aggregator", "--kafka_config: ", extra.status().message());
     return 2;
+  }
+  bool run_enterprise = false, run_park = false;
+  for (absl::string_view stage : absl::StrSplit(absl::GetFlag(FLAGS_stages), ',')) {
+    if (stage == "enterprise") {
+      run_enterprise = true;
+    } else if (stage == "park") {
+      run_park = true;
+    } else {
+      cw::obs::Error("aggregator", "--stages: unknown stage '", stage,
+                     "' (expected enterprise, park or both, comma-separated)");
+      return 2;
+    }
   }
   if (cw::obs::FlagCheckDone()) return 0;
   auto registry = std::make_shared<prometheus::Registry>();
@@ -100,19 +112,8 @@ int main(int argc, char** argv) {
   options.runner.backlog_commit_interval =
       absl::Milliseconds(absl::GetFlag(FLAGS_backlog_commit_interval_ms));
   options.runner.backlog_messages = absl::GetFlag(FLAGS_backlog_messages);
-  options.run_enterprise_stage = false;
-  options.run_park_stage = false;
-  for (absl::string_view stage : absl::StrSplit(absl::GetFlag(FLAGS_stages), ',')) {
-    if (stage == "enterprise") {
-      options.run_enterprise_stage = true;
-    } else if (stage == "park") {
-      options.run_park_stage = true;
-    } else {
-      cw::obs::Error("aggregator", "--stages: unknown stage '", stage,
-                     "' (expected enterprise, park or both, comma-separated)");
-      return 2;
-    }
-  }
+  options.run_enterprise_stage = run_enterprise;
+  options.run_park_stage = run_park;
   auto app = cw::aggregator::AggregatorApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("aggregator", app.status().ToString());

@@ -29,7 +29,13 @@ timings="$(mktemp "${TMPDIR:-/tmp}/cw-deploy-timings.XXXXXX")"
 trap 'rm -f "$timings"' EXIT
 cd "$ROOT"
 rc=0
-CW_DEPLOY_TIMINGS="$timings" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/deploy "$@" || rc=$?
+# tests/deploy/test_kube.py (`podman kube play` of the Kubernetes Deployments) runs only with
+# CW_DEPLOY_KUBE=1: podman 4.3.1 (Debian 12) crashes on secret volumes and leaves some $(VAR)
+# references in args unexpanded, so its pods exit 2 there (docs/operations.md).
+ignore=()
+[ "${CW_DEPLOY_KUBE:-0}" = 1 ] || ignore=(--ignore=tests/deploy/test_kube.py)
+CW_DEPLOY_TIMINGS="$timings" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/deploy \
+  "${ignore[@]}" "$@" || rc=$?
 log "measured start-up times:"
 sed 's/^/    /' "$timings" >&2
 log "done in $((SECONDS - t0)) s (exit $rc)"

@@ -28,3 +28,6 @@ promtool test rules "$ROOT"/tests/prometheus/*.test.yml
 log "system tests (real broker, real binaries)"
 cd "$ROOT"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/prometheus tests/system
+
+log "deployments (podman images around this build, compose with TLS, systemd command lines)"
+"$ROOT/scripts/deploy-test.sh"
