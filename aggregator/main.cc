@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   bool run_enterprise = false, run_park = false;
-  for (absl::string_view stage : absl::StrSplit(absl::GetFlag(FLAGS_stages), ',')) {
+  const std::string stages = absl::GetFlag(FLAGS_stages);
+  for (absl::string_view stage : absl::StrSplit(stages, ',')) {
     if (stage == "enterprise") {
       run_enterprise = true;
     } else if (stage == "park") {
