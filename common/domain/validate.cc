@@ -101,6 +101,30 @@ std::optional<Violation> CheckMoney(std::string_view field, const pb::Money& mon
   return std::nullopt;
 }
 
+// Each counterparty: a valid USCC and purchases that are non-negative and plausible as the
+// report's own money (so that sums of purchases cannot overflow).
+std::optional<Violation> CheckCounterparties(const pb::TaxReport& r,
+                                             const ValidationLimits& limits) {
+  for (int i = 0; i < r.counterparties_size(); ++i) {
+    const pb::Counterparty& c = r.counterparties(i);
+    if (absl::Status s = ValidateUscc(c.uscc()); !s.ok()) {
+      return Violation{"counterparties",
+                       absl::StrFormat("counterparty %d: %s", i + 1, s.message())};
+    }
+    if (c.purchases().fen() < 0) {
+      return Violation{"counterparties",
+                       absl::StrFormat("counterparty %d ('%s'): purchases of %s 元 must not be "
+                                       "negative (expected an amount >= 0)",
+                                       i + 1, c.uscc(), FormatYuan(c.purchases().fen()))};
+    }
+    if (auto v = CheckMoney("counterparties", c.purchases(), r.basis(), limits)) {
+      v->reason = absl::StrFormat("counterparty %d ('%s'): %s", i + 1, c.uscc(), v->reason);
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Violation> ValidateOutput(pb::OutputReport& r, const RegistryView& registry,
@@ -159,25 +183,7 @@ std::optional<Violation> ValidateTax(pb::TaxReport& r, const RegistryView& regis
   if (auto v = CheckMoney("corporate_income_tax", r.corporate_income_tax(), r.basis(), limits)) {
     return v;
   }
-  for (int i = 0; i < r.counterparties_size(); ++i) {
-    const pb::Counterparty& c = r.counterparties(i);
-    if (absl::Status s = ValidateUscc(c.uscc()); !s.ok()) {
-      return Violation{"counterparties",
-                       absl::StrFormat("counterparty %d: %s", i + 1, s.message())};
-    }
-    if (c.purchases().fen() < 0) {
-      return Violation{"counterparties",
-                       absl::StrFormat("counterparty %d ('%s'): purchases of %s 元 must not be "
-                                       "negative (expected an amount >= 0)",
-                                       i + 1, c.uscc(), FormatYuan(c.purchases().fen()))};
-    }
-    // Plausibility as for the report's own money, so that sums of purchases cannot overflow.
-    if (auto v = CheckMoney("counterparties", c.purchases(), r.basis(), limits)) {
-      v->reason = absl::StrFormat("counterparty %d ('%s'): %s", i + 1, c.uscc(), v->reason);
-      return v;
-    }
-  }
-  return std::nullopt;
+  return CheckCounterparties(r, limits);
 }
 
 namespace {
@@ -233,18 +239,7 @@ std::optional<Violation> ValidateEnvelope(const pb::ReportEnvelope& env,
                               limits)) {
         return v;
       }
-      for (int i = 0; i < r.counterparties_size(); ++i) {
-        const pb::Counterparty& c = r.counterparties(i);
-        if (absl::Status s = ValidateUscc(c.uscc()); !s.ok()) {
-          return Violation{"counterparties",
-                           absl::StrFormat("counterparty %d: %s", i + 1, s.message())};
-        }
-        if (auto v = CheckMoney("counterparties", c.purchases(), r.basis(), limits)) {
-          v->reason = absl::StrFormat("counterparty %d ('%s'): %s", i + 1, c.uscc(), v->reason);
-          return v;
-        }
-      }
-      return std::nullopt;
+      return CheckCounterparties(r, limits);
     }
     default:
       return Violation{"", "envelope carries no report (expected an output or a tax report)"};

@@ -1,7 +1,5 @@
 #include "common/obs/metrics_server.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/obs/program.h"
+#include "common/obs/sha256.h"
 #include "prometheus/exposer.h"
 #include "prometheus/gauge.h"
 
@@ -20,19 +19,6 @@ ABSL_FLAG(std::string, metrics_auth_file, "",
           "HTTP basic auth for /metrics: lines 'USER SHA256-HEX-OF-PASSWORD'; empty: open");
 
 namespace cw::obs {
-
-namespace {
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) absl::StrAppendFormat(&out, "%02x", digest[i]);
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<MetricsAuth> ParseMetricsAuth(std::string_view text) {
   MetricsAuth auth;

@@ -1,7 +1,5 @@
 #include "common/security/auth.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,15 +16,6 @@ std::string_view RoleName(Role role) {
     case Role::kAdmin: return "admin";
   }
   return "unknown";
-}
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) absl::StrAppendFormat(&out, "%02x", digest[i]);
-  return out;
 }
 
 absl::StatusOr<Credentials> Credentials::Parse(std::string_view text) {

@@ -14,6 +14,8 @@
 // letting the later line silently win.
 #pragma once
 
+#include "common/obs/sha256.h"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -44,8 +46,8 @@ struct CertificateNames {
   std::string common_name;
 };
 
-// The lowercase hex SHA-256 of `text`.
-std::string Sha256Hex(std::string_view text);
+// The lowercase hex SHA-256 of `text` (credential files hold tokens as this).
+using obs::Sha256Hex;
 
 class Credentials {
  public:
