@@ -132,11 +132,17 @@ def test_poison_message_goes_to_rejected_topic(stack, pushed, truth):
     while time.time() < deadline and (agg.metric('cw_aggregator_records_total{outcome="poison"}') or 0) < 1:
         time.sleep(0.2)
     assert agg.metric('cw_aggregator_records_total{outcome="poison"}') == 1
-    out = subprocess.run(["kcat", "-b", bootstrap, "-C", "-t", "cw.rejected.v1", "-o",
-                          "beginning", "-e", "-q", "-f", "%k\n"],
-                         check=True, capture_output=True, text=True).stdout.split()
-    from_ingest = sorted(k for k in out if not k.startswith("cw.reports.v1|"))
-    from_aggregator = [k for k in out if k.startswith("cw.reports.v1|")]
+    # The dead letter is produced in the enterprise stage's transaction and visible to
+    # (read_committed) readers once that commits: wait for it, not only for the counter.
+    while True:
+        out = subprocess.run(["kcat", "-b", bootstrap, "-C", "-t", "cw.rejected.v1", "-o",
+                              "beginning", "-e", "-q", "-f", "%k\n"],
+                             check=True, capture_output=True, text=True).stdout.split()
+        from_ingest = sorted(k for k in out if not k.startswith("cw.reports.v1|"))
+        from_aggregator = [k for k in out if k.startswith("cw.reports.v1|")]
+        if from_aggregator or time.time() > deadline:
+            break
+        time.sleep(0.2)
     assert len(from_aggregator) == 1
     # Ingest's dead letters are keyed submission|line: exactly the ground truth's rejections.
     want = sorted(f"{os.path.basename(r['file'])}|{r['line']}" for r in truth["rejected"])
