@@ -4,8 +4,9 @@
 # aggregator's Kubernetes readiness probe; ingest and query use Kubernetes' native gRPC probe.
 #
 #   cw-healthcheck tcp PORT                 something accepts connections on 127.0.0.1:PORT
-#   cw-healthcheck metrics PORT [NAME VAL]  GET /metrics answers 200 (and, when given, has the
-#                                           unlabelled sample NAME with value VAL, e.g.
+#   cw-healthcheck metrics PORT [NAME VAL]  GET /metrics answers 200 (and, when given, has
+#                                           samples of NAME, every one of them (any labels:
+#                                           one per aggregator stage) with value VAL, e.g.
 #                                           `metrics 9102 cw_aggregator_healthy 1`)
 # Exit status 0 healthy, 1 unhealthy, 2 bad usage. Env: CW_HEALTH_HOST (127.0.0.1),
 # CW_HEALTH_TIMEOUT seconds (3).
@@ -33,12 +34,13 @@ check_metrics() {  # port [name value]
   status="$(head -n 1 <<<"$response" | tr -d '\r')"
   [[ "$status" =~ ^HTTP/1\.[01]\ 200 ]] || fail "/metrics on $host:$port answered '$status'"
   [ -z "$name" ] && return 0
-  local value
-  value="$(tr -d '\r' <<<"$response" | awk -v n="$name" '$1 == n { print $2; exit }')"
-  [ -n "$value" ] || fail "$name not exported on $host:$port"
-  # Compare numerically: prometheus-cpp may print 1 or 1.0.
-  awk -v a="$value" -v b="$want" 'BEGIN { exit !(a + 0 == b + 0) }' \
-    || fail "$name is $value, want $want"
+  local values bad
+  values="$(tr -d '\r' <<<"$response" |
+    awk -v n="$name" '$1 == n || index($1, n "{") == 1 { print $1 " " $NF }')"
+  [ -n "$values" ] || fail "$name not exported on $host:$port"
+  # Compare numerically (prometheus-cpp may print 1 or 1.0); every series must match.
+  bad="$(awk -v b="$want" '!($2 + 0 == b + 0) { print $1 "=" $2 }' <<<"$values")"
+  [ -z "$bad" ] || fail "$name is not $want: $bad"
 }
 
 case "${1:-}" in
