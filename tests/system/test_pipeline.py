@@ -5,6 +5,7 @@ message straight into the reports topic, kills and rebuilds query replicas, and 
 every park-period answered over gRPC with the independent ground truth."""
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -113,13 +114,27 @@ def test_totals_equal_ground_truth_after_aggregator_sigkill(stack, pushed, truth
 def test_duplicate_push_is_replayed_and_changes_nothing(stack, pushed, truth):
     # The same submission id is answered from memory; a new id re-sends identical records.
     first = pushed["files"][0]
+    client = cwclient.Client(stack.address("query"))
+    assert cwclient.wait_equal(client, truth, 120) == []  # everything before is applied
+    agg = stack.services["aggregator"]
+    committed = sum(agg.metric_values("cw_aggregator_records_total"))
+    produced = agg.metric("cw_aggregator_contributions_produced_total") or 0
     again = stack.ctl("push", first)
     assert "already pushed; answer replayed" in again.stdout
     resent = stack.ctl("push", first, "--submission_id=resend-1")
     assert "replayed" not in resent.stdout
-    client = cwclient.Client(stack.address("query"))
-    time.sleep(2)
-    assert cwclient.wait_equal(client, truth, 60) == []
+    accepted = sum(int(n) for n in re.findall(r" (\d+) accepted,", resent.stdout))
+    assert accepted > 0, resent.stdout
+    # The positive marker: the aggregator has committed every resent record (same revision
+    # from a later submission: applied, with the same figures; docs/semantics.md rule 2).
+    deadline = time.time() + 60
+    while sum(agg.metric_values("cw_aggregator_records_total")) < committed + accepted and \
+            time.time() < deadline:
+        time.sleep(0.1)
+    assert sum(agg.metric_values("cw_aggregator_records_total")) == committed + accepted
+    # ... and produced no contribution, so no park figure can have changed.
+    assert (agg.metric("cw_aggregator_contributions_produced_total") or 0) == produced
+    assert cwclient.differences(client, truth) == []
 
 
 def test_poison_message_goes_to_rejected_topic(stack, pushed, truth):
