@@ -16,7 +16,7 @@ PACKAGES=(
   librdkafka-dev libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   librocksdb-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  python3-grpcio python3-protobuf python3-pytest
+  python3-grpcio python3-protobuf python3-pytest python3-pytest-timeout
   # JDK (not only the JRE): scripts/kafka.sh runs deploy/kafka/CreateTopics.java as a
   # single-file source program, which needs the jdk.compiler module.
   openjdk-17-jre-headless openjdk-17-jdk-headless maven

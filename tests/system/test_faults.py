@@ -5,8 +5,10 @@ restarting the broker once, and adding and removing a second aggregator; then it
 poison bytes into every topic the services read. At the end the query answers must equal
 the independent ground truth exactly and the rejected topic must hold exactly the bad
 records. Short by default; CW_LONG=1 runs about 300k reports. While faults are scheduled the
-pushes are paced (PUSH_PACE_S), so every fault lands while reports are still coming in, and
-an ingest kill waits until a push is connected, so it cuts that push off.
+pushes are paced (PUSH_PACE_S) and the last pushes wait for the end of the schedule, so every
+fault lands while reports are still coming in; an ingest kill stops ingest (SIGSTOP) inside a
+connected push and kills it only if that push is still unanswered a second later, so it cuts
+that push off. Both are asserted: a fault outside its window fails the test.
 
 Recovery figures: for every fault, how long until the process served again and how much
 was replayed, written to $CW_FAULTS_RESULTS (default: the test's work directory) as
@@ -36,6 +38,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -175,8 +178,9 @@ def wait_consumed(service, n, seconds=300):
 class Chaos:
     """Seeded fault schedule run beside the pushes."""
 
-    def __init__(self, stack, rng):
+    def __init__(self, stack, rng, pushes):
         self.stack, self.rng = stack, rng
+        self.pushes = pushes  # the pusher appends each push as it ends
         self.recovery = []
         self.broker_restarted = False
         self.second_aggregator = None
@@ -212,11 +216,36 @@ class Chaos:
         entry["caught_up_s"] = None if took is None else round(time.time() - t0, 3)
         return resumed
 
-    def kill_and_restart(self, name):
+    def stop_ingest_inside_a_push(self):
+        """SIGSTOPs ingest while a push is open and returns that push's index in
+        self.pushes (it is appended there when it ends), or None if no push could be caught.
+        Stopped, ingest cannot answer: a push still open a second later was not answered,
+        so the SIGKILL that follows cuts it off (the pusher must then retry it)."""
+        ingest = self.stack.services["ingest"]
+        for _ in range(20):
+            self.push_started.clear()
+            if not self.push_started.wait(30):
+                return None
+            n = len(self.pushes)  # the push in flight ends as self.pushes[n]
+            wait_connected(ingest.port, 5)
+            # Anywhere in it: streaming, validating or waiting for Kafka's acknowledgements.
+            time.sleep(self.rng.uniform(0, 0.1))
+            os.kill(ingest.proc.pid, signal.SIGSTOP)
+            deadline = time.time() + 1
+            while len(self.pushes) == n and time.time() < deadline:
+                time.sleep(0.01)
+            if len(self.pushes) == n:
+                return n
+            os.kill(ingest.proc.pid, signal.SIGCONT)  # answered before the stop: next push
+        return None
+
+    def kill_and_restart(self, name, cut_push=None):
         svc = self.stack.services[name]
         svc.kill9()
         t_kill = time.time()
         entry = self.event(f"SIGKILL {name}")
+        if cut_push is not None:
+            entry["cut_push"] = cut_push
         down = self.rng.uniform(0.2, 1.5)
         committed = None
         if name.startswith("aggregator"):
@@ -247,7 +276,7 @@ class Chaos:
         b = self.stack.broker
         b.run("kill9")
         entry = self.event("SIGKILL broker")
-        time.sleep(1)
+        time.sleep(1)  # the fault itself: down for a second while the pushes go on
         t0 = time.time()
         b.run("start")
         entry["serving_s"] = round(time.time() - t0, 3)
@@ -275,31 +304,32 @@ class Chaos:
             self.second_aggregator = None
 
     def run(self, pusher):
+        try:
+            self._run(pusher)
+        finally:
+            self.done.set()
+
+    def _run(self, pusher):
         actions = ["ingest", "aggregator", "query", "second", "broker", "second", "aggregator"]
         while len(actions) < EVENTS:
             actions.append(self.rng.choice(["ingest", "aggregator", "query"]))
-        # Every scheduled fault happens, during the pushes or, if they finish first, after
-        # (the pusher paces itself until the schedule is done, see PUSH_PACE_S).
+        # Every scheduled fault happens during the pushes: the pusher paces itself while the
+        # schedule runs (PUSH_PACE_S) and holds its last pushes until the schedule is done.
         for action in actions:
-            time.sleep(self.rng.uniform(0.5, 2.5))
-            if action == "ingest" and pusher.is_alive():
-                # Into a push: up to 0.1 s after the next one has connected, so it is cut
-                # off while streaming, validating or waiting for Kafka's acknowledgements
-                # (a push takes 0.1-1 s), or just after the answer.
-                self.push_started.clear()
-                self.push_started.wait(10)
-                wait_connected(self.stack.services["ingest"].port, 5)
-                time.sleep(self.rng.uniform(0, 0.1))
+            time.sleep(self.rng.uniform(0.5, 2.5))  # the schedule's randomness: no event
+            cut_push = None
+            if action == "ingest":
+                cut_push = self.stop_ingest_inside_a_push()
+                assert cut_push is not None, "no push could be caught open to kill ingest in"
             self.during_push.append(pusher.is_alive())
             if action == "broker":
                 self.restart_broker()
             elif action == "second":
                 self.toggle_second_aggregator()
             else:
-                self.kill_and_restart(action)
+                self.kill_and_restart(action, cut_push)
         if self.second_aggregator is not None:
             self.toggle_second_aggregator()
-        self.done.set()
 
 
 def aggregator_ledger(workdir, killed_offsets, final_offsets, t_final):
@@ -434,12 +464,15 @@ def test_exact_totals_under_crashes_restarts_and_rebalances(stack):
     def push_all():
         for f in files:
             push("push", f, "--retries=200")
+        # The last pushes wait for the end of the fault schedule, so every fault falls
+        # between the first push and the last.
+        chaos.done.wait(900)
         # Duplicates: the same submission again, and the same content under a new id.
         push("push", files[0], "--retries=200")
         push("push", files[1], "--submission_id=again-1", "--retries=200")
 
     rng = random.Random(SEED)
-    chaos = Chaos(stack, rng)
+    chaos = Chaos(stack, rng, pushes)
     pusher = threading.Thread(target=push_all)
     t0 = time.time()
     pusher.start()
@@ -448,6 +481,20 @@ def test_exact_totals_under_crashes_restarts_and_rebalances(stack):
     push_seconds = max(p["end"] for p in pushes) - t0
     assert failures == []
     assert chaos.broker_restarted
+    # The faults happened where this test claims: each while the pusher was running,
+    # between the first push's start and the last push's end, and each ingest SIGKILL inside
+    # a push it cut off (that push was retried).
+    assert chaos.during_push == [True] * EVENTS, chaos.during_push
+    first_start, last_end = pushes[0]["start"], max(p["end"] for p in pushes)
+    faults = [e for e in chaos.recovery if e["kind"].startswith(("SIGKILL", "add"))]
+    assert len(faults) >= EVENTS, faults
+    for e in faults:
+        assert first_start <= e["at"] <= last_end, (e, first_start, last_end)
+    cut = [e for e in chaos.recovery if e["kind"] == "SIGKILL ingest"]
+    assert cut and all("cut_push" in e for e in cut), cut
+    for e in cut:
+        p = pushes[e["cut_push"]]
+        assert p["start"] <= e["at"] <= p["end"] and p["retries"] > 0, (e, p)
 
     # Poison on every topic a service reads.
     b = stack.broker.bootstrap
