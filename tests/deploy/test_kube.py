@@ -7,10 +7,15 @@ probe of every container is then run as the kubelet would (exec in the container
 The StatefulSets are played as Deployments of the same pod template (kube play knows no
 StatefulSet); their volumeClaimTemplates become emptyDir volumes of the same name. Secret
 volumes become hostPath volumes of the same files (podman 4.3.1's kube play panics on any
-secret volume, with or without a podman secret of that name)."""
+secret volume, with or without a podman secret of that name). And podman 4.3.1 does not
+expand `$(VAR)` references in a container's args as the kubelet does, so the test expands
+them first by the kubelet's rule: VAR from the container's env (a value, a ConfigMap key, or
+the pod's name for `fieldRef: metadata.name`, which is `<StatefulSet>-0` for the first
+replica); a reference to nothing stays as written."""
 import copy
 import json
 import os
+import re
 import shutil
 import time
 
@@ -24,12 +29,6 @@ APPS = ["ingest.yaml", "query.yaml", "aggregator.yaml", "alerter.yaml"]
 CONFIG = ["kafka-client-config.yaml", "metrics-config.yaml", "alert-rules-config.yaml"]
 TIMINGS = {}
 
-# Not yet passing with Debian 12's podman 4.3.1: kube play leaves `$(CW_KAFKA_CONFIG)` in
-# args unexpanded (while it expands `$(CW_BROKERS)` from the same ConfigMap), so every
-# workload exits 2 on `--kafka_config`. Run it with CW_DEPLOY_KUBE=1 (issue #14 keeps it open).
-pytestmark = pytest.mark.skipif(os.environ.get("CW_DEPLOY_KUBE") != "1",
-                                reason="podman 4.3 kube play does not expand $(CW_KAFKA_CONFIG); "
-                                       "set CW_DEPLOY_KUBE=1 to run")
 
 
 def load(name):
@@ -37,10 +36,40 @@ def load(name):
         return [d for d in yaml.safe_load_all(f) if d]
 
 
-def playable(doc, secret_dirs):
+def expand_args(container, pod_name, config_maps):
+    """The container's command and args with $(VAR) expanded as the kubelet does it."""
+    env = {}
+    for e in container.get("env", []):
+        if "value" in e:
+            env[e["name"]] = e["value"]
+            continue
+        ref = e.get("valueFrom", {})
+        if "configMapKeyRef" in ref:
+            r = ref["configMapKeyRef"]
+            env[e["name"]] = config_maps[r["name"]][r["key"]]
+        elif ref.get("fieldRef", {}).get("fieldPath") == "metadata.name":
+            env[e["name"]] = pod_name
+        else:
+            raise AssertionError(f"env entry this test cannot resolve: {e}")
+
+    def expand(text):
+        # $$ escapes a literal $(...); an unknown VAR is left as written.
+        return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+                      lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)),
+                      text)
+    for key in ("command", "args"):
+        if key in container:
+            container[key] = [expand(a) for a in container[key]]
+
+
+def playable(doc, secret_dirs, config_maps, tag):
     """Deployment or StatefulSet -> a one-replica Deployment of the same pod template."""
     d = copy.deepcopy(doc)
     spec = d["spec"]
+    # The first replica's pod name: <StatefulSet>-0 (a Deployment's has a random suffix).
+    pod_name = f"{d['metadata']['name']}-0"
+    for c in spec["template"]["spec"]["containers"]:
+        expand_args(c, pod_name, config_maps)
     for v in spec["template"]["spec"].get("volumes", []):
         if "secret" in v:
             v["hostPath"] = {"path": secret_dirs[v.pop("secret")["secretName"]], "type": "Directory"}
@@ -54,6 +83,17 @@ def playable(doc, secret_dirs):
         vols = spec["template"]["spec"].setdefault("volumes", [])
         vols += [{"name": c["metadata"]["name"], "emptyDir": {}} for c in claims]
         d["kind"] = "Deployment"
+    # kube play makes an emptyDir a named volume of the same name, shared by every pod that
+    # names it ("state" of cw-aggregator and cw-alerter would be one directory): give each
+    # workload's its own name, removed with the test.
+    renamed = {}
+    for v in spec["template"]["spec"].get("volumes", []):
+        if "emptyDir" in v:
+            renamed[v["name"]] = f"{tag}-{d['metadata']['name']}-{v['name']}"
+            v["name"] = renamed[v["name"]]
+    for c in spec["template"]["spec"]["containers"]:
+        for m in c.get("volumeMounts", []):
+            m["name"] = renamed.get(m["name"], m["name"])
     d["metadata"].pop("namespace", None)
     return d
 
@@ -70,10 +110,9 @@ def played(tmp_path_factory):
             d["metadata"].pop("namespace", None)
             if d["metadata"]["name"] == "cw-kafka-client":
                 d["data"]["brokers"] = f"{broker}:9092"
-                # Not empty: podman 4.3 leaves $(VAR) unexpanded when VAR is empty, where
-                # Kubernetes expands it to nothing. A setting librdkafka takes as it is.
-                d["data"]["kafka_config"] = "socket.keepalive.enable=true"
             docs.append(d)
+    config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs
+                   if d["kind"] == "ConfigMap"}
     # The two Secrets an operator makes, as directories of their keys (see above).
     secret_dirs = {}
     for name, files in {"cw-tls": {"tls.crt": "server.pem", "tls.key": "server-key.pem",
@@ -86,7 +125,7 @@ def played(tmp_path_factory):
             shutil.copy(s.path(src), os.path.join(d, key))
             os.chmod(os.path.join(d, key), 0o644)
         secret_dirs[name] = d
-    workloads = [playable(d, secret_dirs) for name in APPS for d in load(name)
+    workloads = [playable(d, secret_dirs, config_maps, tag) for name in APPS for d in load(name)
                  if d["kind"] in ("Deployment", "StatefulSet")]
     docs += workloads
     play = os.path.join(work, "play.yaml")
@@ -115,6 +154,10 @@ def played(tmp_path_factory):
         podman("kube", "down", play, check=False)
         podman("rm", "-f", "-t", "5", broker, check=False)
         podman("network", "rm", "-f", tag, check=False)
+        # kube play keeps ConfigMap volumes as named volumes of the ConfigMap's name, too.
+        for v in podman("volume", "ls", "--format", "{{.Name}}").stdout.split():
+            if v.startswith(f"{tag}-") or v in config_maps:
+                podman("volume", "rm", "-f", v, check=False)
 
 
 def container_of(pod_prefix, container):
