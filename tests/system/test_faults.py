@@ -251,7 +251,7 @@ class Chaos:
         if name.startswith("aggregator"):
             committed = stored_offsets(os.path.join(self.stack.workdir, name))
             self.killed_offsets.append((t_kill, committed, entry))
-        time.sleep(max(0.0, down - (time.time() - t_kill)))
+        time.sleep(max(0.0, down - (time.time() - t_kill)))  # the fault: down this long
         log_start = os.path.getsize(svc.log_path)
         t0 = time.time()
         svc.start()  # returns once its ports listen

@@ -37,9 +37,10 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample(stack):
-    """The bundled sample, or with CW_ORACLE_SCALE=N (the long run) one generated with N
-    times its enterprises."""
-    scale = int(os.environ.get("CW_ORACLE_SCALE", "1"))
+    """The bundled sample, or in the long run (CW_LONG=1) one generated with ten times its
+    enterprises; CW_ORACLE_SCALE=N chooses another factor."""
+    scale = int(os.environ.get("CW_ORACLE_SCALE", "10" if os.environ.get("CW_LONG") == "1"
+                               else "1"))
     if scale <= 1:
         return SAMPLE
     out = os.path.join(stack.workdir, "sample")

@@ -223,6 +223,7 @@ class Scenario:
         self.stack, self.rng, self.files = stack, rng, files
         self.pushed = 0           # files answered so far (written by the pusher)
         self.pushing = True
+        self.began = None         # whether the event running now began while pushes went on
         self.events = []
         self.killed = {}          # node -> time of its SIGKILL
         n = len(files)
@@ -245,7 +246,8 @@ class Scenario:
 
     # scenario side
     def note(self, kind, **figures):
-        figures.update(kind=kind, at_file=self.pushed, during_push=self.pushing)
+        figures.update(kind=kind, at_file=self.pushed, during_push=self.pushing,
+                       began_during_push=self.began)
         self.events.append(figures)
 
     def add_aggregator(self, n):
@@ -294,6 +296,7 @@ class Scenario:
             for i, action, arg in self.plan:
                 while self.pushing and self.pushed < i:
                     time.sleep(0.02)
+                self.began = self.pushing
                 self.gates[i].set()  # the pusher goes on with file i while this runs
                 if action == "add":
                     self.add_aggregator(arg)
@@ -350,6 +353,12 @@ def test_scale_out_on_three_brokers_is_exact(stack):
         pusher.join()
     push_seconds = time.time() - t0
 
+    # Every event happened where this test claims: each began while files were still being
+    # pushed, and each broker SIGKILL landed while they were (the event is noted after it).
+    assert [e["began_during_push"] for e in scenario.events] == [True] * len(scenario.plan), \
+        scenario.events
+    assert all(e["during_push"] for e in scenario.events
+               if e["kind"].startswith("SIGKILL")), scenario.events
     # Every push was acknowledged, and the acknowledged records are exactly ground truth's.
     assert failures == []
     assert len(acked) == len(files)

@@ -375,6 +375,8 @@ class Chaos:
         self.note(f"restarted {name}")
 
     def run(self):
+        # The sleeps below are the schedule itself (seeded random gaps between faults, and
+        # how long an instance stays down or frozen), not waits for an event.
         try:
             rng = self.rng
             time.sleep(rng.uniform(2, 5))
