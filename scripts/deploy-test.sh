@@ -9,6 +9,8 @@
 #   test_compose.py   the compose stack with TLS and tokens: sample pushed through the
 #                     clusterctl container, answers = ground truth, an alert fires, every
 #                     Prometheus rule and Grafana panel reads series that exist
+#   test_systemd.py   each systemd unit's ExecStart, expanded as systemd would, run against a
+#                     test broker: SERVING over TLS, healthy, the sample equal to ground truth
 #   test_kube.py      the Deployments and StatefulSets of deploy/k8s with `podman kube play`
 #                     against the Kafka image; every probe passes, ingest and query SERVING
 # and prints the measured start-up times.
@@ -25,6 +27,7 @@ log() { echo "[$me] $*" >&2; }
 t0=$SECONDS
 
 "$ROOT/scripts/images.sh"
+"$ROOT/scripts/kafka.sh" fetch  # test_systemd.py runs the units against a local test broker
 log "images ready after $((SECONDS - t0)) s"
 
 timings="$(mktemp "${TMPDIR:-/tmp}/cw-deploy-timings.XXXXXX")"

@@ -99,3 +99,22 @@ def selectors(expr):
     Grafana's $variables matched as 'anything'."""
     expr = re.sub(r'=~"\$\w+"', '=~".*"', expr)
     return sorted({m.group(1) + (m.group(2) or "") for m in SELECTOR.finditer(expr)})
+
+
+def env_file(path):
+    """KEY=VALUE lines of a systemd EnvironmentFile (comments and blank lines skipped)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                out[k] = v
+    return out
+
+
+def exec_start(unit):
+    """The ExecStart= command line of a systemd unit, continuation lines joined."""
+    with open(unit, encoding="utf-8") as f:
+        text = f.read().replace("\\\n", " ")
+    return re.search(r"^ExecStart=(.*)$", text, re.M).group(1)

@@ -56,7 +56,7 @@ class Stack:
     def query_client(self):
         with open(self.secrets.path("ca.pem"), "rb") as f:
             ca = f.read()
-        return PacedClient(f"127.0.0.1:{self.ports['CW_QUERY_PORT']}", ca,
+        return cwclient.Client(f"127.0.0.1:{self.ports['CW_QUERY_PORT']}", ca,
                            self.secrets.tokens["analyst"])
 
     def logs(self):
@@ -65,19 +65,6 @@ class Stack:
             r = podman("logs", "--tail", "40", self.container(s), check=False)
             out.append(f"---- {s}\n{r.stdout}{r.stderr}")
         return "\n".join(out)
-
-
-class PacedClient(cwclient.Client):
-    """Keeps under the services' per-caller rate limit (50/s, which the stack runs with)."""
-
-    def snapshot(self, park, period_key):
-        while True:
-            try:
-                return super().snapshot(park, period_key)
-            except grpc.RpcError as e:
-                if e.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
-                    raise
-                time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

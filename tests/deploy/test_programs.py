@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from podman import ROOT, Secrets
+from podman import ROOT, Secrets, env_file, exec_start
 
 BUILD = os.environ.get("CW_BUILD_DIR", os.path.join(ROOT, "build"))
 PROGRAMS = {  # program: (binary, a flag of its own, a flag it gets from shared code)
@@ -68,23 +68,6 @@ def test_check_flags_refuses_an_invalid_configuration_with_2(argv, complaint):
     r = run([exe(argv[0]), *argv[1:], "--check_flags"])
     assert r.returncode == 2, r.stderr
     assert complaint.lower() in r.stderr.lower(), r.stderr
-
-
-def env_file(path):
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                k, v = line.split("=", 1)
-                out[k] = v
-    return out
-
-
-def exec_start(unit):
-    with open(unit, encoding="utf-8") as f:
-        text = f.read().replace("\\\n", " ")
-    return re.search(r"^ExecStart=(.*)$", text, re.M).group(1)
 
 
 @pytest.mark.parametrize("unit", sorted(n for n in os.listdir(os.path.join(ROOT, "deploy", "systemd"))
