@@ -419,7 +419,7 @@ print()
 print(f"**cw-aggregator / Kafka Streams: {c['rate'] / k['rate']:.2f}× by wall rate (reports/s), "
       f"{k['cpu_us_per_report'] / c['cpu_us_per_report']:.2f}× by CPU per report** "
       f"({k['cpu_us_per_report_no_jit'] / c['cpu_us_per_report_no_jit']:.2f}× leaving out the JVM's JIT compiler threads); "
-      f"peak RSS {c['rss_mib']:.0f} vs {k['rss_mib']:.0f} MiB. Target (issue \"Performance\"): ≥ 2×.")
+      f"peak RSS {c['rss_mib']:.0f} vs {k['rss_mib']:.0f} MiB. Target (issue #13): above 10× by wall rate.")
 PY
   echo
   echo "Correctness (final snapshot per park|period, all fields but computed_unix_ms and source_offset, against the first cw-aggregator run):"
