@@ -10,6 +10,7 @@
 #include <iostream>
 #include "aggregator/app.h"
 #include "common/obs/log.h"
+#include "common/obs/kafka_settings.h"
 #include "common/obs/metrics_server.h"
 #include "common/obs/program.h"
 #include "common/obs/signals.h"
@@ -68,9 +69,9 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
+  auto extra = cw::obs::KafkaSettings(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
-    cw::obs::Error("aggregator", "--kafka_config: ", extra.status().message());
+    cw::obs::Error("aggregator", extra.status().message());
     return 2;
   }
   bool run_enterprise = false, run_park = false;

@@ -8,6 +8,7 @@
 #include "alerter/app.h"
 #include "common/alerts/rules_yaml.h"
 #include "common/obs/log.h"
+#include "common/obs/kafka_settings.h"
 #include "common/obs/metrics_server.h"
 #include "common/obs/program.h"
 #include "common/obs/signals.h"
@@ -35,9 +36,9 @@ absl::StatusOr<std::string> Slurp(const std::string& path) {
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
   cw::obs::InitProgram(argc, argv, "evaluates the alert rules on park metrics");
-  auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
+  auto extra = cw::obs::KafkaSettings(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
-    cw::obs::Error("alerter", "--kafka_config: ", extra.status().message());
+    cw::obs::Error("alerter", extra.status().message());
     return 2;
   }
   cw::alerter::AlerterAppOptions options;

@@ -3,6 +3,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "common/obs/log.h"
+#include "common/obs/kafka_settings.h"
 #include "common/obs/metrics_server.h"
 #include "common/obs/program.h"
 #include "common/obs/signals.h"
@@ -18,9 +19,9 @@ ABSL_FLAG(int64_t, max_records_per_push, 1000000, "records one push may carry");
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
   cw::obs::InitProgram(argc, argv, "the gRPC push endpoint for bureaus (Kafka producer)");
-  auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
+  auto extra = cw::obs::KafkaSettings(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
-    cw::obs::Error("ingest", "--kafka_config: ", extra.status().message());
+    cw::obs::Error("ingest", extra.status().message());
     return 2;
   }
   auto security = cw::security::SecurityFromFlags();

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "common/obs/log.h"
+#include "common/obs/kafka_settings.h"
 #include "common/obs/metrics_server.h"
 #include "common/obs/program.h"
 #include "common/obs/signals.h"
@@ -32,9 +33,9 @@ ABSL_FLAG(std::string, metrics_config, "",
 int main(int argc, char** argv) {
   cw::obs::BlockTerminationSignals();
   cw::obs::InitProgram(argc, argv, "a query replica: materialises the topics, serves gRPC");
-  auto extra = cw::obs::ParseKeyValues(absl::GetFlag(FLAGS_kafka_config));
+  auto extra = cw::obs::KafkaSettings(absl::GetFlag(FLAGS_kafka_config));
   if (!extra.ok()) {
-    cw::obs::Error("query", "--kafka_config: ", extra.status().message());
+    cw::obs::Error("query", extra.status().message());
     return 2;
   }
   cw::query::QueryAppOptions options;
