@@ -241,15 +241,17 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
 
 def test_clusterctl_refuses_unusable_tls_files(secure):
     # An unreadable CA would have meant "trust the public roots"; a certificate without
-    # its key a silent drop: both end clusterctl with exit status 3 before any call.
+    # its key a silent drop: both end clusterctl with exit status 2 (usage: the flags name
+    # files that cannot be used) before any call.
     stack, ca = secure["stack"], secure["ca"]
     r = stack.ctl("parks", "--tls_ca=/nonexistent/ca.pem", f"--token={TOKENS['analyst']}",
                   check=False)
-    assert r.returncode == 3
+    assert r.returncode == 2
     assert "--tls_ca=/nonexistent/ca.pem: cannot read the file" in r.stderr
+    assert "usage: clusterctl " in r.stderr
     r = stack.ctl("parks", f"--tls_ca={ca}/ca.pem", f"--tls_cert={ca}/client-ndrc-client.pem",
                   check=False)
-    assert r.returncode == 3
+    assert r.returncode == 2
     assert "only --tls_cert was given" in r.stderr
 
 
