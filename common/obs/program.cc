@@ -90,6 +90,15 @@ std::string HelpText(bool all) {
     flags.push_back({std::string(name), file, flag->Help(), flag->DefaultValue(),
                      flag->IsOfType<std::string>()});
   }
+  // Answered here before Abseil parses (CheckArgs), so listed with this file's flags.
+  const std::string self = NormalizeFilename(__FILE__);
+  flags.push_back({"help", self, "the usage line, what the program does and its own flags; exit 0",
+                   "false", false});
+  flags.push_back({"helpshort", self, "the same as --help", "false", false});
+  flags.push_back({"helpfull", self, "--help with Abseil's built-in flags too; exit 0", "false",
+                   false});
+  flags.push_back({"version", self, "print '<program> <version> (commit <sha>)'; exit 0", "false",
+                   false});
   return FormatFlagHelp(std::move(flags));
 }
 
@@ -194,9 +203,8 @@ std::vector<char*> InitProgram(int argc, char** argv, std::string_view synopsis,
   absl::SetFlagsUsageConfig(config);
   const std::string about = absl::StrCat(
       UsageLine(), "\n", std::string(description),
-      "\n\n--help lists the flags below, --helpfull also Abseil's own; --version prints the "
-      "version; --check_flags validates the flags and configuration and exits (0 valid, 2 "
-      "invalid). A usage error exits 2.");
+      "\n\n--helpfull lists Abseil's built-in flags too; --check_flags validates the flags "
+      "and the configuration\nand exits (0 valid, 2 invalid). A usage error exits 2.");
   absl::SetProgramUsageMessage(about);
 
   std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);

@@ -120,6 +120,10 @@ def test_roles_and_status_codes(secure):
     assert "line 2 (park JJ in 321282)" in r.stderr
     r = ctl("not-a-token", "push", f"{d}/jj.csv", "--retries=0", check=False)
     assert "push failed (16)" in r.stderr  # UNAUTHENTICATED
+    # The refused caller is audited as anonymous with no role, never as a role.
+    audit = open(os.path.join(secure["stack"].workdir, "audit-ingest.jsonl")).read()
+    refused = [line for line in audit.splitlines() if '"code":16' in line]
+    assert refused and all('"caller":"anonymous","role":"none"' in line for line in refused), audit
     r = ctl(TOKENS["old"], "parks", check=False)
     assert r.returncode == 1 and "expired" in r.stderr
     # Each bureau pushes its own region.
