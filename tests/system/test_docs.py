@@ -176,6 +176,8 @@ def test_example_runs_as_documented(block, stack, tmp_path, capsys):
         first = block.text.strip().splitlines()[0]
         print(f"\n[doc-test] ran {block.where} ({first[:70]}{'...' if len(first) > 70 else ''}): "
               f"exit {r.returncode}", end="")
+        if os.environ.get("CW_DOCTEST_SHOW"):  # what an example prints, to choose its expect
+            print("\n" + out, end="")
     assert r.returncode == block.exit, (
         f"{block.where}: exit {r.returncode}, the docs say {block.exit}\n--- script\n{script}"
         f"--- output\n{out[-3000:]}")
