@@ -25,8 +25,6 @@ absl::StatusOr<std::optional<ClientTls>> LoadClientTls(const std::string& ca_pat
                                                        const std::string& cert_path,
                                                        const std::string& key_path);
 
-// clusterctl's exit status when LoadClientTls fails (0 success, 1 a call failed, 2 bad
-// usage).
-inline constexpr int kExitTlsConfig = 3;
+// clusterctl exits kExitUsage (cli/exit_codes.h) when LoadClientTls fails.
 
 }  // namespace cw::cli

@@ -14,11 +14,13 @@
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
+//   clusterctl health ADDRESS [SERVICE]            grpc.health.v1 Check (SERVING or not)
 //   clusterctl default-config                      print the metric thresholds' defaults
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
-// Exit status: 0 on success, 1 when a call failed, 2 for bad usage, 3 when the TLS files
-// (--tls_ca, --tls_cert, --tls_key) cannot be used (unreadable, empty, not PEM, a
-// certificate without its key, or either without a CA).
+// Exit status (cli/exit_codes.h): 0 done (all accepted, all found); 1 error (a call failed,
+// a file unreadable); 2 usage (unknown command or flag, missing argument, bad flag value,
+// unusable TLS files); 3 push answered with refused lines (the summary says how many);
+// 4 not found (e.g. report --park=NOPE).
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -32,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/client_tls.h"
+#include "cli/exit_codes.h"
 #include "cli/render.h"
 #include "cli/sample/generator.h"
 #include "clusterwatch/v1/ingest.grpc.pb.h"
@@ -145,9 +148,23 @@ std::unique_ptr<pb::QueryService::Stub> QueryStub() {
       grpc::CreateChannel(absl::GetFlag(FLAGS_query), ChannelCredentials()));
 }
 
+using cw::cli::kExitError;
+using cw::cli::kExitNotFound;
+using cw::cli::kExitOk;
+using cw::cli::kExitRefused;
+
 int Fail(const std::string& what) {
   std::cerr << "clusterctl: " << what << "\n";
-  return 1;
+  return kExitError;
+}
+
+// A usage error: the message and the usage line; exit 2.
+int Usage(const std::string& what) { return cw::obs::UsageError(what); }
+
+// A failed call: 4 when the service says what was asked for does not exist, else 1.
+int CallFailed(const grpc::Status& status) {
+  std::cerr << "clusterctl: " << status.error_message() << "\n";
+  return status.error_code() == grpc::StatusCode::NOT_FOUND ? kExitNotFound : kExitError;
 }
 
 // `health ADDRESS [SERVICE]`: grpc.health.v1.Health/Check over the same TLS settings as every
@@ -156,10 +173,10 @@ int Fail(const std::string& what) {
 // two tiny protobuf messages (field 1: service name; field 1: status enum, SERVING = 1),
 // written and read here by hand so that the client needs no generated health stubs.
 int Health(const std::vector<std::string>& args) {
-  if (args.empty() || args.size() > 2) return Fail("health: give ADDRESS [SERVICE]");
+  if (args.empty() || args.size() > 2) return Usage("health: give ADDRESS [SERVICE]");
   std::string request;
   if (args.size() == 2 && !args[1].empty()) {
-    if (args[1].size() > 127) return Fail("health: service name too long");
+    if (args[1].size() > 127) return Usage("health: service name too long (at most 127 bytes)");
     request = std::string("\x0a", 1) + static_cast<char>(args[1].size()) + args[1];
   }
   grpc::GenericStub stub(grpc::CreateChannel(args[0], ChannelCredentials()));
@@ -212,9 +229,9 @@ grpc::Status PushOnce(pb::IngestService::Stub& stub, const std::string& id,
 }
 
 int Push(const std::vector<std::string>& files) {
-  if (files.empty()) return Fail("push: name at least one CSV file");
+  if (files.empty()) return Usage("push: name at least one report CSV file");
   auto stub = IngestStub();
-  int rc = 0;
+  cw::cli::PushTally tally;
   for (const auto& file : files) {
     auto bytes = ReadFile(file);
     if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
@@ -243,16 +260,19 @@ int Push(const std::vector<std::string>& files) {
     if (!status.ok()) {
       std::cerr << "clusterctl: " << file << ": push failed (" << status.error_code()
                 << "): " << status.error_message() << "\n";
-      rc = 1;
+      tally.Failed();
       continue;
     }
     std::cout << cw::cli::RenderPushResult(file, response);
+    tally.Answered(response.accepted(), response.rejected());
   }
-  return rc;
+  std::cout << std::flush;
+  if (tally.Exit() != kExitOk || files.size() > 1) std::cerr << tally.Summary() << "\n";
+  return tally.Exit();
 }
 
 int Registry(const std::vector<std::string>& files) {
-  if (files.empty()) return Fail("registry: name parks.csv and/or enterprises.csv");
+  if (files.empty()) return Usage("registry: name parks.csv and/or enterprises.csv");
   pb::RegistryPushRequest req;
   for (const auto& file : files) {
     auto bytes = ReadFile(file);
@@ -296,7 +316,7 @@ int Parks() {
 
 int Report() {
   auto period = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_period));
-  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   std::vector<std::string> parks;
   if (!absl::GetFlag(FLAGS_park).empty()) {
     parks.push_back(absl::GetFlag(FLAGS_park));
@@ -317,7 +337,14 @@ int Report() {
     auto status = stub->GetParkSnapshot(&ctx, req, &resp);
     if (!status.ok()) {
       std::cout << "━━ " << id << " ━━ " << status.error_message() << "\n\n";
-      if (status.error_code() != grpc::StatusCode::NOT_FOUND) rc = 1;
+      if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
+        rc = kExitError;
+      } else if (!absl::GetFlag(FLAGS_park).empty()) {
+        // The park asked for by name is unknown or has no figures for the period; with all
+        // parks, a park without reports in the period is simply skipped.
+        std::cerr << "clusterctl: report --park=" << id << ": " << status.error_message() << "\n";
+        rc = kExitNotFound;
+      }
       continue;
     }
     std::cout << cw::cli::RenderParkReport(resp) << "\n";
@@ -355,11 +382,11 @@ absl::StatusOr<pb::ReferenceScope> ReferenceFlag() {
 
 int Metrics() {
   auto period = PeriodFlag();
-  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
-  if (!level.ok()) return Fail(std::string(level.status().message()));
+  if (!level.ok()) return Usage(std::string(level.status().message()));
   auto ref = ReferenceFlag();
-  if (!ref.ok()) return Fail(std::string(ref.status().message()));
+  if (!ref.ok()) return Usage(std::string(ref.status().message()));
   pb::GetParkMetricsRequest req;
   req.set_park_id(absl::GetFlag(FLAGS_park));
   *req.mutable_period() = *period;
@@ -368,16 +395,16 @@ int Metrics() {
   pb::GetParkMetricsResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetParkMetrics(WithDeadline(ctx), req, &resp);
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return CallFailed(status);
   std::cout << cw::cli::RenderParkMetrics(resp);
   return 0;
 }
 
 int Rank() {
   auto period = PeriodFlag();
-  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
-  if (!level.ok()) return Fail(std::string(level.status().message()));
+  if (!level.ok()) return Usage(std::string(level.status().message()));
   pb::RankParksRequest req;
   req.set_level(*level);
   req.set_metric(absl::GetFlag(FLAGS_metric));
@@ -387,7 +414,7 @@ int Rank() {
   pb::RankParksResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->RankParks(WithDeadline(ctx), req, &resp);
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return CallFailed(status);
   std::cout << cw::cli::RenderRanking(req.metric(), resp);
   return 0;
 }
@@ -395,10 +422,10 @@ int Rank() {
 int Series() {
   auto from = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_from));
   auto to = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_to));
-  if (!from.ok()) return Fail(absl::StrCat("--from: ", from.status().message()));
-  if (!to.ok()) return Fail(absl::StrCat("--to: ", to.status().message()));
+  if (!from.ok()) return Usage(absl::StrCat("--from: ", from.status().message()));
+  if (!to.ok()) return Usage(absl::StrCat("--to: ", to.status().message()));
   auto level = LevelFlag();
-  if (!level.ok()) return Fail(std::string(level.status().message()));
+  if (!level.ok()) return Usage(std::string(level.status().message()));
   pb::GetMetricSeriesRequest req;
   req.set_level(*level);
   req.set_park_id(absl::GetFlag(FLAGS_park));
@@ -408,7 +435,7 @@ int Series() {
   pb::GetMetricSeriesResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetMetricSeries(WithDeadline(ctx), req, &resp);
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return CallFailed(status);
   std::cout << req.park_id() << " " << req.metric() << "\n";
   for (const auto& p : resp.points()) {
     std::cout << "  " << cw::domain::FromProto(p.period()).Key() << "  "
@@ -421,9 +448,9 @@ int Series() {
 
 int Region() {
   auto period = PeriodFlag();
-  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
-  if (!level.ok()) return Fail(std::string(level.status().message()));
+  if (!level.ok()) return Usage(std::string(level.status().message()));
   pb::GetRegionSnapshotRequest req;
   req.set_region_code(absl::GetFlag(FLAGS_region));
   req.set_group(absl::GetFlag(FLAGS_group));
@@ -432,7 +459,7 @@ int Region() {
   pb::GetRegionSnapshotResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetRegionSnapshot(WithDeadline(ctx), req, &resp);
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return CallFailed(status);
   const std::string label = req.group().empty()
                                 ? (req.region_code().empty() ? std::string("全部 all")
                                                              : req.region_code())
@@ -443,11 +470,11 @@ int Region() {
 
 int IndustryMap() {
   auto period = PeriodFlag();
-  if (!period.ok()) return Fail(absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
-  if (!level.ok()) return Fail(std::string(level.status().message()));
+  if (!level.ok()) return Usage(std::string(level.status().message()));
   auto ref = ReferenceFlag();
-  if (!ref.ok()) return Fail(std::string(ref.status().message()));
+  if (!ref.ok()) return Usage(std::string(ref.status().message()));
   pb::GetIndustryMapRequest req;
   req.set_level(*level);
   req.set_reference(*ref);
@@ -457,7 +484,7 @@ int IndustryMap() {
   pb::GetIndustryMapResponse resp;
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetIndustryMap(WithDeadline(ctx), req, &resp);
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return CallFailed(status);
   std::cout << cw::cli::RenderIndustryMap(req.industry(), resp);
   return 0;
 }
@@ -484,7 +511,7 @@ int Alerts(const std::vector<std::string>& args) {
     pb::ListAlertsResponse resp;
     grpc::ClientContext ctx;
     auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
-    if (!status.ok()) return Fail(status.error_message());
+    if (!status.ok()) return CallFailed(status);
     std::cout << cw::cli::RenderAlerts({resp.alerts().begin(), resp.alerts().end()});
     return 0;
   }
@@ -510,7 +537,7 @@ int Alerts(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  return Fail("alerts: expected 'list' or 'watch'");
+  return Usage(absl::StrCat("alerts: expected 'list' or 'watch', got '", sub, "'"));
 }
 
 int GenSample() {
@@ -526,24 +553,41 @@ int GenSample() {
 
 }  // namespace
 
+constexpr std::string_view kCommands = R"(the command line for clusterwatch. Commands:
+  push FILE...                 push output/tax report CSVs (UTF-8 or GBK) to ingest (--ingest)
+  registry FILE...             push park / enterprise registry CSVs to ingest
+  parks [--region=P]           parks known to the query service (--query)
+  report --period=P [--park=ID]                      readable park report(s)
+  metrics --park=ID --period=P [--reference=R] [--level=L]   cluster metrics of a park
+  rank --metric=M --period=P [--region=P] [--limit=N]         parks ranked by a metric
+  series --park=ID --metric=M --from=P --to=P        a metric over periods
+  region --region=CODE | --group=NAME --period=P     a region's or named group's totals
+  industry-map --industry=C --period=P [--region=P]  where an industry is concentrated
+  alerts list [--state=S] [--park=ID] | alerts watch [--resume=T] [--count=N]
+  health ADDRESS [SERVICE]     grpc.health.v1 Check: prints SERVING (exit 0) or NOT_SERVING
+  hash-token TOKEN             the SHA-256 digest for a credentials file
+  default-config               the metric thresholds' defaults
+  gen-sample --out=DIR [--seed=N] [--scale=N]        write the deterministic sample data
+Exit status: 0 done (everything accepted or found); 1 error (a call failed, a file could not
+be read); 2 usage (unknown command or flag, missing argument, bad flag value, unusable TLS
+files); 3 push answered but lines were refused (the summary on stderr says how many);
+4 not found (e.g. report --park=NOPE).)";
+
 int main(int argc, char** argv) {
   std::vector<char*> positional = cw::obs::InitProgram(
       argc, argv,
-      "clusterctl push|registry|parks|report|metrics|rank|region|industry-map|alerts|"
-      "health|hash-token|default-config|gen-sample [flags] [FILE...]");
+      "push|registry|parks|report|metrics|rank|series|region|industry-map|alerts|health|"
+      "hash-token|default-config|gen-sample [flags] [ARG...]",
+      kCommands);
   if (cw::obs::FlagCheckDone()) return 0;
-  if (positional.size() < 2) {
-    std::cerr << absl::ProgramUsageMessage() << "\n";
-    return 2;
-  }
+  if (positional.size() < 2) return Usage("no command given");
   const std::string cmd = positional[1];
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   if (cmd != "hash-token" && cmd != "default-config" && cmd != "gen-sample") {
     auto tls = cw::cli::LoadClientTls(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
                                       absl::GetFlag(FLAGS_tls_key));
     if (!tls.ok()) {
-      std::cerr << "clusterctl: " << tls.status().message() << "\n";
-      return cw::cli::kExitTlsConfig;
+      return Usage(std::string(tls.status().message()));
     }
     g_tls = std::move(*tls);
   }
@@ -560,7 +604,7 @@ int main(int argc, char** argv) {
   if (cmd == "region") return Region();
   if (cmd == "industry-map") return IndustryMap();
   if (cmd == "hash-token") {
-    if (args.empty()) return Fail("hash-token: give the token");
+    if (args.size() != 1) return Usage("hash-token: give the token (one argument)");
     std::cout << cw::security::Sha256Hex(args[0]) << "\n";
     return 0;
   }
@@ -568,7 +612,5 @@ int main(int argc, char** argv) {
     std::cout << cw::metrics::FormatMetricsConfig(cw::metrics::MetricsConfig{});
     return 0;
   }
-  std::cerr << "clusterctl: unknown command '" << cmd << "'\n" << absl::ProgramUsageMessage()
-            << "\n";
-  return 2;
+  return Usage(absl::StrCat("unknown command '", cmd, "'"));
 }

@@ -64,8 +64,12 @@ IngestService::IngestService(domain::MemoryRegistry& registry, kafka::Producer& 
 grpc::Status IngestService::Push(grpc::ServerContext* context,
                                  grpc::ServerReader<pb::PushRequest>* reader,
                                  pb::PushResponse* response) {
-  security::Caller caller{"anonymous", security::Role::kAdmin, "", false};
-  if (guard_ != nullptr) {
+  // Without a guard (in-process tests) everyone is an unauthenticated admin; with one, the
+  // caller stays "anonymous" with no role unless admitted (a refusal is audited so).
+  security::Caller caller;
+  if (guard_ == nullptr) {
+    caller = {"anonymous", security::Role::kAdmin, "", false, "none"};
+  } else {
     auto admitted = guard_->Admit(context, &caller);
     if (admitted.ok()) {
       admitted = security::Guard::Require(caller, {security::Role::kBureau, security::Role::kAdmin},

@@ -660,7 +660,7 @@ grpc::Status QueryService::WatchAlerts(grpc::ServerContext* context,
 grpc::Status QueryService::Admit(grpc::ServerContext* context, std::string_view method,
                                  const std::string& request, security::Caller* caller) {
   if (guard_ == nullptr) {
-    *caller = {"anonymous", security::Role::kAdmin, "", false};
+    *caller = {"anonymous", security::Role::kAdmin, "", false, "none"};
     return grpc::Status::OK;
   }
   auto admitted = guard_->Admit(context, caller);

@@ -76,7 +76,7 @@ case "${1:-}" in
     wait_port "$QUERY_PORT" 60 || { log "query did not listen; see $RUN/query.log"; tail -20 "$RUN/query.log" >&2; exit 1; }
     wait_port "$((MB + 1))" 60 || { log "aggregator metrics not up; see $RUN/aggregator.log"; tail -20 "$RUN/aggregator.log" >&2; exit 1; }
     wait_port "$((MB + 3))" 60 || { log "alerter metrics not up; see $RUN/alerter.log"; tail -20 "$RUN/alerter.log" >&2; exit 1; }
-    log "ingest :$INGEST_PORT, query :$QUERY_PORT, metrics :$MB-:$((MB + 2)) ready"
+    log "ingest :$INGEST_PORT, query :$QUERY_PORT, metrics :$MB-:$((MB + 3)) (ingest, aggregator, query, alerter) ready"
     ;;
   stop)
     for s in alerter query aggregator ingest; do stop_one "$s"; done

@@ -21,6 +21,8 @@ PACKAGES=(
   # single-file source program, which needs the jdk.compiler module.
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   kcat
+  # curl: the documented /metrics examples, which the doc-test runs (docs/contributing.md).
+  curl
   # promtool, to check and unit-test the Prometheus alerting rules in deploy/prometheus.
   prometheus
   # clang with libFuzzer and the sanitizer runtimes, for fuzz/build_and_run.sh.

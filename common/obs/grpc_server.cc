@@ -1,6 +1,7 @@
 #include "common/obs/grpc_server.h"
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -9,6 +10,11 @@ namespace cw::obs {
 absl::StatusOr<StartedServer> StartGrpcServer(const GrpcServerOptions& options,
                                               const std::vector<grpc::Service*>& services) {
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's built-in health service answers grpc.health.v1 without a protobuf descriptor, so
+  // reflection could name the service but not describe it ("server does not expose service").
+  // Touching the generated descriptor links proto/grpc/health/v1/health.proto into the binary
+  // and registers it in the pool that reflection reads.
+  grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   StartedServer started;

@@ -10,6 +10,7 @@ namespace cw::security {
 
 std::string_view RoleName(Role role) {
   switch (role) {
+    case Role::kNone: return "none";
     case Role::kBureau: return "bureau";
     case Role::kAnalyst: return "analyst";
     case Role::kDepartment: return "department";
@@ -100,7 +101,7 @@ absl::StatusOr<Caller> Credentials::Find(const std::map<std::string, Entry>& m,
 }
 
 absl::StatusOr<Caller> Credentials::ByToken(std::string_view token, absl::Time now) const {
-  if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false};
+  if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false, "none"};
   if (token.empty()) return absl::UnauthenticatedError("no credentials: send authorization: Bearer <token>");
   auto caller = Find(tokens_, Sha256Hex(token), now);
   if (caller.ok()) caller->via = "token";
@@ -109,7 +110,7 @@ absl::StatusOr<Caller> Credentials::ByToken(std::string_view token, absl::Time n
 
 absl::StatusOr<Caller> Credentials::ByCertificate(const CertificateNames& names,
                                                   absl::Time now) const {
-  if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false};
+  if (allow_all_) return Caller{"anonymous", Role::kAdmin, "", false, "none"};
   if (names.sans.empty()) {
     auto caller = Find(certs_, names.common_name, now);
     if (caller.ok()) caller->via = "cn";

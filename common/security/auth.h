@@ -27,15 +27,22 @@
 
 namespace cw::security {
 
-enum class Role { kBureau, kAnalyst, kDepartment, kAdmin };
+// kNone: a caller not (yet) admitted, e.g. one whose credentials were refused; it may make
+// no call. Never read from a credentials file.
+enum class Role { kNone, kBureau, kAnalyst, kDepartment, kAdmin };
+// "none", "bureau", "analyst", "department" or "admin".
 std::string_view RoleName(Role role);
 
+// Until admitted, a caller is "anonymous" with no role: a refused call is audited as such,
+// never as a role it was not given. With authentication switched off (development only)
+// every caller is admitted as "anonymous" with the admin role, identified via "none".
 struct Caller {
-  std::string name;
-  Role role = Role::kAnalyst;
+  std::string name = "anonymous";
+  Role role = Role::kNone;
   std::string scope;  // region prefix for bureaus; "" = everywhere
   bool authenticated = false;  // false: authentication is switched off (development only)
-  std::string via = {};  // what identified the caller: "token", "san", "cn"; "" when not known
+  std::string via = {};  // what identified the caller: "token", "san", "cn"; "none" with
+                         // authentication switched off; "" when not admitted
 };
 
 // What a verified client certificate names: its subject alternative names (as gRPC reports

@@ -7,7 +7,7 @@ import subprocess
 
 import cwclient
 import ground_truth
-from harness import BUILD, free_port, wait_port
+from harness import BUILD, free_port, push_exit_code, wait_port
 
 
 def test_allinone_matches_ground_truth_and_stops_on_sigterm(tmp_path):
@@ -34,8 +34,9 @@ def test_allinone_matches_ground_truth_and_stops_on_sigterm(tmp_path):
         reports = sorted(os.listdir(f"{sample}/reports"))
         for name in reports:
             if name.endswith(".csv"):
-                subprocess.run(ctl + ["push", f"{sample}/reports/{name}"], check=True,
-                               capture_output=True)
+                r = subprocess.run(ctl + ["push", f"{sample}/reports/{name}"],
+                                   capture_output=True, text=True)
+                assert r.returncode == push_exit_code(r.stdout), (r.returncode, r.stderr)
         truth = ground_truth.compute(sample)
         assert cwclient.wait_equal(cwclient.Client(f"127.0.0.1:{qp}"), truth, 90) == []
     finally:

@@ -15,7 +15,7 @@ import pytest
 
 import cwclient
 import ground_truth
-from harness import Stack
+from harness import Stack, push_exit_code
 
 GRPCURL = os.environ.get("CW_GRPCURL", "grpcurl")
 
@@ -63,10 +63,10 @@ def pushed(stack, sample, truth):
 
     def push_all():
         for f in files[:-1]:
-            results.append(stack.ctl("push", f))
+            results.append(stack.ctl("push", f, check=False))
         # The last file waits for the kill, so the kill always falls inside the push.
         killed.wait(120)
-        results.append(stack.ctl("push", files[-1]))
+        results.append(stack.ctl("push", files[-1], check=False))
 
     pusher = threading.Thread(target=push_all)
     pusher.start()
@@ -89,10 +89,16 @@ def pushed(stack, sample, truth):
 
 
 def test_pushes_answer_every_rejected_line(pushed, truth):
-    # Each push is answered; rejections name line and field exactly as the ground truth.
+    # Each push is answered; rejections name line and field exactly as the ground truth;
+    # a file with refused lines exits 3 and says how many, the others 0.
     answered = []
+    refused_files = 0
     for f, r in zip(pushed["files"], pushed["results"]):
-        assert r.returncode == 0, r.stderr
+        assert r.returncode == push_exit_code(r.stdout), (r.returncode, r.stdout, r.stderr)
+        if r.returncode == 3:
+            refused_files += 1
+            n = len(r.stdout.splitlines()) - 1
+            assert f"lines accepted, {n} refused (in 1 file): exit 3" in r.stderr, r.stderr
         for line in r.stdout.splitlines()[1:]:
             # "  line N: field: reason"
             head, _, _ = line.strip().partition(": ")
@@ -102,6 +108,7 @@ def test_pushes_answer_every_rejected_line(pushed, truth):
     want = sorted((os.path.basename(r["file"]), r["line"], r["field"]) for r in truth["rejected"])
     assert sorted(answered) == want
     assert len(want) >= 10
+    assert refused_files == len({r["file"] for r in truth["rejected"]})
 
 
 def test_totals_equal_ground_truth_after_aggregator_sigkill(stack, pushed, truth):

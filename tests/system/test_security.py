@@ -120,6 +120,10 @@ def test_roles_and_status_codes(secure):
     assert "line 2 (park JJ in 321282)" in r.stderr
     r = ctl("not-a-token", "push", f"{d}/jj.csv", "--retries=0", check=False)
     assert "push failed (16)" in r.stderr  # UNAUTHENTICATED
+    # The refused caller is audited as anonymous with no role, never as a role.
+    audit = open(os.path.join(secure["stack"].workdir, "audit-ingest.jsonl")).read()
+    refused = [line for line in audit.splitlines() if '"code":16' in line]
+    assert refused and all('"caller":"anonymous","role":"none"' in line for line in refused), audit
     r = ctl(TOKENS["old"], "parks", check=False)
     assert r.returncode == 1 and "expired" in r.stderr
     # Each bureau pushes its own region.
@@ -241,15 +245,17 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
 
 def test_clusterctl_refuses_unusable_tls_files(secure):
     # An unreadable CA would have meant "trust the public roots"; a certificate without
-    # its key a silent drop: both end clusterctl with exit status 3 before any call.
+    # its key a silent drop: both end clusterctl with exit status 2 (usage: the flags name
+    # files that cannot be used) before any call.
     stack, ca = secure["stack"], secure["ca"]
     r = stack.ctl("parks", "--tls_ca=/nonexistent/ca.pem", f"--token={TOKENS['analyst']}",
                   check=False)
-    assert r.returncode == 3
+    assert r.returncode == 2
     assert "--tls_ca=/nonexistent/ca.pem: cannot read the file" in r.stderr
+    assert "usage: clusterctl " in r.stderr
     r = stack.ctl("parks", f"--tls_ca={ca}/ca.pem", f"--tls_cert={ca}/client-ndrc-client.pem",
                   check=False)
-    assert r.returncode == 3
+    assert r.returncode == 2
     assert "only --tls_cert was given" in r.stderr
 
 

@@ -144,6 +144,32 @@ TEST_F(GuardTest, AuditLineNamesCallerAndIdentification) {
             "\"message\":\"\",\"suppressed_cells\":2,\"via\":\"token\"}\n");
 }
 
+// A refused caller is audited as "anonymous" with no role, never as a role it was not
+// given; with authentication switched off, as "anonymous" admin identified via "none".
+TEST_F(GuardTest, UnauthenticatedCallersAreAnonymous) {
+  WriteCredentials(Token("t", "stats"));
+  const std::string audit = (dir_ / "audit.log").string();
+  auto guard = Make({.requests_per_second = 0, .audit_path = audit});
+  Caller refused;
+  auto status = guard->AdmitPresented({"wrong", std::nullopt}, &refused);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  guard->Audit(refused, "ListParks", "", status);
+  auto dev = Credentials::AllowAll().ByToken("", absl::UnixEpoch());
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  guard->Audit(*dev, "ListParks", "", grpc::Status::OK);
+  std::ifstream in(audit);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(),
+            "{\"time\":\"2023-11-14T22:13:20.000Z\",\"caller\":\"anonymous\",\"role\":\"none\","
+            "\"method\":\"ListParks\",\"request\":\"\",\"code\":16,"
+            "\"message\":\"unknown credentials\",\"suppressed_cells\":0,\"via\":\"\"}\n"
+            "{\"time\":\"2023-11-14T22:13:20.000Z\",\"caller\":\"anonymous\",\"role\":\"admin\","
+            "\"method\":\"ListParks\",\"request\":\"\",\"code\":0,"
+            "\"message\":\"\",\"suppressed_cells\":0,\"via\":\"none\"}\n");
+  EXPECT_EQ(RoleName(Role::kNone), "none");
+}
+
 // The audit log rotates when a record would take it past the size: FILE.1 is the newest
 // rotated file, and only audit_keep of them are kept.
 TEST_F(GuardTest, AuditLogRotatesAndKeepsConfiguredFiles) {
