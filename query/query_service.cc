@@ -824,7 +824,7 @@ absl::StatusOr<int64_t> QueryService::DiscloseAlert(const security::Caller& c,
                                                     pb::AlertEvent* event) {
   if (!Redactor::AggregatesOnly(c)) return 0;
   if (!AlertCell(*event)) return RedactAlert(nullptr, event);
-  auto p = Protection(event->period());
+  auto p = redactor_.ForPeriod(AlertFiguresPeriodKey(*event), materializer_.applied());
   if (!p.ok()) return p.status();
   return RedactAlert(p->get(), event);
 }
