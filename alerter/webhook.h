@@ -32,7 +32,7 @@ std::unique_ptr<HttpPoster> NewCurlPoster();
 struct WebhookOptions {
   std::string url;
   // The request body of an event; empty: the AlertEvent as JSON (proto field names).
-  std::function<std::string(const clusterwatch::v1::AlertEvent&)> body;
+  std::function<std::string(const clusterwatch::v1::AlertEvent&)> body{};
   // The counter's "channel" label (cw_alert_webhook_total{channel=...}).
   std::string channel = "webhook";
   size_t max_queue = 10'000;

@@ -84,8 +84,8 @@ struct SubjectHistory {
   std::vector<PeriodPoint> points;  // any order; distinct periods
   // The subject in words for explanations, e.g. "园区宝应玻璃产业园（P1）" and
   // "Park 宝应玻璃产业园 (P1)"; empty: named by kind and id ("园区P1", "Park P1").
-  std::string name_zh;
-  std::string name_en;
+  std::string name_zh{};
+  std::string name_en{};
 };
 
 // Why a period was not judged.
