@@ -12,6 +12,7 @@
 //   clusterctl industry-map --industry=30 --period=P [--region=32] [--level=class|division]
 //                           [--reference=system|province|prefecture]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
+//                          [--brief]                  one line per alert
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl alerts silence --id=ALERT_ID --duration=2h --by=NAME --comment=TEXT
 //                             [--alertmanager=http://127.0.0.1:9093]   an Alertmanager silence
@@ -84,6 +85,7 @@ ABSL_FLAG(std::string, subject_kind, "",
           "alerts: only subjects of this kind (park, park_industry, region, group)");
 ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
 ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
+ABSL_FLAG(bool, brief, false, "alerts list: one line per alert (subject, rule, since when)");
 ABSL_FLAG(std::string, id, "", "alerts silence|ack: the alert id");
 ABSL_FLAG(std::string, duration, "",
           "alerts silence|ack: how long (2h, 30m; ack default 720h)");
@@ -537,7 +539,9 @@ int Alerts(const std::vector<std::string>& args) {
     grpc::ClientContext ctx;
     auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
     if (!status.ok()) return Fail(status.error_message());
-    std::cout << cw::cli::RenderAlerts({resp.alerts().begin(), resp.alerts().end()});
+    const std::vector<pb::AlertEvent> alerts(resp.alerts().begin(), resp.alerts().end());
+    std::cout << (absl::GetFlag(FLAGS_brief) ? cw::cli::RenderAlertsBrief(alerts)
+                                             : cw::cli::RenderAlerts(alerts));
     return 0;
   }
   if (sub == "watch") {
