@@ -122,14 +122,14 @@ AlertUpdate Superseded(const AlertStatus& previous, const std::string& successor
   u.status.confirmations = 0;
   u.status.changed_at = at;
   if (successor_id.empty()) {
-    u.status.explanation_zh = "修订后该告警的起始期已不满足条件，告警解除";
+    u.status.explanation_zh = "据修订或迟到的数据，该告警的起始期已不满足条件，告警解除";
     u.status.explanation_en =
-        "After a revision the alert's first period no longer meets the rule; resolved";
+        "Revised or late figures: the alert's first period no longer meets the rule; resolved";
   } else {
     u.status.explanation_zh =
-        absl::StrFormat("修订后该情况并入告警%s，本告警解除", successor_id);
+        absl::StrFormat("据修订或迟到的数据，该情况并入告警%s，本告警解除", successor_id);
     u.status.explanation_en = absl::StrFormat(
-        "After a revision the condition belongs to alert %s; this one is resolved",
+        "Revised or late figures: the condition belongs to alert %s; this one is resolved",
         successor_id);
   }
   u.state_changed = true;

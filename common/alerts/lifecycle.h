@@ -87,7 +87,8 @@ std::optional<AlertUpdate> TransitionEpisode(const std::optional<AlertStatus>& p
                                              const Episode& episode);
 
 // The status of an open alert resolved because its episode no longer exists as it was
-// (a revision moved its start, or it was merged into `successor_id`): version + 1,
+// (a revision, or periods that arrived late, moved its start: it belongs to
+// `successor_id`; or removed it: `successor_id` empty): version + 1,
 // `at` as changed_at, an explanation naming the successor. REQUIRES: previous is open.
 AlertUpdate Superseded(const AlertStatus& previous, const std::string& successor_id,
                        absl::Time at);
