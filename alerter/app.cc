@@ -1,5 +1,7 @@
 #include "alerter/app.h"
 
+#include "alerter/alertmanager.h"
+
 #include "common/kafka/rdkafka.h"
 #include "common/obs/log.h"
 
@@ -17,8 +19,19 @@ absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOp
     app->webhook_ = std::make_unique<WebhookSender>(WebhookOptions{.url = o.webhook_url},
                                                     NewCurlPoster(), metrics);
   }
+  if (!o.alertmanager_url.empty()) {
+    // Open alerts are re-sent at every periodic evaluation; they stay firing four periods.
+    const absl::Duration ttl = 4 * o.reevaluate_every;
+    WebhookOptions am{.url = AlertmanagerAlertsUrl(o.alertmanager_url)};
+    am.body = [ttl](const clusterwatch::v1::AlertEvent& e) {
+      return AlertmanagerBody(e, absl::Now(), ttl);
+    };
+    am.channel = "alertmanager";
+    app->alertmanager_ = std::make_unique<WebhookSender>(std::move(am), NewCurlPoster(), metrics);
+  }
   app->alerter_ = std::make_unique<Alerter>(*app->store_, *app->producer_, app->clock_, o.rules,
-                                            o.metrics, o.topics, metrics, app->webhook_.get());
+                                            o.metrics, o.topics, metrics, app->webhook_.get(),
+                                            app->alertmanager_.get());
   kafka::ConsumerOptions follow;
   follow.client = o.client;
   follow.topics = {o.topics.park_metrics, o.topics.registry};

@@ -1,6 +1,7 @@
 // cw-alerter assembled: a replica store fed by the park-metrics and registry topics
 // (query::Materializer), the Alerter evaluating changed parks after every batch and every
-// park periodically (reporting deadlines pass with time), and the optional webhook.
+// park periodically (reporting deadlines pass with time), and the optional webhook and
+// Alertmanager.
 // Run one alerter per deployment (its publications are idempotent, so a brief overlap
 // during a restart is harmless). Thread-safe.
 #pragma once
@@ -24,6 +25,8 @@ struct AlerterAppOptions {
   metrics::MetricsConfig metrics;
   absl::Duration reevaluate_every = absl::Seconds(60);
   std::string webhook_url;  // empty: no webhook
+  // Prometheus Alertmanager base URL ("http://127.0.0.1:9093"); empty: none.
+  std::string alertmanager_url;
 };
 
 class AlerterApp {
@@ -41,6 +44,7 @@ class AlerterApp {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<query::Materializer> materializer_;
   std::unique_ptr<WebhookSender> webhook_;
+  std::unique_ptr<WebhookSender> alertmanager_;
   std::unique_ptr<Alerter> alerter_;
   std::unique_ptr<kafka::TableFollower> follower_;
   std::thread timer_;

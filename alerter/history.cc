@@ -8,6 +8,7 @@
 #include "clusterwatch/v1/metrics.pb.h"
 #include "clusterwatch/v1/registry.pb.h"
 #include "clusterwatch/v1/state.pb.h"
+#include "common/domain/codes.h"
 #include "common/domain/totals.h"
 #include "common/metrics/values.h"
 #include "query/park_metrics.h"
@@ -26,6 +27,41 @@ metrics::Stage StageOf(const std::string& name) {
 }
 
 }  // namespace
+
+void NameSubject(const std::string& park_name, alerts::SubjectHistory* h) {
+  const std::string& id = h->subject.id;
+  auto named = [](std::string_view name_view, const std::string& code, bool zh) {
+    const std::string name(name_view);
+    if (name.empty()) return code;
+    return zh ? absl::StrCat(name, "（", code, "）") : absl::StrCat(name, " (", code, ")");
+  };
+  switch (h->subject.kind) {
+    case alerts::SubjectKind::kPark:
+      h->name_zh = "园区" + named(park_name, id, true);
+      h->name_en = "Park " + named(park_name, id, false);
+      break;
+    case alerts::SubjectKind::kParkIndustry: {
+      const std::string park = id.substr(0, id.find('|'));
+      const std::string industry = id.find('|') == std::string::npos ? "" : id.substr(id.find('|') + 1);
+      const std::string_view division = domain::IndustryDivisionName(industry.substr(0, 2));
+      h->name_zh = absl::StrCat("园区", named(park_name, park, true), "·",
+                                named(division, industry, true));
+      h->name_en = absl::StrCat("Park ", named(park_name, park, false), ", industry ",
+                                named(division, industry, false));
+      break;
+    }
+    case alerts::SubjectKind::kRegion: {
+      const std::string_view name = domain::RegionName(id);
+      h->name_zh = "地区" + named(name, id, true);
+      h->name_en = "Region " + named(name, id, false);
+      break;
+    }
+    case alerts::SubjectKind::kGroup:
+      h->name_zh = "组团" + id;
+      h->name_en = "Group " + id;
+      break;
+  }
+}
 
 absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
     store::Store& store, const std::string& park_id, const metrics::MetricsConfig& config) {
@@ -90,9 +126,18 @@ absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
       cell.points.push_back(std::move(c));
     }
   }
+  std::string park_name;
+  if (auto bytes = store.Get(absl::StrCat("p|", park_id)); bytes.ok() && bytes->has_value()) {
+    pb::Park record;
+    if (record.ParseFromString(**bytes)) park_name = record.name();
+  }
   std::vector<alerts::SubjectHistory> out;
+  NameSubject(park_name, &park);
   out.push_back(std::move(park));
-  for (auto& [code, cell] : cells) out.push_back(std::move(cell));
+  for (auto& [code, cell] : cells) {
+    NameSubject(park_name, &cell);
+    out.push_back(std::move(cell));
+  }
   return out;
 }
 
@@ -189,6 +234,7 @@ absl::StatusOr<alerts::SubjectHistory> RollupHistories::History(const std::strin
         absl::StrCat("roll-up code '", code, "' is not a region or group subject"));
   }
   alerts::SubjectHistory h{*subject, {}};
+  NameSubject("", &h);
   const auto members = Members(code);
   int64_t expected = 0;
   for (const auto& park : members) {

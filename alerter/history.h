@@ -41,6 +41,13 @@ absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
 // containing '|' (it would make alert ids and roll-up keys ambiguous).
 std::optional<alerts::Subject> RollupSubject(const std::string& code);
 
+// Sets the history's names (name_zh, name_en) from its subject: a park and a park ×
+// industry cell by the park's registry name (`park_name`; its id when empty) and the
+// industry's GB/T 4754 division name, a region by its GB/T 2260 name where known, with
+// the codes in brackets: "园区宝应玻璃产业园（P1）·非金属矿物制品业（3041）",
+// "Park 宝应玻璃产业园 (P1), industry 非金属矿物制品业 (3041)", "地区宝应县（321023）".
+void NameSubject(const std::string& park_name, alerts::SubjectHistory* history);
+
 // Expected enterprises of a park, as its completeness counts them: the park's
 // above-designated-size enterprises in the registry.
 absl::StatusOr<int64_t> ExpectedEnterprises(store::Store& store, const std::string& park_id);

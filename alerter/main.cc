@@ -21,6 +21,9 @@ ABSL_FLAG(std::string, rules, "deploy/alert-rules.yaml", "alert rules file (YAML
 ABSL_FLAG(std::string, metrics_config, "", "cluster-metric thresholds (deploy/metrics.conf)");
 ABSL_FLAG(int64_t, reevaluate_seconds, 60, "re-evaluate every park this often");
 ABSL_FLAG(std::string, webhook_url, "", "POST alert state changes here (JSON); empty: off");
+ABSL_FLAG(std::string, alertmanager_url, "",
+          "Prometheus Alertmanager base URL (http://host:9093): alerts are POSTed to its "
+          "/api/v2/alerts; empty: off");
 ABSL_FLAG(std::string, topic_suffix, "v1", "topic version suffix");
 
 namespace {
@@ -77,6 +80,7 @@ int main(int argc, char** argv) {
   options.store.path = absl::GetFlag(FLAGS_state_dir);
   options.reevaluate_every = absl::Seconds(absl::GetFlag(FLAGS_reevaluate_seconds));
   options.webhook_url = absl::GetFlag(FLAGS_webhook_url);
+  options.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
   auto app = cw::alerter::AlerterApp::Start(options, *registry);
   if (!app.ok()) {
     cw::obs::Error("alerter", app.status().ToString());

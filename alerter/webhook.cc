@@ -1,7 +1,6 @@
 #include "alerter/webhook.h"
 
-#include <curl/curl.h>
-
+#include "common/http/http_client.h"
 #include "common/obs/log.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -11,32 +10,13 @@ namespace {
 class CurlPoster : public HttpPoster {
  public:
   int Post(const std::string& url, const std::string& body) override {
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return 0;
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    long code = 0;
-    if (curl_easy_perform(curl) == CURLE_OK) {
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    return static_cast<int>(code);
+    return http::RequestJson("POST", url, body, absl::Seconds(10)).status;
   }
 };
 
 }  // namespace
 
-std::unique_ptr<HttpPoster> NewCurlPoster() {
-  static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
-  (void)initialised;
-  return std::make_unique<CurlPoster>();
-}
+std::unique_ptr<HttpPoster> NewCurlPoster() { return std::make_unique<CurlPoster>(); }
 
 WebhookSender::WebhookSender(WebhookOptions options, std::unique_ptr<HttpPoster> poster,
                              prometheus::Registry& registry)
@@ -61,7 +41,7 @@ void WebhookSender::Enqueue(const clusterwatch::v1::AlertEvent& event) {
   absl::MutexLock lock(&mu_);
   if (queue_.size() >= options_.max_queue) {
     queue_.pop_front();
-    sent_.Add({{"result", "dropped"}}).Increment();
+    sent_.Add({{"channel", options_.channel}, {"result", "dropped"}}).Increment();
   }
   queue_.push_back(event);
 }
@@ -87,9 +67,13 @@ void WebhookSender::Run() {
       busy_ = true;
     }
     std::string json;
-    google::protobuf::util::JsonPrintOptions opts;
-    opts.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(event, &json, opts);
+    if (options_.body) {
+      json = options_.body(event);
+    } else {
+      google::protobuf::util::JsonPrintOptions opts;
+      opts.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(event, &json, opts);
+    }
     absl::Duration backoff = options_.first_backoff;
     bool delivered = false;
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
@@ -98,7 +82,7 @@ void WebhookSender::Run() {
         delivered = true;
         break;
       }
-      obs::Warn("alerter", "webhook answered ", code, " for ", event.id(), " (attempt ",
+      obs::Warn("alerter", options_.channel, " answered ", code, " for ", event.id(), " (attempt ",
                 attempt, "); retrying in ", absl::FormatDuration(backoff));
       {
         absl::MutexLock lock(&mu_);
@@ -107,7 +91,8 @@ void WebhookSender::Run() {
       }
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
-    sent_.Add({{"result", delivered ? "delivered" : "failed"}}).Increment();
+    sent_.Add({{"channel", options_.channel}, {"result", delivered ? "delivered" : "failed"}})
+        .Increment();
     absl::MutexLock lock(&mu_);
     busy_ = false;
   }

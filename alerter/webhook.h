@@ -5,6 +5,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -29,6 +31,10 @@ std::unique_ptr<HttpPoster> NewCurlPoster();
 
 struct WebhookOptions {
   std::string url;
+  // The request body of an event; empty: the AlertEvent as JSON (proto field names).
+  std::function<std::string(const clusterwatch::v1::AlertEvent&)> body{};
+  // The counter's "channel" label (cw_alert_webhook_total{channel=...}).
+  std::string channel = "webhook";
   size_t max_queue = 10'000;
   int max_attempts = 8;
   absl::Duration first_backoff = absl::Milliseconds(500);

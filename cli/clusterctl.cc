@@ -12,7 +12,12 @@
 //   clusterctl industry-map --industry=30 --period=P [--region=32] [--level=class|division]
 //                           [--reference=system|province|prefecture]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
+//                          [--brief]                  one line per alert
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
+//   clusterctl alerts silence --id=ALERT_ID --duration=2h --by=NAME --comment=TEXT
+//                             [--alertmanager=http://127.0.0.1:9093]   an Alertmanager silence
+//   clusterctl alerts ack --id=ALERT_ID --by=NAME --comment=TEXT [--duration=720h]
+//                                                  acknowledge: a silence marked ACK
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl health ADDRESS [SERVICE]            grpc.health.v1 Check (SERVING or not)
 //   clusterctl default-config                      print the metric thresholds' defaults
@@ -21,6 +26,7 @@
 // a file unreadable); 2 usage (unknown command or flag, missing argument, bad flag value,
 // unusable TLS files); 3 push answered with refused lines (the summary says how many);
 // 4 not found (e.g. report --park=NOPE).
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -33,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/alert_actions.h"
 #include "cli/client_tls.h"
 #include "cli/exit_codes.h"
 #include "cli/render.h"
@@ -40,6 +47,7 @@
 #include "clusterwatch/v1/ingest.grpc.pb.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/domain/csv.h"
+#include "common/http/http_client.h"
 #include "common/domain/period.h"
 #include "common/domain/report_csv.h"
 #include "common/domain/totals.h"
@@ -80,6 +88,14 @@ ABSL_FLAG(std::string, subject_kind, "",
           "alerts: only subjects of this kind (park, park_industry, region, group)");
 ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
 ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
+ABSL_FLAG(bool, brief, false, "alerts list: one line per alert (subject, rule, since when)");
+ABSL_FLAG(std::string, id, "", "alerts silence|ack: the alert id");
+ABSL_FLAG(std::string, duration, "",
+          "alerts silence|ack: how long (2h, 30m; ack default 720h)");
+ABSL_FLAG(std::string, by, "", "alerts silence|ack: who (default $USER)");
+ABSL_FLAG(std::string, comment, "", "alerts silence|ack: why");
+ABSL_FLAG(std::string, alertmanager, "http://127.0.0.1:9093",
+          "alerts silence|ack: Prometheus Alertmanager base URL");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
@@ -503,6 +519,44 @@ pb::AlertFilter AlertFilterFlags() {
   return f;
 }
 
+// alerts silence / ack: a silence of one alert in Alertmanager (cli/alert_actions.h).
+int SilenceAlert(bool ack) {
+  cw::cli::SilenceRequest r;
+  r.alert_id = absl::GetFlag(FLAGS_id);
+  r.starts = absl::Now();
+  std::string duration = absl::GetFlag(FLAGS_duration);
+  if (duration.empty() && ack) duration = "720h";
+  if (!absl::ParseDuration(duration, &r.duration)) {
+    std::cerr << "clusterctl: --duration '" << duration
+              << "' is not a duration (expected e.g. 2h, 30m, 90s)\n";
+    return 2;
+  }
+  r.created_by = absl::GetFlag(FLAGS_by);
+  if (r.created_by.empty() && std::getenv("USER") != nullptr) r.created_by = std::getenv("USER");
+  r.comment = absl::GetFlag(FLAGS_comment);
+  if (ack && !r.comment.empty()) r.comment = "ACK " + r.comment;
+  auto body = cw::cli::SilenceBody(r);
+  if (!body.ok()) {
+    std::cerr << "clusterctl: " << body.status().message() << "\n";
+    return 2;
+  }
+  std::string base = absl::GetFlag(FLAGS_alertmanager);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const cw::http::HttpResponse answer =
+      cw::http::RequestJson("POST", base + "/api/v2/silences", *body, absl::Seconds(10));
+  if (answer.status != 200) {
+    return Fail(absl::StrCat("Alertmanager at ", base, " answered ", answer.status, ": ",
+                             answer.body));
+  }
+  auto id = cw::cli::SilenceIdOf(answer.body);
+  if (!id.ok()) return Fail(std::string(id.status().message()));
+  std::cout << (ack ? "acknowledged " : "silenced ") << r.alert_id << " until "
+            << absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", r.starts + r.duration,
+                                absl::UTCTimeZone())
+            << " (silence " << *id << ", by " << r.created_by << ")\n";
+  return 0;
+}
+
 int Alerts(const std::vector<std::string>& args) {
   const std::string sub = args.empty() ? "list" : args[0];
   if (sub == "list") {
@@ -512,7 +566,9 @@ int Alerts(const std::vector<std::string>& args) {
     grpc::ClientContext ctx;
     auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
     if (!status.ok()) return CallFailed(status);
-    std::cout << cw::cli::RenderAlerts({resp.alerts().begin(), resp.alerts().end()});
+    const std::vector<pb::AlertEvent> alerts(resp.alerts().begin(), resp.alerts().end());
+    std::cout << (absl::GetFlag(FLAGS_brief) ? cw::cli::RenderAlertsBrief(alerts)
+                                             : cw::cli::RenderAlerts(alerts));
     return 0;
   }
   if (sub == "watch") {
@@ -537,7 +593,9 @@ int Alerts(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  return Usage(absl::StrCat("alerts: expected 'list' or 'watch', got '", sub, "'"));
+  if (sub == "silence" || sub == "ack") return SilenceAlert(sub == "ack");
+  return Usage(absl::StrCat("alerts: expected 'list', 'watch', 'silence' or 'ack', got '", sub,
+                            "'"));
 }
 
 int GenSample() {

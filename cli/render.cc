@@ -362,6 +362,24 @@ std::string RenderAlerts(const std::vector<pb::AlertEvent>& alerts) {
   return out;
 }
 
+std::string RenderAlertsBrief(const std::vector<pb::AlertEvent>& alerts) {
+  if (alerts.empty()) return "no alerts\n";
+  std::string out;
+  for (const auto& a : alerts) {
+    const std::string subject = a.subject_name().empty()
+                                    ? absl::StrCat(a.subject_kind(), ":", a.subject_id())
+                                    : a.subject_name();
+    std::string span = absl::StrCat("since ", domain::FromProto(a.period()).Key());
+    if (a.periods() > 1 && a.has_latest_period()) {
+      absl::StrAppend(&span, ", ", a.periods(), " periods to ",
+                      domain::FromProto(a.latest_period()).Key());
+    }
+    absl::StrAppend(&out, Pad(StateName(a.state()), 16), subject, "  ", a.rule(), "  ", span,
+                    "  ", a.id(), "\n");
+  }
+  return out;
+}
+
 std::string RenderAlertUpdate(const pb::AlertUpdate& u) {
   const auto& a = u.event();
   return absl::StrCat(

@@ -40,6 +40,12 @@ std::string RenderIndustryMap(const std::string& industry,
 // Current alerts, one block each: state, id, explanation in Chinese and English.
 std::string RenderAlerts(const std::vector<clusterwatch::v1::AlertEvent>& alerts);
 
+// Current alerts, one line each (`clusterctl alerts list --brief`): state, the subject by
+// name (its id when the alert has no name), the rule, since when and for how many periods,
+// and the id, e.g. "FIRING 告警  园区敦化经济开发区（P222403A）  dependency  since 2023-05,
+// 19 periods to 2024-12  dependency|park:P222403A|2023-05".
+std::string RenderAlertsBrief(const std::vector<clusterwatch::v1::AlertEvent>& alerts);
+
 // One line per alert change for `clusterctl alerts watch`, ending with its resume token.
 std::string RenderAlertUpdate(const clusterwatch::v1::AlertUpdate& update);
 

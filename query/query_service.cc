@@ -612,33 +612,40 @@ grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
                                      "' is not a token from an AlertUpdate"));
   }
   int64_t seen = materializer_.alert_sequence();
+  bool changed = true;  // the first pass reads what is already there
   while (keep_going()) {
-    // Everything after the token, in offset order.
-    const std::string from = absl::StrFormat("w|%020d", after + 1);
-    std::vector<std::pair<int64_t, pb::AlertEvent>> batch;
-    auto s = store_.Scan("w|", [&](std::string_view k, std::string_view v) {
-      if (k < from) return true;
-      int64_t off = 0;
-      if (!absl::SimpleAtoi(std::string(k.substr(2)), &off)) return true;
-      batch.emplace_back(off, pb::AlertEvent());
-      batch.back().second.ParseFromArray(v.data(), static_cast<int>(v.size()));
-      return true;
-    });
-    if (!s.ok()) return ToGrpc(s);
-    for (auto& [off, e] : batch) {
-      auto match = Matches(request.filter(), e);
-      if (!match.ok()) return ToGrpc(match.status());
-      after = off;
-      if (!*match) continue;
-      pb::AlertUpdate u;
-      *u.mutable_event() = std::move(e);
-      if (auto disclosed = DiscloseAlert(caller, u.mutable_event()); !disclosed.ok()) {
-        return DisclosureFailed(disclosed.status());
+    if (changed) {
+      // Everything after the token, in offset order: the scan resumes at the token's key,
+      // so a wake-up reads only the changes since (not the whole alert history).
+      const std::string from = absl::StrFormat("w|%020d", after + 1);
+      std::vector<std::pair<int64_t, pb::AlertEvent>> batch;
+      auto s = store_.ScanFrom("w|", from, [&](std::string_view k, std::string_view v) {
+        int64_t off = 0;
+        if (!absl::SimpleAtoi(std::string(k.substr(2)), &off)) return true;
+        batch.emplace_back(off, pb::AlertEvent());
+        batch.back().second.ParseFromArray(v.data(), static_cast<int>(v.size()));
+        return true;
+      });
+      if (!s.ok()) return ToGrpc(s);
+      for (auto& [off, e] : batch) {
+        auto match = Matches(request.filter(), e);
+        if (!match.ok()) return ToGrpc(match.status());
+        after = off;
+        if (!*match) continue;
+        pb::AlertUpdate u;
+        *u.mutable_event() = std::move(e);
+        if (auto disclosed = DiscloseAlert(caller, u.mutable_event()); !disclosed.ok()) {
+          return DisclosureFailed(disclosed.status());
+        }
+        u.set_resume_token(absl::StrCat(off));
+        if (!send(u)) return grpc::Status::OK;  // the client went away
       }
-      u.set_resume_token(absl::StrCat(off));
-      if (!send(u)) return grpc::Status::OK;  // the client went away
     }
-    seen = materializer_.WaitForAlertChanges(seen, absl::Milliseconds(500));
+    // A wake-up without a new alert change (the timeout, to notice a cancelled client)
+    // reads nothing.
+    const int64_t now = materializer_.WaitForAlertChanges(seen, absl::Milliseconds(500));
+    changed = now != seen;
+    seen = now;
   }
   return grpc::Status::OK;
 }
@@ -824,7 +831,7 @@ absl::StatusOr<int64_t> QueryService::DiscloseAlert(const security::Caller& c,
                                                     pb::AlertEvent* event) {
   if (!Redactor::AggregatesOnly(c)) return 0;
   if (!AlertCell(*event)) return RedactAlert(nullptr, event);
-  auto p = Protection(event->period());
+  auto p = redactor_.ForPeriod(AlertFiguresPeriodKey(*event), materializer_.applied());
   if (!p.ok()) return p.status();
   return RedactAlert(p->get(), event);
 }

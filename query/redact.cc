@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "common/domain/period.h"
+#include "common/domain/totals.h"
 
 namespace cw::query {
 namespace pb = clusterwatch::v1;
@@ -211,6 +212,17 @@ std::optional<AlertSubjectCell> AlertCell(const pb::AlertEvent& event) {
     return AlertSubjectCell{event.park_id(), event.subject_id().substr(bar + 1)};
   }
   return std::nullopt;
+}
+
+std::string AlertFiguresPeriodKey(const pb::AlertEvent& event) {
+  std::optional<domain::Period> latest;
+  for (const auto& f : event.figures()) {
+    auto p = domain::ParsePeriod(f.period());
+    if (p.ok() && (!latest || domain::PeriodLess(*latest, *p))) latest = *p;
+  }
+  if (latest) return latest->Key();
+  if (event.has_latest_period()) return domain::FromProto(event.latest_period()).Key();
+  return domain::FromProto(event.period()).Key();
 }
 
 int64_t RedactAlert(const PeriodProtection* p, pb::AlertEvent* event) {

@@ -90,6 +90,12 @@ struct AlertSubjectCell {
 };
 std::optional<AlertSubjectCell> AlertCell(const clusterwatch::v1::AlertEvent& event);
 
+// The period key whose protected table decides an alert's figures: the latest period among
+// its figures (an alert's figures are those of the evaluation that stands for its episode:
+// the latest period while open, the period that ended it once resolved), else its latest
+// period, else its first period.
+std::string AlertFiguresPeriodKey(const clusterwatch::v1::AlertEvent& event);
+
 // An alert for aggregate-only callers; the figures withheld. Enterprise-exit explanations
 // (they list enterprises) are replaced. The figures and the explanation (which quotes them)
 // are kept only for a park or park × industry alert whose park total and cell are published

@@ -65,8 +65,10 @@ echo "════════ 产业集群指标 cluster metrics: 靖江 ══
 "$CTL" metrics --period="$PERIOD" --park=P321282A
 echo "════════ 集群衰退告警 decline alerts ════════"
 sleep 3
+# One alert per condition of a subject (docs/alerts.md): the open ones, one line each; their
+# explanations in var/run/alerts.txt, the whole history with `clusterctl alerts list`.
 "$CTL" alerts list --state=firing > "$VAR/run/alerts.txt"
-head -n 40 "$VAR/run/alerts.txt"
-echo "($(grep -c '^FIRING' "$VAR/run/alerts.txt") firing; all of them in var/run/alerts.txt)"
+"$CTL" alerts list --state=firing --brief
+echo "($(grep -c '^FIRING' "$VAR/run/alerts.txt") firing; explanations in var/run/alerts.txt)"
 echo "Services are still running (scripts/demo.sh stop ends them)."
 echo "Try: $CTL report --period=2024-01/02 --park=P321023A    |   $CTL parks --region=2224"

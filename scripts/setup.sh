@@ -25,6 +25,9 @@ PACKAGES=(
   curl
   # promtool, to check and unit-test the Prometheus alerting rules in deploy/prometheus.
   prometheus
+  # Alertmanager (and amtool): cw-alerter's routing, grouping and silences; started by
+  # tests/system/test_alertmanager.py like the broker.
+  prometheus-alertmanager
   # clang with libFuzzer and the sanitizer runtimes, for fuzz/build_and_run.sh.
   clang libclang-rt-14-dev
 )

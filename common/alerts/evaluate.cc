@@ -510,8 +510,9 @@ PeriodFigures CheckPeriod(const Rule& r, const Points& points, const Period& q) 
 
 // ---- One rule at one period ----
 
-AlertEvaluation EvaluateAt(const Rule& r, const Subject& subject, const Points& points,
-                           const Period& p, absl::Time now) {
+AlertEvaluation EvaluateAt(const Rule& r, const SubjectHistory& history,
+                           const Points& points, const Period& p, absl::Time now) {
+  const Subject& subject = history.subject;
   AlertEvaluation e;
   e.alert_id = AlertId(r.name, subject, p);
   e.rule = r.name;
@@ -558,8 +559,10 @@ AlertEvaluation EvaluateAt(const Rule& r, const Subject& subject, const Points& 
   }
   const std::string figs_zh = absl::StrJoin(zh, "；");
   const std::string figs_en = absl::StrJoin(en, "; ");
-  const std::string subj_zh = SubjectZh(subject);
-  const std::string subj_en = SubjectEn(subject);
+  const std::string subj_zh = history.name_zh.empty() ? SubjectZh(subject) : history.name_zh;
+  const std::string subj_en = history.name_en.empty() ? SubjectEn(subject) : history.name_en;
+  e.subject_zh = subj_zh;
+  e.subject_en = subj_en;
   const std::string cond_zh = ConditionZh(r);
   const std::string cond_en = ConditionEn(r);
   const absl::CivilDay deadline = ReportingDeadline(p, r.deadline_days);
@@ -635,6 +638,8 @@ std::string_view OutcomeName(Outcome outcome) {
   return "?";
 }
 
+std::string PeriodNameEn(const Period& p) { return PeriodEn(p); }
+
 std::string AlertId(std::string_view rule, const Subject& subject, const Period& p) {
   return absl::StrFormat("%s|%s:%s|%s", rule, std::string(SubjectKindName(subject.kind)),
                          subject.id, p.Key());
@@ -655,6 +660,14 @@ absl::Time JudgedFrom(const Period& p, int deadline_days) {
   return absl::FromCivil(ReportingDeadline(p, deadline_days) + 1, ChinaStandardTime());
 }
 
+Period LatestJudgedPeriod(absl::Time now, int deadline_days) {
+  const absl::CivilMonth month = absl::ToCivilMonth(now, ChinaStandardTime());
+  const int y = static_cast<int>(month.year());
+  Period p = month.month() <= 2 ? Period{y, 2, true} : Period{y, month.month(), false};
+  while (now < JudgedFrom(p, deadline_days)) p = PreviousReportingPeriod(p);
+  return p;
+}
+
 absl::StatusOr<std::vector<AlertEvaluation>> Evaluate(const AlertConfig& config,
                                                       const SubjectHistory& history,
                                                       absl::Time now) {
@@ -664,7 +677,7 @@ absl::StatusOr<std::vector<AlertEvaluation>> Evaluate(const AlertConfig& config,
   for (const Rule& rule : config.rules) {
     if (!AppliesTo(rule, history.subject.kind)) continue;
     for (const auto& [period, point] : *points) {
-      out.push_back(EvaluateAt(rule, history.subject, *points, period, now));
+      out.push_back(EvaluateAt(rule, history, *points, period, now));
     }
   }
   return out;

@@ -82,6 +82,10 @@ struct PeriodPoint {
 struct SubjectHistory {
   Subject subject;
   std::vector<PeriodPoint> points;  // any order; distinct periods
+  // The subject in words for explanations, e.g. "园区宝应玻璃产业园（P1）" and
+  // "Park 宝应玻璃产业园 (P1)"; empty: named by kind and id ("园区P1", "Park P1").
+  std::string name_zh{};
+  std::string name_en{};
 };
 
 // Why a period was not judged.
@@ -135,6 +139,8 @@ struct AlertEvaluation {
   absl::Time evaluated_at;              // `now`
   absl::Time judged_from;               // end of the reporting deadline of `period`
   int confirm_evaluations = 1;          // the rule's, for the lifecycle
+  std::string subject_zh;               // the subject in words (SubjectHistory names)
+  std::string subject_en;
   std::string explanation_zh;
   std::string explanation_en;
   // The condition holds on the figures (kHolds or kProvisional).
@@ -142,6 +148,9 @@ struct AlertEvaluation {
     return outcome == Outcome::kHolds || outcome == Outcome::kProvisional;
   }
 };
+
+// A period in English words: "Mar 2024", "Jan-Feb 2024" (Chinese: Period::Chinese()).
+std::string PeriodNameEn(const domain::Period& p);
 
 // "<rule>|<subject kind>:<subject id>|<period key>".
 std::string AlertId(std::string_view rule, const Subject& subject, const domain::Period& p);
@@ -156,6 +165,10 @@ absl::CivilDay ReportingDeadline(const domain::Period& p, int deadline_days);
 // The instant from which `p` is judged: 00:00 China Standard Time on the day after
 // ReportingDeadline(p, deadline_days).
 absl::Time JudgedFrom(const domain::Period& p, int deadline_days);
+
+// The latest reporting period judged at `now` (JudgedFrom(p, deadline_days) <= now): on
+// 7 December 2026 with 15 days, October 2026 (judged from 16 November).
+domain::Period LatestJudgedPeriod(absl::Time now, int deadline_days);
 
 // Evaluates every rule of `config` that applies to the subject's kind at every reporting
 // period of the history (as combined above), ordered by rule (config order) then period.

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/strings/str_format.h"
+
 namespace cw::alerts {
 namespace {
 
@@ -21,7 +23,11 @@ AlertUpdate ChangeTo(const std::optional<AlertStatus>& previous, const AlertEval
   u.status.changed_at = e.evaluated_at;
   u.status.explanation_zh = e.explanation_zh;
   u.status.explanation_en = e.explanation_en;
+  u.status.latest_period = previous ? previous->latest_period : std::nullopt;
+  u.status.periods = previous ? previous->periods : 0;
+  u.status.notified = previous ? previous->notified : false;
   u.state_changed = true;
+  u.new_version = true;
   return u;
 }
 
@@ -68,6 +74,67 @@ std::optional<AlertUpdate> Transition(const std::optional<AlertStatus>& previous
       }
   }
   return std::nullopt;
+}
+
+std::optional<AlertUpdate> TransitionEpisode(const std::optional<AlertStatus>& previous,
+                                             const Episode& episode) {
+  if (!previous && !episode.open()) {
+    // History: an episode that began and ended before this alert was first seen.
+    AlertUpdate h = ChangeTo(previous, episode.evaluation, AlertState::kResolved, 0);
+    h.status.latest_period = episode.latest;
+    h.status.periods = episode.periods;
+    return h;
+  }
+  std::optional<AlertUpdate> u = Transition(previous, episode.evaluation);
+  if (!u) {
+    if (!Open(previous) || !episode.open() ||
+        (previous->latest_period == episode.latest && previous->periods == episode.periods)) {
+      return std::nullopt;
+    }
+    u.emplace();
+    u->status = *previous;
+    u->status.version = previous->version + 1;
+    u->status.changed_at = episode.evaluation.evaluated_at;
+    u->status.explanation_zh = episode.evaluation.explanation_zh;
+    u->status.explanation_en = episode.evaluation.explanation_en;
+    u->new_version = true;
+  } else if (!u->state_changed && previous &&
+             (previous->latest_period != episode.latest ||
+              previous->periods != episode.periods)) {
+    // A pending alert counting confirmations whose episode also moved on.
+    u->status.version = previous->version + 1;
+    u->status.changed_at = episode.evaluation.evaluated_at;
+    u->status.explanation_zh = episode.evaluation.explanation_zh;
+    u->status.explanation_en = episode.evaluation.explanation_en;
+    u->new_version = true;
+  }
+  u->status.latest_period = episode.latest;
+  u->status.periods = episode.periods;
+  return u;
+}
+
+AlertUpdate Superseded(const AlertStatus& previous, const std::string& successor_id,
+                       absl::Time at) {
+  AlertUpdate u;
+  u.status = previous;
+  u.status.state = AlertState::kResolved;
+  u.status.version = previous.version + 1;
+  u.status.confirmations = 0;
+  u.status.changed_at = at;
+  if (successor_id.empty()) {
+    u.status.explanation_zh = "据修订或迟到的数据，该告警的起始期已不满足条件，告警解除";
+    u.status.explanation_en =
+        "Revised or late figures: the alert's first period no longer meets the rule; resolved";
+  } else {
+    u.status.explanation_zh =
+        absl::StrFormat("据修订或迟到的数据，该情况并入告警%s，本告警解除", successor_id);
+    u.status.explanation_en = absl::StrFormat(
+        "Revised or late figures: the condition belongs to alert %s; this one is resolved",
+        successor_id);
+  }
+  u.state_changed = true;
+  u.new_version = true;
+  return u;
 }
 
 }  // namespace cw::alerts

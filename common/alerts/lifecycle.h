@@ -23,6 +23,11 @@
 //   kInsufficient  unchanged, always: missing data neither raises nor resolves an alert.
 // Every state change increments the alert's version by one (the first state is version 1),
 // so events of one alert id are totally ordered.
+//
+// Episodes (episode.h): the alert of an episode goes through the same states, fed with the
+// episode's evaluation (TransitionEpisode). While it stays open, each later period that
+// meets the rule (latest period or period count changed) is a new version of the same
+// state (an update: new figures, no state change).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +36,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "common/alerts/episode.h"
 #include "common/alerts/evaluate.h"
 
 namespace cw::alerts {
@@ -49,12 +55,19 @@ struct AlertStatus {
   // alert fire, or that resolved it).
   std::string explanation_zh;
   std::string explanation_en;
+  // Episodes: the latest period that met the rule and how many periods did.
+  std::optional<domain::Period> latest_period;
+  int periods = 0;
+  // The alerter's bookkeeping: the alert was notified (webhook) while open, so its
+  // resolution is notified too.
+  bool notified = false;
   friend bool operator==(const AlertStatus&, const AlertStatus&) = default;
 };
 
 struct AlertUpdate {
   AlertStatus status;  // to store under status.alert_id
-  bool state_changed = false;  // publish an event (status.version was incremented)
+  bool state_changed = false;  // the state changed (status.version was incremented)
+  bool new_version = false;    // publish an event: state_changed, or an open episode moved on
 };
 
 // The next status of an alert after `evaluation`; nullopt when nothing changed (nothing to
@@ -62,5 +75,22 @@ struct AlertUpdate {
 // evaluation.alert_id.
 std::optional<AlertUpdate> Transition(const std::optional<AlertStatus>& previous,
                                       const AlertEvaluation& evaluation);
+
+// The next status of an episode's alert: Transition over episode.evaluation, the status
+// carrying the episode's latest period and period count; an open alert whose episode moved
+// on (latest period or count changed) without a state change gets a new version
+// (new_version, not state_changed) with the latest figures. An episode that has already
+// ended when its alert is first seen (a backfill of history) is stored resolved, version 1.
+// `notified` is kept.
+// REQUIRES: previous, when given, has previous->alert_id == episode.alert_id.
+std::optional<AlertUpdate> TransitionEpisode(const std::optional<AlertStatus>& previous,
+                                             const Episode& episode);
+
+// The status of an open alert resolved because its episode no longer exists as it was
+// (a revision, or periods that arrived late, moved its start: it belongs to
+// `successor_id`; or removed it: `successor_id` empty): version + 1,
+// `at` as changed_at, an explanation naming the successor. REQUIRES: previous is open.
+AlertUpdate Superseded(const AlertStatus& previous, const std::string& successor_id,
+                       absl::Time at);
 
 }  // namespace cw::alerts

@@ -37,12 +37,18 @@ absl::Status MemoryStore::Write(const Batch& batch) {
 absl::Status MemoryStore::Scan(
     std::string_view prefix,
     const std::function<bool(std::string_view, std::string_view)>& fn) {
+  return ScanFrom(prefix, prefix, fn);
+}
+
+absl::Status MemoryStore::ScanFrom(
+    std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
   // Copy the range first so `fn` may call back into the store.
   std::vector<std::pair<std::string, std::string>> range;
   {
     absl::MutexLock lock(&mu_);
     if (auto fault = Read(); !fault.ok()) return fault;
-    for (auto it = data_.lower_bound(prefix);
+    for (auto it = data_.lower_bound(std::max(prefix, start));
          it != data_.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix;
          ++it) {
       range.emplace_back(it->first, it->second);

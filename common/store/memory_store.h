@@ -18,6 +18,9 @@ class MemoryStore : public Store {
   absl::Status Scan(
       std::string_view prefix,
       const std::function<bool(std::string_view, std::string_view)>& fn) override;
+  absl::Status ScanFrom(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view, std::string_view)>& fn) override;
 
   // Makes every following Write fail with `fault` (OkStatus() clears it).
   void SetWriteFaultForTest(absl::Status fault);

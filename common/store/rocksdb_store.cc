@@ -103,9 +103,17 @@ absl::Status RocksDbStore::Write(const Batch& batch) {
 absl::Status RocksDbStore::Scan(
     std::string_view prefix,
     const std::function<bool(std::string_view, std::string_view)>& fn) {
+  return ScanFrom(prefix, prefix, fn);
+}
+
+absl::Status RocksDbStore::ScanFrom(
+    std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   rocksdb::Slice p(prefix.data(), prefix.size());
-  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+  const std::string_view first = std::max(prefix, start);
+  for (it->Seek(rocksdb::Slice(first.data(), first.size()));
+       it->Valid() && it->key().starts_with(p); it->Next()) {
     if (!fn(std::string_view(it->key().data(), it->key().size()),
             std::string_view(it->value().data(), it->value().size()))) {
       break;

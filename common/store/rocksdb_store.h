@@ -34,6 +34,9 @@ class RocksDbStore : public Store {
   absl::Status Scan(
       std::string_view prefix,
       const std::function<bool(std::string_view, std::string_view)>& fn) override;
+  absl::Status ScanFrom(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view, std::string_view)>& fn) override;
   std::vector<std::pair<std::string, double>> Stats() override;
 
  private:

@@ -52,6 +52,18 @@ class Store {
       std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
 
+  // Calls `fn` for each key starting with `prefix` and not before `start`, in key order,
+  // until it returns false: a resumed scan (e.g. of an append-only log keyed by position).
+  // This default scans the whole prefix and skips; stores that can seek override it so
+  // the cost does not grow with the keys before `start`.
+  virtual absl::Status ScanFrom(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+    return Scan(prefix, [&](std::string_view k, std::string_view v) {
+      return k < start ? true : fn(k, v);
+    });
+  }
+
   // Store statistics for metrics (approximate), e.g. {"estimate-num-keys", 123}.
   virtual std::vector<std::pair<std::string, double>> Stats() { return {}; }
 };

@@ -84,6 +84,66 @@ class Broker:
         self.run("stop")
 
 
+class Alertmanager:
+    """Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback port,
+    in its own data directory, with a test configuration: every alert routed to the webhook
+    receiver `receiver_url`, grouped by alertname, group_wait/group_interval 1s, resolved
+    alerts sent too. Clustering is off."""
+
+    BINARY = os.environ.get("CW_ALERTMANAGER", "/usr/bin/prometheus-alertmanager")
+
+    def __init__(self, workdir, receiver_url):
+        self.dir = os.path.join(workdir, "alertmanager")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = os.path.join(self.dir, "alertmanager.yml")
+        with open(self.config, "w") as f:
+            f.write(f"""route:
+  receiver: test
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: test
+    webhook_configs:
+      - url: {receiver_url}
+        send_resolved: true
+""")
+        self.proc = None
+
+    def start(self):
+        log = open(os.path.join(self.dir, "alertmanager.log"), "ab")
+        self.proc = subprocess.Popen(
+            [self.BINARY, f"--config.file={self.config}",
+             f"--storage.path={os.path.join(self.dir, 'data')}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address="],
+            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                if time.time() > deadline:
+                    raise
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"alertmanager exited with {self.proc.returncode}")
+            time.sleep(0.2)
+
+    def get(self, path):
+        import json
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as r:
+            return json.loads(r.read().decode())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
 class Service:
     """One clusterwatch binary: started, SIGKILLed and restarted with the same flags."""
 
@@ -143,9 +203,11 @@ class Service:
 class Stack:
     """Broker + cw-ingest + cw-aggregator + cw-query."""
 
-    def __init__(self, workdir, alert_rules=None, security=None):
+    def __init__(self, workdir, alert_rules=None, security=None, alerter_args=()):
         """`security`: flags for the gRPC services (TLS, credentials); by default the
-        explicit development opt-outs --plaintext --allow_unauthenticated."""
+        explicit development opt-outs --plaintext --allow_unauthenticated. `alerter_args`:
+        more flags for cw-alerter (e.g. --alertmanager_url)."""
+        self.alerter_args = list(alerter_args)
         self.security = security or ["--plaintext", "--allow_unauthenticated",
                                      "--rate_limit_rps=0"]
         self.workdir = workdir
@@ -169,7 +231,8 @@ class Stack:
         self.services["alerter"] = Service(
             "alerter", "alerter/cw-alerter",
             [b, f"--metrics_address=127.0.0.1:{mp}", f"--rules={self.alert_rules}",
-             f"--state_dir={os.path.join(self.workdir, 'alerter')}", "--reevaluate_seconds=5"],
+             f"--state_dir={os.path.join(self.workdir, 'alerter')}", "--reevaluate_seconds=5",
+             *self.alerter_args],
             self.workdir, None, mp).start()
         return self
 

@@ -2,6 +2,7 @@
 // re-evaluation, resolution after a revision, completeness gating, region and group
 // subjects from the roll-ups, and the webhook.
 #include "alerter/alerter.h"
+#include "alerter/alertmanager.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +12,8 @@
 #include "clusterwatch/v1/registry.pb.h"
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "alerter/history.h"
 #include "query/materializer.h"
@@ -75,6 +78,11 @@ class AlerterTest : public ::testing::Test {
     ASSERT_TRUE(materializer_
                     .Apply({{topics_.park_metrics, 0, offset_++, park, s.SerializeAsString(), 0}})
                     .ok());
+  }
+
+  // Sets the clock to 00:00 UTC of the day.
+  void Today(int y, int m, int d) {
+    clock_.Set(absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone())));
   }
 
   // Only region and group subjects for the output decline rule.
@@ -218,10 +226,15 @@ TEST_F(AlerterTest, RegionAndGroupDeclineFires) {
   ASSERT_EQ(county.figures_size(), 3);
   for (const auto& fig : county.figures()) EXPECT_NEAR(fig.value(), -0.125, 1e-12);
   EXPECT_EQ(county.figures(0).period(), "2024-03");
-  EXPECT_EQ(county.explanation_en().rfind("Region 321023: output (year to date) fell by", 0),
+  EXPECT_EQ(county.explanation_en().rfind(
+                "Region 宝应县 (321023): output (year to date) fell by", 0),
             0u)
       << county.explanation_en();
-  EXPECT_EQ(county.explanation_zh().rfind("地区321023", 0), 0u) << county.explanation_zh();
+  EXPECT_EQ(county.explanation_zh().rfind("地区宝应县（321023）", 0), 0u)
+      << county.explanation_zh();
+  EXPECT_EQ(county.subject_name(), "地区宝应县（321023）");
+  EXPECT_EQ(county.latest_period().month(), 5);
+  EXPECT_EQ(county.periods(), 1);
   EXPECT_EQ(Gauge("cw_park_alerts", {{"park", "P1"}, {"state", "firing"}}), 0);
 
   // Evaluating both parks again (each region and group once) publishes nothing new.
@@ -355,6 +368,170 @@ class RecordingPoster : public HttpPoster {
   std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_);
 };
 
+// The dependency rule only (one enterprise above 50% of output), for park P1 registered
+// with one above-size enterprise: `Dependent` months have that one enterprise only (share
+// 100%), `Shared` months two equal ones (50%, not above).
+class EpisodeAlerterTest : public AlerterTest {
+ protected:
+  EpisodeAlerterTest() {
+    alerts::Rule r = alerts::MakeRule("dependency", alerts::RuleKind::kDependency);
+    r.threshold = 0.5;
+    r.subjects = {alerts::SubjectKind::kPark};
+    config_.rules = {r};
+    Registry("P1", 1);
+  }
+  void Dependent(int year, int month) { Snapshot("P1", year, month, 1000 * month, 1); }
+  void Shared(int year, int month) {
+    Snapshot("P1", year, month, 1000 * month, 2, {"P1-e0", "P1-x"});
+  }
+};
+
+// Months of one condition are one alert: it fires at the first month, each later month
+// is a new version of the same firing alert (latest period, period count), and the month
+// that ends it resolves it. Only the opening and the resolution are notified.
+TEST_F(EpisodeAlerterTest, OneAlertPerCondition) {
+  prometheus::Registry hook_registry;
+  auto poster = std::make_unique<RecordingPoster>();
+  RecordingPoster* raw = poster.get();
+  WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  const std::string id = "dependency|park:P1|2024-03";
+  for (int m = 3; m <= 5; ++m) {
+    Dependent(2024, m);
+    Today(2024, m + 1, 20);  // each month evaluated once its deadline has passed
+    ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  }
+  Shared(2024, 6);
+  Today(2024, 7, 20);
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  const auto r = pb::ALERT_STATE_RESOLVED;
+  EXPECT_EQ(PublishedStates(), (States{{id, f, 1}, {id, f, 2}, {id, f, 3}, {id, r, 4}}));
+  const auto events = Published();
+  EXPECT_EQ(events[2].latest_period().month(), 5);
+  EXPECT_EQ(events[2].periods(), 3);
+  EXPECT_EQ(events[2].period().month(), 3);
+  EXPECT_NE(events[2].explanation_zh().find("自2024年3月起持续3期"), std::string::npos)
+      << events[2].explanation_zh();
+  EXPECT_NE(events[3].explanation_zh().find("已于2024年6月解除"), std::string::npos)
+      << events[3].explanation_zh();
+  ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
+  const auto bodies = raw->bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_NE(bodies[0].find("FIRING"), std::string::npos) << bodies[0];
+  EXPECT_NE(bodies[1].find("RESOLVED"), std::string::npos) << bodies[1];
+  EXPECT_EQ(Gauge("cw_park_alerts", {{"park", "P1"}, {"state", "resolved"}}), 1);
+}
+
+// A backfill of two years evaluated at once publishes the history (each past condition a
+// resolved alert, version 1) and the open condition (firing), and notifies only the open
+// one. Explanations name the park by its registry name.
+TEST_F(EpisodeAlerterTest, BackfillNotifiesOnlyWhatIsOpen) {
+  pb::RegistryRecord named;
+  named.mutable_park()->set_id("P1");
+  named.mutable_park()->set_name("宝应玻璃产业园");
+  named.mutable_park()->set_county_code("321023");
+  ASSERT_TRUE(materializer_
+                  .Apply({{topics_.registry, 0, offset_++, "", named.SerializeAsString(), 0}})
+                  .ok());
+  for (int year : {2023, 2024}) {
+    for (int m = 3; m <= 12; ++m) {
+      // Dependent in 2023-03..06, 2023-09..12 and 2024-10..12.
+      const bool dependent = year == 2023 ? (m <= 6 || m >= 9) : m >= 10;
+      if (dependent) {
+        Dependent(year, m);
+      } else {
+        Shared(year, m);
+      }
+    }
+  }
+  prometheus::Registry hook_registry;
+  auto poster = std::make_unique<RecordingPoster>();
+  RecordingPoster* raw = poster.get();
+  WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  Today(2025, 1, 20);  // December 2024 is the latest month judged
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  const auto r = pb::ALERT_STATE_RESOLVED;
+  EXPECT_EQ(PublishedStates(), (States{{"dependency|park:P1|2023-03", r, 1},
+                                       {"dependency|park:P1|2023-09", r, 1},
+                                       {"dependency|park:P1|2024-10", f, 1}}));
+  const auto events = Published();
+  EXPECT_EQ(events[1].periods(), 4);
+  EXPECT_EQ(events[1].latest_period().year(), 2023);
+  EXPECT_EQ(events[1].latest_period().month(), 12);
+  EXPECT_EQ(events[2].subject_name(), "园区宝应玻璃产业园（P1）");
+  EXPECT_EQ(events[2].explanation_zh().rfind("园区宝应玻璃产业园（P1）", 0), 0u)
+      << events[2].explanation_zh();
+  EXPECT_EQ(events[2].explanation_en().rfind("Park 宝应玻璃产业园 (P1): ", 0), 0u)
+      << events[2].explanation_en();
+  ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
+  const auto bodies = raw->bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_NE(bodies[0].find("dependency|park:P1|2024-10"), std::string::npos) << bodies[0];
+  // Evaluating again changes nothing.
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_EQ(Published().size(), 3u);
+}
+
+// A condition open at a park whose latest complete month is behind the others' (its
+// reports stopped) is stored and published but not notified: it is not open now.
+TEST_F(EpisodeAlerterTest, ConditionBehindLatestCompletePeriodIsNotNotified) {
+  Registry("P2", 1);
+  Dependent(2024, 3);
+  Snapshot("P2", 2024, 3, 3000, 2, {"P2-e0", "P2-x"});
+  Snapshot("P2", 2024, 4, 4000, 2, {"P2-e0", "P2-x"});
+  prometheus::Registry hook_registry;
+  auto poster = std::make_unique<RecordingPoster>();
+  RecordingPoster* raw = poster.get();
+  WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  Today(2024, 5, 20);  // April is the latest month judged; March is recent by the clock
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_EQ(PublishedStates(),
+            (States{{"dependency|park:P1|2024-03", pb::ALERT_STATE_FIRING, 1}}));
+  ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
+  EXPECT_TRUE(raw->bodies().empty());
+}
+
+// The same open condition evaluated long after its latest month (the clock says December
+// 2025 is judged) is published but not notified: a backfill of old history notifies nothing.
+TEST_F(EpisodeAlerterTest, OpenConditionOfOldHistoryIsNotNotified) {
+  Dependent(2024, 3);
+  prometheus::Registry hook_registry;
+  auto poster = std::make_unique<RecordingPoster>();
+  RecordingPoster* raw = poster.get();
+  WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  Today(2026, 1, 20);
+  ASSERT_TRUE(alerter.EvaluateAll().ok());
+  EXPECT_EQ(PublishedStates(),
+            (States{{"dependency|park:P1|2024-03", pb::ALERT_STATE_FIRING, 1}}));
+  ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
+  EXPECT_TRUE(raw->bodies().empty());
+}
+
+// A revision that makes the condition start earlier moves the alert: the old id is
+// resolved naming the new one, which fires.
+TEST_F(EpisodeAlerterTest, RevisionThatMovesTheStartSupersedes) {
+  Shared(2024, 3);
+  Dependent(2024, 4);
+  Dependent(2024, 5);
+  Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, nullptr);
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  Dependent(2024, 3);  // revised
+  ASSERT_TRUE(alerter.EvaluateParks({"P1"}).ok());
+  const auto f = pb::ALERT_STATE_FIRING;
+  const auto r = pb::ALERT_STATE_RESOLVED;
+  EXPECT_EQ(PublishedStates(), (States{{"dependency|park:P1|2024-04", f, 1},
+                                       {"dependency|park:P1|2024-03", f, 1},
+                                       {"dependency|park:P1|2024-04", r, 2}}));
+  EXPECT_NE(Published()[2].explanation_en().find("dependency|park:P1|2024-03"),
+            std::string::npos)
+      << Published()[2].explanation_en();
+}
+
 // Notifications name no enterprise and carry no figure of an unpublished cell: P1's exit
 // alert reaches the webhook without "P1-e9" (the alerts topic, which the query service
 // redacts per caller, keeps it); the region declines lose their figures (a region has no
@@ -376,12 +553,14 @@ TEST_F(AlerterTest, NotificationsFollowDisclosurePolicy) {
   RecordingPoster* raw = poster.get();
   WebhookSender sender({.url = "http://127.0.0.1:1/hook"}, std::move(poster), hook_registry);
   Alerter alerter(store_, producer_, clock_, config_, {}, topics_, registry_, &sender);
+  Today(2024, 7, 20);  // May 2024 is among the latest months judged: notified
   ASSERT_TRUE(alerter.EvaluateAll().ok());
   ASSERT_TRUE(sender.Drain(absl::Seconds(10)));
   std::map<std::string, pb::AlertEvent> topic;
   for (const auto& e : Published()) topic[e.id()] = e;
-  ASSERT_EQ(topic.count("exit|park:P1|2024-05"), 1u);
-  EXPECT_NE(topic["exit|park:P1|2024-05"].explanation_en().find("P1-e9"), std::string::npos);
+  // P1-e9 has not reported since March: one exit alert since March.
+  ASSERT_EQ(topic.count("exit|park:P1|2024-03"), 1u);
+  EXPECT_NE(topic["exit|park:P1|2024-03"].explanation_en().find("P1-e9"), std::string::npos);
   std::map<std::string, std::string> hook;  // id -> body
   for (const auto& body : raw->bodies()) {
     EXPECT_EQ(body.find("P1-e"), std::string::npos) << body;
@@ -397,7 +576,7 @@ TEST_F(AlerterTest, NotificationsFollowDisclosurePolicy) {
     EXPECT_EQ(hook[id].find("\"figures\""), std::string::npos) << hook[id];
     EXPECT_NE(hook[id].find("the alert's figures are withheld"), std::string::npos) << hook[id];
   }
-  EXPECT_NE(hook["exit|park:P1|2024-05"].find("the enterprises are confidential"),
+  EXPECT_NE(hook["exit|park:P1|2024-03"].find("the enterprises are confidential"),
             std::string::npos);
   for (const auto& family : registry_.Collect()) {
     EXPECT_NE(family.name, "cw_park_output_ytd_yoy");
@@ -456,6 +635,71 @@ TEST(WebhookTest, RetriesUntilDelivered) {
   EXPECT_NE(raw->last_body.find("\"id\":\"r|park:P1|2024-05\""), std::string::npos)
       << raw->last_body;
   EXPECT_NE(raw->last_body.find("ALERT_STATE_FIRING"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cw::alerter
+
+namespace cw::alerter {
+namespace {
+
+// An Alertmanager API v2 body: one postable alert whose labels identify the alert and
+// whose annotations carry the texts; a firing alert ends `ttl` after now (re-sent before
+// then), a resolved one at the time it resolved.
+TEST(AlertmanagerBodyTest, FiringAndResolved) {
+  clusterwatch::v1::AlertEvent e;
+  e.set_id("dependency|park:P1|2024-10");
+  e.set_rule("dependency");
+  e.set_kind("dependency");
+  e.set_subject_kind("park");
+  e.set_subject_id("P1");
+  e.set_park_id("P1");
+  e.set_subject_name("园区宝应玻璃产业园（P1）");
+  e.mutable_period()->set_year(2024);
+  e.mutable_period()->set_month(10);
+  e.set_state(clusterwatch::v1::ALERT_STATE_FIRING);
+  e.set_changed_unix_ms(1'700'000'000'000);
+  e.set_explanation_zh("园区宝应玻璃产业园（P1）单一企业占工业总产值比重超过50.0%");
+  e.set_explanation_en("Park 宝应玻璃产业园 (P1): one enterprise had more than 50.0% of output");
+  const absl::Time now = absl::FromUnixSeconds(1'700'000'100);
+  auto parse = [](const std::string& json) {
+    google::protobuf::ListValue list;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &list).ok()) << json;
+    EXPECT_EQ(list.values_size(), 1);
+    std::map<std::string, std::string> out;  // "labels.x", "annotations.x", "endsAt", ...
+    for (const auto& [k, v] : list.values(0).struct_value().fields()) {
+      if (v.has_struct_value()) {
+        for (const auto& [k2, v2] : v.struct_value().fields()) {
+          out[k + "." + k2] = v2.string_value();
+        }
+      } else {
+        out[k] = v.string_value();
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(parse(AlertmanagerBody(e, now, absl::Minutes(4))),
+            (std::map<std::string, std::string>{
+                {"labels.alertname", "dependency"},
+                {"labels.alert_id", "dependency|park:P1|2024-10"},
+                {"labels.kind", "dependency"},
+                {"labels.subject_kind", "park"},
+                {"labels.subject_id", "P1"},
+                {"labels.park", "P1"},
+                {"labels.severity", "warning"},
+                {"labels.service", "clusterwatch"},
+                {"annotations.summary", e.explanation_zh()},
+                {"annotations.description", e.explanation_en()},
+                {"annotations.subject", "园区宝应玻璃产业园（P1）"},
+                {"annotations.period", "2024-10"},
+                {"startsAt", "2023-11-14T22:13:20.000Z"},
+                {"endsAt", "2023-11-14T22:19:00.000Z"}}));
+  e.set_state(clusterwatch::v1::ALERT_STATE_RESOLVED);
+  const auto resolved = parse(AlertmanagerBody(e, now, absl::Minutes(4)));
+  EXPECT_EQ(resolved.at("startsAt"), "2023-11-14T22:13:19.000Z");
+  EXPECT_EQ(resolved.at("endsAt"), "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(AlertmanagerAlertsUrl("http://127.0.0.1:9093/"),
+            "http://127.0.0.1:9093/api/v2/alerts");
 }
 
 }  // namespace

@@ -163,5 +163,37 @@ TEST(RenderTest, IndustryMapShowsStrongClustersAndStars) {
       << text;
 }
 
+// The brief alert list: one line per alert with the subject's name, the rule, since when
+// and for how many periods, and the id; a one-period alert says only since when.
+TEST(RenderTest, AlertsBriefOneLineEach) {
+  pb::AlertEvent a;
+  a.set_id("dependency|park:P222403A|2023-05");
+  a.set_rule("dependency");
+  a.set_subject_kind("park");
+  a.set_subject_id("P222403A");
+  a.set_subject_name("园区敦化经济开发区（P222403A）");
+  a.set_state(pb::ALERT_STATE_FIRING);
+  a.mutable_period()->set_year(2023);
+  a.mutable_period()->set_month(5);
+  a.mutable_latest_period()->set_year(2024);
+  a.mutable_latest_period()->set_month(12);
+  a.set_periods(19);
+  pb::AlertEvent b;
+  b.set_id("tax_decline|region:321023|2024-12");
+  b.set_rule("tax_decline");
+  b.set_subject_kind("region");
+  b.set_subject_id("321023");
+  b.set_state(pb::ALERT_STATE_RESOLVED);
+  b.mutable_period()->set_year(2024);
+  b.mutable_period()->set_month(12);
+  b.set_periods(1);
+  EXPECT_EQ(RenderAlertsBrief({a, b}),
+            "FIRING 告警     园区敦化经济开发区（P222403A）  dependency  since 2023-05, 19 "
+            "periods to 2024-12  dependency|park:P222403A|2023-05\n"
+            "RESOLVED 解除   region:321023  tax_decline  since 2024-12  "
+            "tax_decline|region:321023|2024-12\n");
+  EXPECT_EQ(RenderAlertsBrief({}), "no alerts\n");
+}
+
 }  // namespace
 }  // namespace cw::cli

@@ -42,6 +42,36 @@ TEST(RocksDbStoreTest, BatchIsAtomicAndDurableAcrossReopen) {
   std::filesystem::remove_all(dir);
 }
 
+std::vector<std::string> KeysFrom(Store& s, std::string_view prefix, std::string_view start) {
+  std::vector<std::string> keys;
+  EXPECT_TRUE(s.ScanFrom(prefix, start, [&](std::string_view k, std::string_view) {
+                 keys.emplace_back(k);
+                 return true;
+               }).ok());
+  return keys;
+}
+
+// A resumed scan starts at `start` (or at the prefix when `start` sorts before it) and
+// stays within the prefix, in RocksDB and in the memory store alike.
+TEST(StoreTest, ScanFromResumesWithinThePrefix) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("cw-store-scanfrom-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto db = RocksDbStore::Open({.path = dir.string()});
+  ASSERT_TRUE(db.ok()) << db.status();
+  MemoryStore memory;
+  for (Store* s : {static_cast<Store*>(db->get()), static_cast<Store*>(&memory)}) {
+    Batch b;
+    for (const char* k : {"a|9", "w|001", "w|002", "w|003", "x|001"}) b.Put(k, "v");
+    ASSERT_TRUE(s->Write(b).ok());
+    EXPECT_EQ(KeysFrom(*s, "w|", "w|002"), (std::vector<std::string>{"w|002", "w|003"}));
+    EXPECT_EQ(KeysFrom(*s, "w|", "a|"), (std::vector<std::string>{"w|001", "w|002", "w|003"}));
+    EXPECT_EQ(KeysFrom(*s, "w|", "w|004"), std::vector<std::string>{});
+  }
+  db->reset();
+  std::filesystem::remove_all(dir);
+}
+
 // The memory store's injected fault fails writes without applying any op.
 TEST(MemoryStoreTest, InjectedFaultAppliesNothing) {
   MemoryStore s;
