@@ -15,7 +15,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   librdkafka-dev libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   librocksdb-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libcurl4-openssl-dev
   python3-grpcio python3-protobuf python3-pytest python3-pytest-timeout
   # JDK (not only the JRE): scripts/kafka.sh runs deploy/kafka/CreateTopics.java as a
   # single-file source program, which needs the jdk.compiler module.
