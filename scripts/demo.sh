@@ -45,7 +45,7 @@ log "registry"
 # records on purpose, so 3 is expected here; anything else but 0 stops the demo.
 push() {
   local rc=0
-  "$CTL" push "$@" | sed 's/^/  /' || rc=$?
+  "$CTL" push "$@" 2>&1 | sed 's/^/  /' || rc=$?
   [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || { log "clusterctl push failed (exit $rc)"; exit "$rc"; }
 }
 log "pushing $(ls "$SAMPLE/reports"/*.csv | wc -l) report files (in file-name order)"
