@@ -4,6 +4,7 @@
 
 #include "common/kafka/rdkafka.h"
 #include "common/obs/log.h"
+#include "prometheus/counter.h"
 
 namespace cw::alerter {
 
@@ -64,7 +65,15 @@ absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOp
   app->follower_->Start();
   AlerterApp* raw = app.get();
   const absl::Duration every = o.reevaluate_every;
-  app->timer_ = std::thread([raw, every] {
+  // Completed periodic evaluations (every park judged, the resulting alert changes stored on
+  // Kafka): what a test or an operator waits for to know a re-evaluation has happened.
+  prometheus::Counter& periodic =
+      prometheus::BuildCounter()
+          .Name("cw_alerter_periodic_evaluations_total")
+          .Help("Periodic evaluations of every park completed, alert changes acknowledged")
+          .Register(metrics)
+          .Add({});
+  app->timer_ = std::thread([raw, every, &periodic] {
     for (;;) {
       {
         absl::MutexLock lock(&raw->mu_);
@@ -73,6 +82,8 @@ absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOp
       }
       if (auto s = raw->alerter_->EvaluateAll(); !s.ok()) {
         obs::Warn("alerter", "periodic evaluation: ", s.ToString());
+      } else {
+        periodic.Increment();
       }
     }
   });

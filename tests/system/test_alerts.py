@@ -124,13 +124,17 @@ def test_decline_fires_missing_reports_do_not_and_watch_resumes(stack):
         revised.append(f"{uscc('321023', i + 1)},3041,2024-04,month,万元,1000,2")
     write(f"{d}/c-revision.csv", revised)
     stack.ctl("push", f"{d}/c-revision.csv")
-    time.sleep(3)
+    # Reconnect once the query service holds every resolution (they happened while away).
+    wait_for(lambda: sorted((a.id, a.state) for a in grpc_list(stack)) ==
+             sorted((i, RESOLVED) for i in DECLINING), "every alert resolved")
 
     again = Watcher(stack.address("query"), token)
     rest = [again.next() for _ in range(2 * len(DECLINING) - len(first))]
     # Nothing else arrives: no repeat, and no alert for the park with missing reports or
-    # for its regions (222401, 222400, 220000) and group (延龙图核心).
-    time.sleep(8)  # past at least one periodic re-evaluation of every park
+    # for its regions (222401, 222400, 220000) and group (延龙图核心), after a complete
+    # periodic re-evaluation of every park that began after the last change arrived, and
+    # once the query service has read everything on its topics.
+    settled(stack)
     assert again.updates.empty(), list(again.updates.queue)
     again.close()
     assert_each_change_once([u[:3] for u in first + rest])
@@ -160,7 +164,7 @@ def test_decline_fires_missing_reports_do_not_and_watch_resumes(stack):
     # Replaying the whole history from the start gives each change exactly once.
     replay = Watcher(stack.address("query"))
     got = [replay.next()[:3] for _ in range(2 * len(DECLINING))]
-    time.sleep(2)
+    settled(stack)
     assert replay.updates.empty(), list(replay.updates.queue)
     replay.close()
     assert_each_change_once(got)
@@ -168,6 +172,25 @@ def test_decline_fires_missing_reports_do_not_and_watch_resumes(stack):
     # Region and group alerts are not counted as a park's.
     assert alerter.metric('cw_park_alerts{park="DEC",state="resolved"}') == 1
     assert alerter.metric('cw_park_completeness{park="MISS"}') == 0.4
+
+
+def wait_for(predicate, what, seconds=60):
+    deadline = time.time() + seconds
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError(f"not after {seconds}s: {what}")
+        time.sleep(0.2)
+
+
+def settled(stack):
+    """Returns after two more completed periodic evaluations of every park (so one began
+    after this call) and once the query service has no lag on its topics: what they could
+    send has been sent."""
+    alerter, query = stack.services["alerter"], stack.services["query"]
+    done = alerter.metric("cw_alerter_periodic_evaluations_total") or 0
+    wait_for(lambda: (alerter.metric("cw_alerter_periodic_evaluations_total") or 0) >= done + 2,
+             "two periodic evaluations")
+    wait_for(lambda: query.metric_values("cw_kafka_consumer_lag") == [0], "query lag 0")
 
 
 def assert_each_change_once(updates):
