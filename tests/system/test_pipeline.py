@@ -80,7 +80,7 @@ def pushed(stack, sample, truth):
     agg.kill9()
     killed_during_push = pusher.is_alive()
     killed.set()
-    time.sleep(1)
+    time.sleep(1)  # the fault: the aggregator stays down a second while the push goes on
     agg.start()
     pusher.join()
     # The fault happened where this test claims: mid-stream, during the push.

@@ -332,7 +332,7 @@ def test_scale_out_on_three_brokers_is_exact(stack):
             for i, f in enumerate(files):
                 scenario.before_file(i)
                 if i:
-                    time.sleep(PACE)
+                    time.sleep(PACE)  # pacing the pushes (CW_SCALE_PACE), not a wait
                 r = stack.ctl("push", f, "--retries=200", check=False)
                 retried.extend(l for l in r.stderr.splitlines() if "retrying" in l)
                 m = re.search(r": (\d+) accepted, (\d+) rejected", r.stdout)

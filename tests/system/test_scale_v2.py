@@ -370,7 +370,7 @@ class Chaos:
         svc = self.stack.services[name]
         svc.kill9()
         self.note(f"SIGKILL {name}")
-        time.sleep(self.rng.uniform(0.3, 2.0))
+        time.sleep(self.rng.uniform(0.3, 2.0))  # the fault: down this long
         svc.start()
         self.note(f"restarted {name}")
 
@@ -478,7 +478,7 @@ def run_scenario(stack, broker_fault=False):
             if i == len(pushes) - 1:
                 chaos.done.wait(300)  # the last file only once every fault is done
             elif i:
-                time.sleep(PACE)
+                time.sleep(PACE)  # pacing the pushes, not a wait
             t = time.time()
             if kind == "registry":
                 r = stack.ctl("registry", path)
