@@ -99,7 +99,9 @@ def pushed(stack):
     # The sample's zz-bad*.csv hold refused lines on purpose: exit 3, with the count.
     r = stack.ctl(admin, "push", *[f"/data/sample/reports/{f}" for f in reports], check=False)
     assert r.returncode == 3, r.stdout + r.stderr
-    assert f"clusterctl push: {len(reports)} files answered" in r.stderr, r.stderr
+    # The container's stderr reaches podman-compose run's stdout (no TTY): look in both.
+    assert f"clusterctl push: {len(reports)} files answered" in r.stdout + r.stderr, \
+        r.stdout + r.stderr
     answered = [line for line in r.stdout.splitlines() if re.match(r"^/data/\S+: submission ", line)]
     assert len(answered) == len(reports), r.stdout + r.stderr
     return r.stdout
