@@ -220,6 +220,12 @@ absl::Status ValidateUscc(std::string_view uscc) {
         absl::StrFormat("USCC '%s' has %d characters (expected 18)", uscc, uscc.size()));
   }
   for (size_t i = 0; i < uscc.size(); ++i) {
+    if (static_cast<unsigned char>(uscc[i]) >= 0x80) {
+      // Part of a multi-byte character: quoting the byte alone would not be UTF-8.
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "USCC '%s': byte %d is not ASCII (expected 18 characters, each one of %s)", uscc,
+          i + 1, kUsccAlphabet));
+    }
     if (UsccValue(uscc[i]) < 0) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "USCC '%s': character %d is '%c' (expected one of %s)", uscc, i + 1, uscc[i],

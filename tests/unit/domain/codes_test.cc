@@ -1,4 +1,5 @@
 #include "common/domain/codes.h"
+#include "common/domain/csv.h"
 
 #include <string>
 
@@ -54,6 +55,16 @@ TEST(UsccTest, CharacterOutsideAlphabet) {
             "USCC '91310115ma1K3BTP2B': character 9 is 'm' (expected one of "
             "0123456789ABCDEFGHJKLMNPQRTUWXY)");
   EXPECT_EQ(ValidateUscc("91110000600037341I").code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A multi-byte character names the byte where it starts and quotes the whole code only, so
+// the message stays UTF-8 (it becomes a rejection reason, a proto3 string).
+TEST(UsccTest, MultiByteCharacterKeepsTheMessageUtf8) {
+  absl::Status s = ValidateUscc("91110000600037年L");  // 18 bytes
+  EXPECT_EQ(s.message(),
+            "USCC '91110000600037年L': byte 15 is not ASCII (expected 18 characters, each one "
+            "of 0123456789ABCDEFGHJKLMNPQRTUWXY)");
+  EXPECT_TRUE(IsValidUtf8(std::string(s.message())));
 }
 
 // Every byte value: exactly the 31 alphabet characters are accepted at any position, and
