@@ -108,6 +108,15 @@ class Client:
         return self.stub.ListParks(query_pb2.ListParksRequest(region_prefix=region), timeout=10)
 
 
+def list_alerts(address, **filter_fields):
+    """ListAlerts of the query service at `address` (plaintext), with an AlertFilter of
+    `filter_fields`: the alerts as a list."""
+    with grpc.insecure_channel(address) as ch:
+        stub = query_pb2_grpc.QueryServiceStub(ch)
+        request = query_pb2.ListAlertsRequest(filter=query_pb2.AlertFilter(**filter_fields))
+        return list(stub.ListAlerts(request, timeout=10).alerts)
+
+
 def differences(client, truth, limit=10):
     """Park-periods where the query answer differs from ground truth: list of strings."""
     diffs = []

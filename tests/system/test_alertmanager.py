@@ -21,12 +21,11 @@ import queue
 import threading
 import time
 
-import grpc
 import pytest
 
-import cwclient  # noqa: F401  (generates the stubs and puts them on the path)
+import cwclient  # generates the stubs and puts them on the path; list_alerts
 from harness import Alertmanager, Stack, free_port, uscc, write_rows as write
-from clusterwatch.v1 import alerts_pb2, query_pb2, query_pb2_grpc
+from clusterwatch.v1 import alerts_pb2
 
 RULES = """
 defaults:
@@ -155,10 +154,7 @@ def env(tmp_path_factory):
 
 
 def grpc_list(stack, **filter_fields):
-    with grpc.insecure_channel(stack.address("query")) as ch:
-        stub = query_pb2_grpc.QueryServiceStub(ch)
-        request = query_pb2.ListAlertsRequest(filter=query_pb2.AlertFilter(**filter_fields))
-        return list(stub.ListAlerts(request, timeout=10).alerts)
+    return cwclient.list_alerts(stack.address("query"), **filter_fields)
 
 
 def wait_listed(stack, expected, timeout=120, **filter_fields):

@@ -203,7 +203,4 @@ def assert_each_change_once(updates):
 
 
 def grpc_list(stack, **filter_fields):
-    with grpc.insecure_channel(stack.address("query")) as ch:
-        stub = query_pb2_grpc().QueryServiceStub(ch)
-        request = query_pb2.ListAlertsRequest(filter=query_pb2.AlertFilter(**filter_fields))
-        return list(stub.ListAlerts(request, timeout=10).alerts)
+    return cwclient.list_alerts(stack.address("query"), **filter_fields)
