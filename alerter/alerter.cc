@@ -6,9 +6,11 @@
 #include "alerter/history.h"
 #include "common/domain/totals.h"
 #include "common/obs/log.h"
+#include "replica/keys.h"
 
 namespace cw::alerter {
 namespace pb = clusterwatch::v1;
+namespace keys = replica::keys;
 
 namespace {
 
@@ -48,13 +50,13 @@ std::optional<std::string> ParkOfAlertId(const std::string& id) {
   return id.substr(colon + 1, end - colon - 1);
 }
 
-pb::AlertEvent ForNotification(query::Redactor& redactor, pb::AlertEvent event) {
-  if (!query::AlertCell(event)) {
-    query::RedactAlert(nullptr, &event);
+pb::AlertEvent ForNotification(replica::Redactor& redactor, pb::AlertEvent event) {
+  if (!replica::AlertCell(event)) {
+    replica::RedactAlert(nullptr, &event);
     return event;
   }
-  auto p = redactor.ForPeriod(query::AlertFiguresPeriodKey(event), 0);
-  query::RedactAlert(p.ok() ? p->get() : nullptr, &event);
+  auto p = redactor.ForPeriod(replica::AlertFiguresPeriodKey(event), 0);
+  replica::RedactAlert(p.ok() ? p->get() : nullptr, &event);
   return event;
 }
 
@@ -172,7 +174,7 @@ absl::Status Alerter::EvaluateParks(const std::set<std::string>& park_ids) {
 
 absl::Status Alerter::EvaluateAll() {
   std::set<std::string> parks;
-  auto s = store_.Scan("p|", [&](std::string_view k, std::string_view) {
+  auto s = store_.Scan(keys::kParks, [&](std::string_view k, std::string_view) {
     parks.insert(std::string(k.substr(2)));
     return true;
   });
@@ -198,14 +200,14 @@ absl::Status Alerter::ResendToAlertmanagerLocked() {
   std::vector<pb::AlertEvent> open;
   for (const auto& [id, state] : states_) {
     if (state != pb::ALERT_STATE_FIRING) continue;
-    auto bytes = store_.Get("as|" + id);
+    auto bytes = store_.Get(keys::AlertState(id));
     if (!bytes.ok()) return bytes.status();
     if (!bytes->has_value()) continue;
     pb::AlertEvent ev;
     if (ev.ParseFromString(**bytes) && ev.notified()) open.push_back(std::move(ev));
   }
   if (open.empty()) return absl::OkStatus();
-  query::Redactor redactor(store_);
+  replica::Redactor redactor(store_);
   for (auto& ev : open) alertmanager_->Enqueue(ForNotification(redactor, std::move(ev)));
   return absl::OkStatus();
 }
@@ -223,7 +225,7 @@ void Alerter::UpdateGauges(const std::string& park_id, const alerts::SubjectHist
 
 absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
   if (!loaded_) {
-    auto s = store_.Scan("as|", [this](std::string_view k, std::string_view v)
+    auto s = store_.Scan(keys::kAlertStates, [this](std::string_view k, std::string_view v)
                                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
                                       pb::AlertEvent ev;
                                       ev.ParseFromArray(v.data(), static_cast<int>(v.size()));
@@ -264,14 +266,14 @@ absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
              : upd.state_changed && upd.status.notified;
     if (notify && open) upd.status.notified = true;
     ev.set_notified(upd.status.notified);
-    batch.Put("as|" + upd.status.alert_id, ev.SerializeAsString());
+    batch.Put(keys::AlertState(upd.status.alert_id), ev.SerializeAsString());
     if (!upd.new_version) return;
     out.push_back({topics_.alerts, upd.status.alert_id, ev.SerializeAsString()});
     new_states[upd.status.alert_id] = ev.state();
     if (notify) changed.push_back(std::move(ev));
   };
   auto load = [&](const std::string& id) -> absl::StatusOr<std::optional<pb::AlertEvent>> {
-    auto bytes = store_.Get("as|" + id);
+    auto bytes = store_.Get(keys::AlertState(id));
     if (!bytes.ok()) return bytes.status();
     if (!bytes->has_value()) return std::optional<pb::AlertEvent>();
     pb::AlertEvent ev;
@@ -370,7 +372,7 @@ absl::Status Alerter::EvaluateLocked(const std::set<std::string>& park_ids) {
   }
   for (const auto& [id, st] : new_states) states_[id] = st;
   published_ += static_cast<int64_t>(out.size());
-  query::Redactor redactor(store_);  // the protected tables as of this evaluation
+  replica::Redactor redactor(store_);  // the protected tables as of this evaluation
   for (const auto& ev : changed) {
     const pb::AlertEvent note = ForNotification(redactor, ev);
     obs::Info("alerter", StateLabel(note.state()), " v", note.version(), " ", note.id(), ": ",

@@ -36,7 +36,7 @@
 #include "common/obs/clock.h"
 #include "common/store/store.h"
 #include "prometheus/gauge.h"
-#include "query/redact.h"
+#include "replica/redact.h"
 
 namespace cw::alerter {
 
@@ -103,11 +103,11 @@ class Alerter {
 };
 
 // An alert as notifications (webhook, log line) carry it: under the disclosure policy of
-// aggregate-only callers (query/redact.h RedactAlert, against the protected table of the
+// aggregate-only callers (replica/redact.h RedactAlert, against the protected table of the
 // alert's period computed by `redactor` from the alerter's store): no enterprise named, and
 // figures only for a park or park × industry cell that is published. When the table cannot
 // be computed the figures are withheld (fails closed).
-clusterwatch::v1::AlertEvent ForNotification(query::Redactor& redactor,
+clusterwatch::v1::AlertEvent ForNotification(replica::Redactor& redactor,
                                              clusterwatch::v1::AlertEvent event);
 
 // Conversions between the engine's status and the stored/published event.

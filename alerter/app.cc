@@ -11,7 +11,7 @@ namespace cw::alerter {
 absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOptions& o,
                                                               prometheus::Registry& metrics) {
   std::unique_ptr<AlerterApp> app(new AlerterApp());
-  auto replica = query::OpenReplica(o.store, o.client, o.topics);
+  auto replica = replica::OpenReplica(o.store, o.client, o.topics);
   if (!replica.ok()) return replica.status();
   app->store_ = std::move(replica->store);
   app->producer_ = std::move(replica->producer);
@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<AlerterApp>> AlerterApp::Start(const AlerterAppOp
   kafka::ConsumerOptions follow;
   follow.client = o.client;
   follow.topics = {o.topics.park_metrics, o.topics.registry};
-  query::Materializer* materializer = app->materializer_.get();
+  replica::Materializer* materializer = app->materializer_.get();
   follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
     return materializer->StartOffset(tp);
   };

@@ -1,5 +1,5 @@
 // cw-alerter assembled: a replica store fed by the park-metrics and registry topics
-// (query::Materializer), the Alerter evaluating changed parks after every batch and every
+// (replica::Materializer), the Alerter evaluating changed parks after every batch and every
 // park periodically (reporting deadlines pass with time), and the optional webhook and
 // Alertmanager.
 // Run one alerter per deployment (its publications are idempotent, so a brief overlap
@@ -13,7 +13,7 @@
 #include "alerter/alerter.h"
 #include "common/kafka/table_follower.h"
 #include "common/store/rocksdb_store.h"
-#include "query/materializer.h"
+#include "replica/materializer.h"
 
 namespace cw::alerter {
 
@@ -42,7 +42,7 @@ class AlerterApp {
   obs::SystemClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<kafka::Producer> producer_;
-  std::unique_ptr<query::Materializer> materializer_;
+  std::unique_ptr<replica::Materializer> materializer_;
   std::unique_ptr<WebhookSender> webhook_;
   std::unique_ptr<WebhookSender> alertmanager_;
   std::unique_ptr<Alerter> alerter_;

@@ -11,11 +11,13 @@
 #include "common/domain/codes.h"
 #include "common/domain/totals.h"
 #include "common/metrics/values.h"
-#include "query/park_metrics.h"
-#include "query/rollup.h"
+#include "replica/park_metrics.h"
+#include "replica/rollup.h"
+#include "replica/keys.h"
 
 namespace cw::alerter {
 namespace pb = clusterwatch::v1;
+namespace keys = replica::keys;
 
 namespace {
 
@@ -66,7 +68,7 @@ void NameSubject(const std::string& park_name, alerts::SubjectHistory* h) {
 absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
     store::Store& store, const std::string& park_id, const metrics::MetricsConfig& config) {
   std::vector<domain::Period> periods;
-  auto s = store.Scan(absl::StrCat("s|", park_id, "|"), [&](std::string_view, std::string_view v) {
+  auto s = store.Scan(keys::Snapshots(park_id), [&](std::string_view, std::string_view v) {
     pb::ParkSnapshot snap;
     snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
     periods.push_back(domain::FromProto(snap.period()));
@@ -76,13 +78,13 @@ absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
   alerts::SubjectHistory park{{alerts::SubjectKind::kPark, park_id}, {}};
   std::map<std::string, alerts::SubjectHistory> cells;
   for (const auto& period : periods) {
-    auto in = query::LoadParkMetricsInputs(store, park_id, period,
+    auto in = replica::LoadParkMetricsInputs(store, park_id, period,
                                            pb::REFERENCE_SCOPE_SYSTEM);
     if (!in.ok()) {
       if (absl::IsNotFound(in.status())) continue;  // the park is not registered yet
       return in.status();
     }
-    auto m = query::ComputeParkMetrics(*in, config);
+    auto m = replica::ComputeParkMetrics(*in, config);
     if (!m.ok()) return m.status();
     const auto& snap = m->snapshot();
     alerts::PeriodPoint p;
@@ -127,7 +129,7 @@ absl::StatusOr<std::vector<alerts::SubjectHistory>> ParkHistories(
     }
   }
   std::string park_name;
-  if (auto bytes = store.Get(absl::StrCat("p|", park_id)); bytes.ok() && bytes->has_value()) {
+  if (auto bytes = store.Get(keys::Park(park_id)); bytes.ok() && bytes->has_value()) {
     pb::Park record;
     if (record.ParseFromString(**bytes)) park_name = record.name();
   }
@@ -154,7 +156,7 @@ std::optional<alerts::Subject> RollupSubject(const std::string& code) {
 
 absl::StatusOr<int64_t> ExpectedEnterprises(store::Store& store, const std::string& park_id) {
   int64_t expected = 0;
-  auto s = store.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
+  auto s = store.Scan(keys::Enterprises(park_id), [&](std::string_view, std::string_view v) {
     pb::Enterprise e;
     e.ParseFromArray(v.data(), static_cast<int>(v.size()));
     if (e.above_size()) ++expected;
@@ -166,10 +168,10 @@ absl::StatusOr<int64_t> ExpectedEnterprises(store::Store& store, const std::stri
 
 absl::StatusOr<RollupHistories> RollupHistories::Load(store::Store& store) {
   RollupHistories h(store);
-  auto s = store.Scan("p|", [&](std::string_view, std::string_view v) {
+  auto s = store.Scan(keys::kParks, [&](std::string_view, std::string_view v) {
     pb::Park park;
     park.ParseFromArray(v.data(), static_cast<int>(v.size()));
-    for (const auto& code : query::RollupCodes(park)) {
+    for (const auto& code : replica::RollupCodes(park)) {
       if (!RollupSubject(code)) continue;
       h.members_[code].insert(park.id());
       h.codes_[park.id()].push_back(code);
@@ -242,7 +244,7 @@ absl::StatusOr<alerts::SubjectHistory> RollupHistories::History(const std::strin
     if (!n.ok()) return n.status();
     expected += *n;
   }
-  const std::string prefix = absl::StrCat("r|", code, "|");
+  const std::string prefix = keys::Rollups(code);
   auto s = store_->Scan(prefix, [&](std::string_view k, std::string_view v) {
     const std::string key(k.substr(prefix.size()));
     auto period = domain::ParsePeriod(key);
@@ -266,7 +268,7 @@ absl::StatusOr<alerts::SubjectHistory> RollupHistories::History(const std::strin
     for (auto& p : h.points) {
       std::set<std::string> firms;
       for (const auto& park : members) {
-        auto bytes = store_->Get(absl::StrCat("s|", park, "|", p.period.Key()));
+        auto bytes = store_->Get(keys::Snapshot(park, p.period.Key()));
         if (!bytes.ok()) return bytes.status();
         if (!bytes->has_value()) continue;
         pb::ParkSnapshot snap;

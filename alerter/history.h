@@ -1,13 +1,13 @@
 // Builds the alert engine's subject histories (cw::alerts::SubjectHistory) from a replica
-// store laid out by query::Materializer:
+// store laid out by replica::Materializer:
 //   - ParkHistories: one park — the park itself and each of its park × industry cells —
 //     using the same metric computations as the query service;
 //   - RollupHistories: region subjects (county, prefecture, province: "r:<gb2260>") and
 //     named park groups ("g:<name>") from the incrementally maintained roll-ups
-//     (query/rollup.h), with the park history's figures where they make sense for a sum of
+//     (replica/rollup.h), with the park history's figures where they make sense for a sum of
 //     parks: output and tax, month and year to date, reporters and completeness.
 //
-// Completeness of a region or group follows the park's definition (query/park_metrics.cc:
+// Completeness of a region or group follows the park's definition (replica/park_metrics.cc:
 // enterprises with an output report for the period / expected enterprises, at most 1):
 // the roll-up's output reporters over the expected enterprises summed over *every* member
 // park in the registry — whether or not the park has a snapshot in the period — so a park

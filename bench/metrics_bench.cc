@@ -47,8 +47,8 @@
 #include "common/metrics/config.h"
 #include "common/metrics/levels.h"
 #include "common/store/memory_store.h"
-#include "query/materializer.h"
-#include "query/park_metrics.h"
+#include "replica/materializer.h"
+#include "replica/park_metrics.h"
 
 namespace cw::bench {
 namespace {
@@ -93,7 +93,7 @@ std::unique_ptr<Workload> Build(const WorkloadOptions& o) {
   std::mt19937_64 rng(o.seed);
   kafka::FakeProducer dead_letters;
   kafka::Topics topics;
-  query::Materializer materializer(w->store, dead_letters, topics);
+  replica::Materializer materializer(w->store, dead_letters, topics);
   std::vector<kafka::Message> registry;
   int64_t offset = 0;
   auto message = [&](const std::string& topic, const std::string& key, std::string value) {
@@ -201,7 +201,7 @@ void BM_LoadInputs(benchmark::State& state) {
   size_t next = 0;
   for (auto _ : state) {
     const auto& [park, period] = g_workload->targets[next++ % g_workload->targets.size()];
-    auto in = query::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
+    auto in = replica::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
     if (!in.ok()) return Check(state, in.status());
     benchmark::DoNotOptimize(in->snapshot.industries_size());
   }
@@ -216,10 +216,10 @@ void BM_LoadAndCompute(benchmark::State& state) {
   size_t next = 0, industries = 0;
   for (auto _ : state) {
     const auto& [park, period] = g_workload->targets[next++ % g_workload->targets.size()];
-    auto in = query::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
+    auto in = replica::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
     if (!in.ok()) return Check(state, in.status());
     in->level = level;
-    auto m = query::ComputeParkMetrics(*in, kConfig);
+    auto m = replica::ComputeParkMetrics(*in, kConfig);
     if (!m.ok()) return Check(state, m.status());
     industries += static_cast<size_t>(m->industry_metrics_size());
     benchmark::DoNotOptimize(m->hhi());
@@ -234,16 +234,16 @@ void BM_Compute(benchmark::State& state) {
   auto& store = const_cast<store::MemoryStore&>(g_workload->store);
   const auto level = state.range(0) == 0 ? metrics::IndustryLevel::kClass
                                          : metrics::IndustryLevel::kDivision;
-  std::vector<query::ParkMetricsInputs> inputs;
+  std::vector<replica::ParkMetricsInputs> inputs;
   for (const auto& [park, period] : g_workload->targets) {
-    auto in = query::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
+    auto in = replica::LoadParkMetricsInputs(store, park, period, pb::REFERENCE_SCOPE_SYSTEM);
     if (!in.ok()) return Check(state, in.status());
     in->level = level;
     inputs.push_back(std::move(*in));
   }
   size_t next = 0;
   for (auto _ : state) {
-    auto m = query::ComputeParkMetrics(inputs[next++ % inputs.size()], kConfig);
+    auto m = replica::ComputeParkMetrics(inputs[next++ % inputs.size()], kConfig);
     if (!m.ok()) return Check(state, m.status());
     benchmark::DoNotOptimize(m->hhi());
   }
@@ -266,9 +266,9 @@ void BM_Specialisation(benchmark::State& state) {
   int64_t items = 0;
   for (auto _ : state) {
     const auto& period = g_workload->second_year[next++ % g_workload->second_year.size()];
-    auto cells = query::LoadIndustryCells(store, period, level);
+    auto cells = replica::LoadIndustryCells(store, period, level);
     if (!cells.ok()) return Check(state, cells.status());
-    auto spec = query::SpecialisationByPark(*cells, parks, pb::REFERENCE_SCOPE_PROVINCE,
+    auto spec = replica::SpecialisationByPark(*cells, parks, pb::REFERENCE_SCOPE_PROVINCE,
                                             kConfig.specialisation);
     if (!spec.ok()) return Check(state, spec.status());
     items += static_cast<int64_t>(spec->size());

@@ -10,7 +10,7 @@ namespace cw::query {
 absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions& o,
                                                           prometheus::Registry& metrics) {
   std::unique_ptr<QueryApp> app(new QueryApp());
-  auto replica = OpenReplica(o.store, o.client, o.topics);
+  auto replica = replica::OpenReplica(o.store, o.client, o.topics);
   if (!replica.ok()) return replica.status();
   app->store_ = std::move(replica->store);
   app->producer_ = std::move(replica->producer);
@@ -33,7 +33,7 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   kafka::ConsumerOptions follow;
   follow.client = o.client;
   follow.topics = {o.topics.park_metrics, o.topics.registry, o.topics.alerts};
-  Materializer* materializer = app->materializer_.get();
+  replica::Materializer* materializer = app->materializer_.get();
   follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
     auto off = materializer->StartOffset(tp);
     obs::Info("query", "reading ", tp.topic, "/", tp.partition, " from offset ",

@@ -15,13 +15,15 @@
 #include "common/metrics/levels.h"
 #include "common/metrics/structure.h"
 #include "google/protobuf/descriptor.h"
-#include "query/rollup.h"
+#include "replica/rollup.h"
+#include "replica/keys.h"
 #include <map>
 #include <set>
 #include <tuple>
 
 namespace cw::query {
 namespace pb = clusterwatch::v1;
+namespace keys = replica::keys;
 
 namespace {
 
@@ -103,7 +105,7 @@ void QueryMetrics::Observe(const std::string& method, const grpc::Status& status
   series.latency->Observe(seconds);
 }
 
-QueryService::QueryService(store::Store& store, const Materializer& materializer,
+QueryService::QueryService(store::Store& store, const replica::Materializer& materializer,
                            QueryMetrics& metrics, metrics::MetricsConfig config,
                            security::Guard* guard, size_t answer_cache_bytes)
     : store_(store),
@@ -169,7 +171,7 @@ QueryService::SnapshotAnswer QueryService::AnswerSnapshot(const pb::GetParkSnaps
                                                           const security::Caller& caller) {
   // Aggregate-only answers depend on every park's snapshot of the period (the protected
   // table); the others on this park's snapshot and registry record only.
-  const bool whole_table = Redactor::AggregatesOnly(caller);
+  const bool whole_table = replica::Redactor::AggregatesOnly(caller);
   const int64_t version = whole_table ? materializer_.snapshots_version()
                                       : materializer_.ParkVersion(request.park_id());
   std::string key;
@@ -215,7 +217,7 @@ grpc::Status QueryService::DoSnapshot(const pb::GetParkSnapshotRequest& request,
   }
   if (auto bad = BadPeriod(request.period(), "period")) return *bad;
   Fresh(response->mutable_freshness());
-  auto park = store_.Get(absl::StrCat("p|", request.park_id()));
+  auto park = store_.Get(keys::Park(request.park_id()));
   if (!park.ok()) return FromAbsl(park.status());
   if (!park->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -223,7 +225,7 @@ grpc::Status QueryService::DoSnapshot(const pb::GetParkSnapshotRequest& request,
   }
   response->mutable_park()->ParseFromString(**park);
   const auto period = domain::FromProto(request.period());
-  auto snap = store_.Get(absl::StrCat("s|", request.park_id(), "|", period.Key()));
+  auto snap = store_.Get(keys::Snapshot(request.park_id(), period.Key()));
   if (!snap.ok()) return FromAbsl(snap.status());
   if (!snap->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -249,7 +251,7 @@ grpc::Status QueryService::DoSeries(const pb::GetParkSeriesRequest& request,
                         absl::StrCat("'to' (", to, ") is before 'from' (", from, ")"));
   }
   Fresh(response->mutable_freshness());
-  const std::string prefix = absl::StrCat("s|", request.park_id(), "|");
+  const std::string prefix = keys::Snapshots(request.park_id());
   auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
     std::string_view key = k.substr(prefix.size());
     if (key < from) return true;
@@ -264,7 +266,7 @@ grpc::Status QueryService::DoSeries(const pb::GetParkSeriesRequest& request,
 grpc::Status QueryService::DoList(const pb::ListParksRequest& request,
                                   pb::ListParksResponse* response) {
   Fresh(response->mutable_freshness());
-  auto s = store_.Scan("p|", [&](std::string_view, std::string_view v) {
+  auto s = store_.Scan(keys::kParks, [&](std::string_view, std::string_view v) {
     pb::Park park;
     park.ParseFromArray(v.data(), static_cast<int>(v.size()));
     if (absl::StartsWith(park.county_code(), request.region_prefix())) {
@@ -297,14 +299,14 @@ grpc::Status QueryService::DoMetricSeries(const pb::GetMetricSeriesRequest& requ
   }
   if (auto bad = BadPeriod(request.from(), "from")) return *bad;
   if (auto bad = BadPeriod(request.to(), "to")) return *bad;
-  if (auto v = MetricValue(pb::ParkMetrics(), request.metric()); !v.ok()) {
+  if (auto v = replica::MetricValue(pb::ParkMetrics(), request.metric()); !v.ok()) {
     return ToGrpc(v.status());
   }
   Fresh(response->mutable_freshness());
   const std::string from = domain::FromProto(request.from()).Key();
   const std::string to = domain::FromProto(request.to()).Key();
   std::vector<domain::Period> periods;
-  const std::string prefix = absl::StrCat("s|", request.park_id(), "|");
+  const std::string prefix = keys::Snapshots(request.park_id());
   auto s = store_.Scan(prefix, [&](std::string_view k, std::string_view v) {
     std::string_view key = k.substr(prefix.size());
     if (key < from) return true;
@@ -318,12 +320,12 @@ grpc::Status QueryService::DoMetricSeries(const pb::GetMetricSeriesRequest& requ
   for (const auto& period : periods) {
     auto in = LoadInputs(request.park_id(), period, pb::REFERENCE_SCOPE_SYSTEM);
     if (!in.ok()) return ToGrpc(in.status());
-    in->level = LevelFromProto(request.level());
-    auto m = ComputeParkMetrics(*in, config_);
+    in->level = replica::LevelFromProto(request.level());
+    auto m = replica::ComputeParkMetrics(*in, config_);
     if (!m.ok()) return ToGrpc(m.status());
     auto* point = response->add_points();
     *point->mutable_period() = domain::ToProto(period);
-    auto v = MetricValue(*m, request.metric());
+    auto v = replica::MetricValue(*m, request.metric());
     if (v.ok() && v->has_value()) point->set_value(**v);
   }
   return grpc::Status::OK;
@@ -351,7 +353,7 @@ grpc::Status QueryService::GetIndustryMap(grpc::ServerContext* context,
 
 absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& region_prefix) {
   std::vector<pb::Park> parks;
-  auto s = store_.Scan("p|", [&](std::string_view, std::string_view v) {
+  auto s = store_.Scan(keys::kParks, [&](std::string_view, std::string_view v) {
     pb::Park park;
     park.ParseFromArray(v.data(), static_cast<int>(v.size()));
     if (absl::StartsWith(park.county_code(), region_prefix)) parks.push_back(std::move(park));
@@ -361,10 +363,10 @@ absl::StatusOr<std::vector<pb::Park>> QueryService::Parks(const std::string& reg
   return parks;
 }
 
-absl::StatusOr<ParkMetricsInputs> QueryService::LoadInputs(const std::string& park_id,
+absl::StatusOr<replica::ParkMetricsInputs> QueryService::LoadInputs(const std::string& park_id,
                                                            const domain::Period& period,
                                                            pb::ReferenceScope scope) {
-  return LoadParkMetricsInputs(store_, park_id, period, scope);
+  return replica::LoadParkMetricsInputs(store_, park_id, period, scope);
 }
 
 
@@ -378,17 +380,17 @@ grpc::Status QueryService::DoMetrics(const pb::GetParkMetricsRequest& request,
   const auto period = domain::FromProto(request.period());
   auto in = LoadInputs(request.park_id(), period, request.reference());
   if (!in.ok()) return ToGrpc(in.status());
-  in->level = LevelFromProto(request.level());
+  in->level = replica::LevelFromProto(request.level());
   // Strong-cluster flags and stars compare the park with the parks of its reference scope.
-  auto cells = LoadIndustryCells(store_, period, in->level);
+  auto cells = replica::LoadIndustryCells(store_, period, in->level);
   if (!cells.ok()) return ToGrpc(cells.status());
-  auto spec = SpecialisationByPark(*cells, {in->park}, request.reference(),
+  auto spec = replica::SpecialisationByPark(*cells, {in->park}, request.reference(),
                                    config_.specialisation);
   if (!spec.ok()) return ToGrpc(spec.status());
   if (auto it = spec->find(in->park.id()); it != spec->end()) {
     in->specialisation = std::move(it->second);
   }
-  auto m = ComputeParkMetrics(*in, config_);
+  auto m = replica::ComputeParkMetrics(*in, config_);
   if (!m.ok()) return ToGrpc(m.status());
   *response->mutable_park() = in->park;
   *response->mutable_metrics() = std::move(*m);
@@ -400,7 +402,7 @@ grpc::Status QueryService::DoRank(const pb::RankParksRequest& request,
   if (auto bad = BadPeriod(request.period(), "period")) return *bad;
   {
     pb::ParkMetrics probe;
-    if (auto v = MetricValue(probe, request.metric()); !v.ok()) return ToGrpc(v.status());
+    if (auto v = replica::MetricValue(probe, request.metric()); !v.ok()) return ToGrpc(v.status());
   }
   Fresh(response->mutable_freshness());
   auto parks = Parks(request.region_prefix());
@@ -418,10 +420,10 @@ grpc::Status QueryService::DoRank(const pb::RankParksRequest& request,
       }
       return ToGrpc(in.status());
     }
-    in->level = LevelFromProto(request.level());
-    auto m = ComputeParkMetrics(*in, config_);
+    in->level = replica::LevelFromProto(request.level());
+    auto m = replica::ComputeParkMetrics(*in, config_);
     if (!m.ok()) return ToGrpc(m.status());
-    scored.push_back({park.id(), *MetricValue(*m, request.metric())});
+    scored.push_back({park.id(), *replica::MetricValue(*m, request.metric())});
   }
   auto graded = metrics::GradeByRank(scored, config_.land);
   if (!graded.ok()) return ToGrpc(graded.status());
@@ -444,7 +446,7 @@ grpc::Status QueryService::DoRegion(const pb::GetRegionSnapshotRequest& request,
   const std::string code =
       request.group().empty() ? "r:" + request.region_code() : "g:" + request.group();
   const auto period = domain::FromProto(request.period());
-  auto bytes = store_.Get(RollupKey(code, period.Key()));
+  auto bytes = store_.Get(keys::Rollup(code, period.Key()));
   if (!bytes.ok()) return ToGrpc(bytes.status());
   if (!bytes->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -456,13 +458,13 @@ grpc::Status QueryService::DoRegion(const pb::GetRegionSnapshotRequest& request,
   }
   pb::RollupAggregate agg;
   agg.ParseFromString(**bytes);
-  const metrics::IndustryLevel level = LevelFromProto(request.level());
+  const metrics::IndustryLevel level = replica::LevelFromProto(request.level());
   if (level == metrics::IndustryLevel::kDivision) {
     agg = domain::RegroupRollup(agg, [](const std::string& industry) {
       return metrics::IndustryAtLevel(industry, metrics::IndustryLevel::kDivision);
     });
   }
-  response->set_level(LevelToProto(level));
+  response->set_level(replica::LevelToProto(level));
   response->set_name(request.group().empty()
                          ? std::string(domain::RegionName(request.region_code()))
                          : request.group());
@@ -497,7 +499,7 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
                                      "': expected a GB/T 4754 division (2 digits) or class "
                                      "(4 digits)"));
   }
-  const metrics::IndustryLevel level = LevelFromProto(request.level());
+  const metrics::IndustryLevel level = replica::LevelFromProto(request.level());
   if (level == metrics::IndustryLevel::kDivision && request.industry().size() != 2) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("industry '", request.industry(),
@@ -512,9 +514,9 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
   const auto period = domain::FromProto(request.period());
   // Strong-cluster flags and stars: every park against the parks of its reference scope
   // (also parks outside region_prefix), computed once for the request.
-  auto cells = LoadIndustryCells(store_, period, level);
+  auto cells = replica::LoadIndustryCells(store_, period, level);
   if (!cells.ok()) return ToGrpc(cells.status());
-  auto spec = SpecialisationByPark(*cells, *parks, request.reference(), config_.specialisation);
+  auto spec = replica::SpecialisationByPark(*cells, *parks, request.reference(), config_.specialisation);
   if (!spec.ok()) return ToGrpc(spec.status());
   auto rank = [](const std::string& stage) {
     return stage == "cluster" ? 3 : stage == "agglomeration" ? 2 : stage == "concentration" ? 1 : 0;
@@ -530,7 +532,7 @@ grpc::Status QueryService::DoIndustryMap(const pb::GetIndustryMapRequest& reques
     if (auto it = spec->find(park.id()); it != spec->end()) {
       in->specialisation = std::move(it->second);
     }
-    auto m = ComputeParkMetrics(*in, config_);
+    auto m = replica::ComputeParkMetrics(*in, config_);
     if (!m.ok()) return ToGrpc(m.status());
     for (const auto& im : m->industry_metrics()) {
       if (!absl::StartsWith(im.industry(), request.industry())) continue;
@@ -572,7 +574,7 @@ absl::StatusOr<bool> QueryService::Matches(const pb::AlertFilter& f, const pb::A
   }
   if (!f.region_prefix().empty()) {
     if (e.park_id().empty()) return false;  // a group: not within one region
-    auto park = store_.Get(absl::StrCat("p|", e.park_id()));
+    auto park = store_.Get(keys::Park(e.park_id()));
     if (!park.ok()) return park.status();
     if (!park->has_value()) return false;
     pb::Park p;
@@ -587,7 +589,7 @@ grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const pb::Li
   return Serve(context, "ListAlerts", *request, response, [&] {
     Fresh(response->mutable_freshness());
     std::vector<pb::AlertEvent> alerts;
-    auto s = store_.Scan("al|", [&](std::string_view, std::string_view v) {
+    auto s = store_.Scan(keys::kAlerts, [&](std::string_view, std::string_view v) {
       alerts.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
       return true;
     });
@@ -617,12 +619,12 @@ grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
     if (changed) {
       // Everything after the token, in offset order: the scan resumes at the token's key,
       // so a wake-up reads only the changes since (not the whole alert history).
-      const std::string from = absl::StrFormat("w|%020d", after + 1);
+      const std::string from = keys::AlertChange(after + 1);
       std::vector<std::pair<int64_t, pb::AlertEvent>> batch;
-      auto s = store_.ScanFrom("w|", from, [&](std::string_view k, std::string_view v) {
-        int64_t off = 0;
-        if (!absl::SimpleAtoi(std::string(k.substr(2)), &off)) return true;
-        batch.emplace_back(off, pb::AlertEvent());
+      auto s = store_.ScanFrom(keys::kAlertChanges, from, [&](std::string_view k, std::string_view v) {
+        const auto off = keys::ParseAlertChange(k);
+        if (!off) return true;
+        batch.emplace_back(*off, pb::AlertEvent());
         batch.back().second.ParseFromArray(v.data(), static_cast<int>(v.size()));
         return true;
       });
@@ -695,7 +697,7 @@ grpc::Status QueryService::ServeAdmitted(grpc::ServerContext* context, const cha
   });
 }
 
-absl::StatusOr<std::shared_ptr<const PeriodProtection>> QueryService::Protection(
+absl::StatusOr<std::shared_ptr<const replica::PeriodProtection>> QueryService::Protection(
     const pb::Period& period) {
   return redactor_.ForPeriod(domain::FromProto(period).Key(), materializer_.applied());
 }
@@ -723,7 +725,7 @@ grpc::Status QueryService::Serve(grpc::ServerContext* context, const char* metho
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetParkSnapshotRequest& q,
                                                pb::GetParkSnapshotResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(q.period());
   if (!p.ok()) return p.status();
   return redactor_.Snapshot(**p, r->mutable_snapshot());
@@ -732,7 +734,7 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetParkSeriesRequest&,
                                                pb::GetParkSeriesResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   int64_t withheld = 0;
   for (auto& s : *r->mutable_snapshots()) {
     auto p = Protection(s.period());
@@ -751,7 +753,7 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller&,
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetParkMetricsRequest& q,
                                                pb::GetParkMetricsResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(q.period());
   if (!p.ok()) return p.status();
   return redactor_.Metrics(**p, r->mutable_metrics());
@@ -760,12 +762,12 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetMetricSeriesRequest& q,
                                                pb::GetMetricSeriesResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   int64_t withheld = 0;
   for (auto& point : *r->mutable_points()) {
     auto p = Protection(point.period());
     if (!p.ok()) return p.status();
-    if (!MetricWithheld(**p, q.park_id(), q.metric())) continue;
+    if (!replica::MetricWithheld(**p, q.park_id(), q.metric())) continue;
     point.clear_value();
     point.set_confidential(true);
     ++withheld;
@@ -776,12 +778,12 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::RankParksRequest& q,
                                                pb::RankParksResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(q.period());
   if (!p.ok()) return p.status();
   int64_t withheld = 0;
   for (auto& rp : *r->mutable_parks()) {
-    if (!MetricWithheld(**p, rp.park_id(), q.metric())) continue;
+    if (!replica::MetricWithheld(**p, rp.park_id(), q.metric())) continue;
     rp.clear_value();
     rp.set_grade("");
     rp.set_confidential(true);
@@ -793,17 +795,17 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetIndustryMapRequest& q,
                                                pb::GetIndustryMapResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(q.period());
   if (!p.ok()) return p.status();
   int64_t withheld = 0;
   for (auto& e : *r->mutable_entries()) {
-    RedactSpecialisationCuts(e.mutable_strong_cluster(), e.mutable_stars());
+    replica::RedactSpecialisationCuts(e.mutable_strong_cluster(), e.mutable_stars());
     if (!(*p)->CellConfidential(e.park_id(), e.industry()) &&
         !(*p)->ParkConfidential(e.park_id())) {
       continue;
     }
-    RedactSpecialisationFigures(e.mutable_strong_cluster(), e.mutable_stars());
+    replica::RedactSpecialisationFigures(e.mutable_strong_cluster(), e.mutable_stars());
     e.clear_ytd_output();
     e.clear_lq();
     e.mutable_stage()->clear_criteria();
@@ -829,17 +831,17 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 
 absl::StatusOr<int64_t> QueryService::DiscloseAlert(const security::Caller& c,
                                                     pb::AlertEvent* event) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
-  if (!AlertCell(*event)) return RedactAlert(nullptr, event);
-  auto p = redactor_.ForPeriod(AlertFiguresPeriodKey(*event), materializer_.applied());
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::AlertCell(*event)) return replica::RedactAlert(nullptr, event);
+  auto p = redactor_.ForPeriod(replica::AlertFiguresPeriodKey(*event), materializer_.applied());
   if (!p.ok()) return p.status();
-  return RedactAlert(p->get(), event);
+  return replica::RedactAlert(p->get(), event);
 }
 
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
                                                const pb::GetRegionSnapshotRequest& request,
                                                pb::GetRegionSnapshotResponse* r) {
-  if (!Redactor::AggregatesOnly(c)) return 0;
+  if (!replica::Redactor::AggregatesOnly(c)) return 0;
   auto p = Protection(request.period());
   if (!p.ok()) return p.status();
   // The region's parks.

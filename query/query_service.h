@@ -14,10 +14,10 @@
 #include "common/domain/period.h"
 #include "common/metrics/config.h"
 #include "query/answer_cache.h"
-#include "query/materializer.h"
+#include "replica/materializer.h"
 #include "common/security/guard.h"
-#include "query/park_metrics.h"
-#include "query/redact.h"
+#include "replica/park_metrics.h"
+#include "replica/redact.h"
 
 namespace cw::query {
 
@@ -44,7 +44,7 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   // `guard` authenticates, authorises (bureaus may not query), rate-limits and audits; null
   // admits everyone as an unauthenticated admin (in-process tests).
   // `answer_cache_bytes` bounds the cache of finished GetParkSnapshot answers (0: none).
-  QueryService(store::Store& store, const Materializer& materializer, QueryMetrics& metrics,
+  QueryService(store::Store& store, const replica::Materializer& materializer, QueryMetrics& metrics,
                metrics::MetricsConfig config = {}, security::Guard* guard = nullptr,
                size_t answer_cache_bytes = kDefaultAnswerCacheBytes);
   static constexpr size_t kDefaultAnswerCacheBytes = size_t{64} << 20;
@@ -150,7 +150,7 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status DoIndustryMap(const clusterwatch::v1::GetIndustryMapRequest& request,
                              clusterwatch::v1::GetIndustryMapResponse* response);
   // Loads what ComputeParkMetrics needs; NOT_FOUND when the park or its snapshot is absent.
-  absl::StatusOr<ParkMetricsInputs> LoadInputs(const std::string& park_id,
+  absl::StatusOr<replica::ParkMetricsInputs> LoadInputs(const std::string& park_id,
                                                const domain::Period& period,
                                                clusterwatch::v1::ReferenceScope scope);
   absl::StatusOr<std::vector<clusterwatch::v1::Park>> Parks(const std::string& region_prefix);
@@ -160,11 +160,11 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
                                const clusterwatch::v1::AlertEvent& e);
 
   store::Store& store_;
-  const Materializer& materializer_;
+  const replica::Materializer& materializer_;
   QueryMetrics& metrics_;
   metrics::MetricsConfig config_;
   security::Guard* guard_;
-  Redactor redactor_;
+  replica::Redactor redactor_;
   AnswerCache answers_;
 
   // The disclosure choke point: every answer leaves the service (or enters the answer
@@ -203,7 +203,7 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   // One alert (ListAlerts and WatchAlerts).
   absl::StatusOr<int64_t> DiscloseAlert(const security::Caller& c,
                                         clusterwatch::v1::AlertEvent* event);
-  absl::StatusOr<std::shared_ptr<const PeriodProtection>> Protection(
+  absl::StatusOr<std::shared_ptr<const replica::PeriodProtection>> Protection(
       const clusterwatch::v1::Period& period);
 };
 

@@ -16,7 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "alerter/history.h"
-#include "query/materializer.h"
+#include "replica/materializer.h"
 
 namespace cw::alerter {
 namespace {
@@ -138,7 +138,7 @@ class AlerterTest : public ::testing::Test {
   store::MemoryStore store_;
   kafka::FakeProducer producer_;
   kafka::Topics topics_;
-  query::Materializer materializer_{store_, producer_, topics_};
+  replica::Materializer materializer_{store_, producer_, topics_};
   obs::FakeClock clock_;
   alerts::AlertConfig config_;
   prometheus::Registry registry_;

@@ -1,6 +1,6 @@
 // Tests of park metrics at the division level, and of strong-cluster flags and stars over
 // the query service (hand-computed; the same three parks as tests/unit/metrics/levels_test).
-#include "query/park_metrics.h"
+#include "replica/park_metrics.h"
 
 #include <string>
 #include <utility>
@@ -12,7 +12,7 @@
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
 #include "query/query_service.h"
-#include "query/redact.h"
+#include "replica/redact.h"
 #include "tests/unit/query/replica_fixture.h"
 
 namespace cw::query {
@@ -221,7 +221,7 @@ TEST_F(IndustryLevelMetricsTest, RankingsFollowTheLevel) {
 
 // A division is confidential when any class cell of the park in it is.
 TEST(PeriodProtectionTest, DivisionConfidentialWhenAClassIs) {
-  PeriodProtection p;
+  replica::PeriodProtection p;
   p.status.cells[{"P1", "3311"}].confidential = false;
   p.status.cells[{"P1", "3312"}].confidential = true;
   p.status.cells[{"P1", "3312"}].reason = disclosure::Reason::kThreshold;
@@ -252,13 +252,13 @@ TEST(RedactSpecialisationTest, CutsAndFiguresAreRemoved) {
   s.set_size_cut(50);
   s.set_focus_cut(0.5);
   s.set_focus_share(0.5);
-  RedactSpecialisationCuts(&f, &s);
+  replica::RedactSpecialisationCuts(&f, &s);
   EXPECT_TRUE(f.strong());
   EXPECT_FALSE(f.has_lq_cut() || f.has_size_cut() || f.has_count_cut());
   EXPECT_FALSE(s.has_size_cut() || s.has_focus_cut());
   EXPECT_EQ(f.size(), 50);
   EXPECT_DOUBLE_EQ(f.lq_floor(), 1.0);
-  RedactSpecialisationFigures(&f, &s);
+  replica::RedactSpecialisationFigures(&f, &s);
   EXPECT_EQ(f.size(), 0);
   EXPECT_EQ(f.establishments(), 0);
   EXPECT_FALSE(s.has_focus_share());

@@ -154,7 +154,7 @@ TEST_F(QueryServiceTest, ListParksByRegionAndResumeOffsets) {
   EXPECT_EQ(resp.parks(0).id(), "A");
   EXPECT_EQ(resp.parks(1).id(), "C");
   EXPECT_EQ(materializer_.StartOffset({topics_.registry, 0}), std::optional<int64_t>(3));
-  Materializer restarted(store_, producer_, topics_);
+  replica::Materializer restarted(store_, producer_, topics_);
   ASSERT_TRUE(restarted.Init().ok());
   EXPECT_EQ(restarted.applied(), 3);
 }

@@ -14,7 +14,7 @@ class ReplicaFixture : public ::testing::Test {
   store::MemoryStore store_;
   kafka::FakeProducer producer_;
   kafka::Topics topics_;
-  Materializer materializer_{store_, producer_, topics_};
+  replica::Materializer materializer_{store_, producer_, topics_};
   prometheus::Registry prom_;
   QueryMetrics metrics_{prom_};
   QueryService service_{store_, materializer_, metrics_};

@@ -3,9 +3,10 @@
 #include "common/kafka/fake_producer.h"
 #include "common/store/memory_store.h"
 #include "gtest/gtest.h"
-#include "query/park_metrics.h"
+#include "replica/park_metrics.h"
 #include "query/query_service.h"
-#include "query/rollup.h"
+#include "replica/keys.h"
+#include "replica/rollup.h"
 
 namespace cw::query {
 namespace {
@@ -34,7 +35,7 @@ TEST(RollupTest, CodesOfAPark) {
   pb::Park p;
   p.set_county_code("222401");
   p.add_groups("延龙图核心");
-  EXPECT_EQ(RollupCodes(p), (std::vector<std::string>{"r:222401", "r:222400", "r:220000", "r:",
+  EXPECT_EQ(replica::RollupCodes(p), (std::vector<std::string>{"r:222401", "r:222400", "r:220000", "r:",
                                                       "g:延龙图核心"}));
 }
 
@@ -51,7 +52,7 @@ class RollupStoreTest : public ::testing::Test {
   }
   pb::RollupAggregate Rollup(const std::string& code) {
     pb::RollupAggregate a;
-    auto v = store_.Get(RollupKey(code, "2024-12"));
+    auto v = store_.Get(replica::keys::Rollup(code, "2024-12"));
     EXPECT_TRUE(v.ok());
     if (v->has_value()) a.ParseFromString(**v);
     return a;
@@ -59,7 +60,7 @@ class RollupStoreTest : public ::testing::Test {
   store::MemoryStore store_;
   kafka::FakeProducer producer_;
   kafka::Topics topics_;
-  Materializer materializer_{store_, producer_, topics_};
+  replica::Materializer materializer_{store_, producer_, topics_};
   int64_t offset_ = 0;
 };
 
@@ -94,13 +95,13 @@ TEST_F(RollupStoreTest, LateParkAndCountyChange) {
 
 // One park with one industry: HHI 1, CR1 1, LQ against itself 1, no growth without a base.
 TEST(ParkMetricsTest, SingleIndustryParkAgainstItself) {
-  ParkMetricsInputs in;
+  replica::ParkMetricsInputs in;
   in.park.set_id("A");
   in.park.set_county_code("321282");
   in.park.set_area_mu(1000);
   in.snapshot = Snap("A", 1200'000'000'00, "3731");  // 12 亿元 for the year
-  ApplySnapshot(in.reference, in.snapshot, +1);
-  auto m = ComputeParkMetrics(in, metrics::MetricsConfig{});
+  replica::ApplySnapshot(in.reference, in.snapshot, +1);
+  auto m = replica::ComputeParkMetrics(in, metrics::MetricsConfig{});
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_DOUBLE_EQ(m->hhi(), 1.0);
   EXPECT_DOUBLE_EQ(m->industry_cr1(), 1.0);
@@ -114,7 +115,7 @@ TEST(ParkMetricsTest, SingleIndustryParkAgainstItself) {
 
 // Same-scope growth compares only the enterprises present in both years.
 TEST(ParkMetricsTest, SameScopeGrowthIgnoresEntrants) {
-  ParkMetricsInputs in;
+  replica::ParkMetricsInputs in;
   in.park.set_id("A");
   in.snapshot = Snap("A", 1100, "3731");
   auto* entrant = in.snapshot.add_firms();
@@ -123,7 +124,7 @@ TEST(ParkMetricsTest, SameScopeGrowthIgnoresEntrants) {
   in.snapshot.mutable_year_to_date()->mutable_gross_output()->set_fen(2000);
   in.last_year = Snap("A", 1000, "3731");
   in.last_year->mutable_period()->set_year(2023);
-  auto m = ComputeParkMetrics(in, metrics::MetricsConfig{});
+  auto m = replica::ComputeParkMetrics(in, metrics::MetricsConfig{});
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_DOUBLE_EQ(m->output_ytd_yoy(), 1.0);              // 2000 vs 1000
   EXPECT_NEAR(m->output_ytd_yoy_same_scope(), 0.1, 1e-12);  // 1100 vs 1000
@@ -131,7 +132,7 @@ TEST(ParkMetricsTest, SameScopeGrowthIgnoresEntrants) {
 
 // Unknown ranking metrics are refused with the list of known ones.
 TEST(ParkMetricsTest, UnknownMetricName) {
-  auto v = MetricValue(pb::ParkMetrics(), "nonsense");
+  auto v = replica::MetricValue(pb::ParkMetrics(), "nonsense");
   EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(v.status().message().find("output_per_mu"), std::string::npos);
 }

@@ -26,7 +26,7 @@
 #include "common/store/rocksdb_store.h"
 #include "common/store/store.h"
 
-namespace cw::query {
+namespace cw::replica {
 
 class Materializer {
  public:
@@ -79,4 +79,4 @@ struct Replica {
 absl::StatusOr<Replica> OpenReplica(const store::RocksDbOptions& store_options,
                                     const kafka::ClientOptions& client, kafka::Topics topics);
 
-}  // namespace cw::query
+}  // namespace cw::replica

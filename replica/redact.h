@@ -26,7 +26,7 @@
 #include "common/security/auth.h"
 #include "common/store/store.h"
 
-namespace cw::query {
+namespace cw::replica {
 
 // The protected table of one period.
 // Cells are park × class; a division (two-digit code) is confidential when any class cell
@@ -103,4 +103,4 @@ std::string AlertFiguresPeriodKey(const clusterwatch::v1::AlertEvent& event);
 // they are withheld).
 int64_t RedactAlert(const PeriodProtection* p, clusterwatch::v1::AlertEvent* event);
 
-}  // namespace cw::query
+}  // namespace cw::replica

@@ -1,9 +1,9 @@
-#include "query/rollup.h"
+#include "replica/rollup.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/domain/totals.h"
 
-namespace cw::query {
+namespace cw::replica {
 
 std::vector<std::string> RollupCodes(const clusterwatch::v1::Park& park) {
   std::vector<std::string> codes;
@@ -16,10 +16,6 @@ std::vector<std::string> RollupCodes(const clusterwatch::v1::Park& park) {
   codes.push_back("r:");
   for (const auto& g : park.groups()) codes.push_back("g:" + g);
   return codes;
-}
-
-std::string RollupKey(const std::string& code, const std::string& period_key) {
-  return absl::StrCat("r|", code, "|", period_key);
 }
 
 void ApplySnapshot(clusterwatch::v1::RollupAggregate& rollup,
@@ -46,4 +42,4 @@ void ApplySnapshot(clusterwatch::v1::RollupAggregate& rollup,
   rollup.set_parks(rollup.parks() + sign);
 }
 
-}  // namespace cw::query
+}  // namespace cw::replica

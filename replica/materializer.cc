@@ -1,4 +1,4 @@
-#include "query/materializer.h"
+#include "replica/materializer.h"
 
 #include <set>
 
@@ -13,9 +13,10 @@
 #include "common/domain/totals.h"
 #include "common/kafka/rdkafka.h"
 #include "common/store/staged_store.h"
-#include "query/rollup.h"
+#include "replica/keys.h"
+#include "replica/rollup.h"
 
-namespace cw::query {
+namespace cw::replica {
 namespace pb = clusterwatch::v1;
 
 Materializer::Materializer(store::Store& store, kafka::Producer& dead_letters,
@@ -23,19 +24,17 @@ Materializer::Materializer(store::Store& store, kafka::Producer& dead_letters,
     : store_(store), dead_letters_(dead_letters), topics_(std::move(topics)) {}
 
 absl::Status Materializer::Init() {
-  for (const char* key : {"m|as_of", "m|applied"}) {
-    auto v = store_.Get(key);
+  for (auto [key, value] : {std::pair{keys::kAsOf, &as_of_}, std::pair{keys::kApplied, &applied_}}) {
+    auto v = store_.Get(std::string(key));
     if (!v.ok()) return v.status();
     int64_t n = 0;
-    if (v->has_value() && absl::SimpleAtoi(**v, &n)) {
-      (std::string(key) == "m|as_of" ? as_of_ : applied_).store(n);
-    }
+    if (v->has_value() && absl::SimpleAtoi(**v, &n)) value->store(n);
   }
   return absl::OkStatus();
 }
 
 std::optional<int64_t> Materializer::StartOffset(const kafka::TopicPartition& tp) {
-  auto v = store_.Get(absl::StrCat("o|", tp.topic, "|", tp.partition));
+  auto v = store_.Get(keys::SourceOffset(tp.topic, tp.partition));
   int64_t off = 0;
   if (v.ok() && v->has_value() && absl::SimpleAtoi(**v, &off)) return off;
   return std::nullopt;  // rebuild from the beginning (upserts: replay is harmless)
@@ -48,7 +47,7 @@ absl::Status Roll(store::StagedStore& staged, const pb::Park& park,
                   const pb::ParkSnapshot& snap, int sign) {
   const std::string period = domain::FromProto(snap.period()).Key();
   for (const auto& code : RollupCodes(park)) {
-    const std::string key = RollupKey(code, period);
+    const std::string key = keys::Rollup(code, period);
     auto bytes = staged.Get(key);
     if (!bytes.ok()) return bytes.status();
     pb::RollupAggregate agg;
@@ -64,7 +63,7 @@ absl::Status Roll(store::StagedStore& staged, const pb::Park& park,
 }
 
 std::optional<pb::Park> LoadPark(store::StagedStore& staged, const std::string& id) {
-  auto bytes = staged.Get(absl::StrCat("p|", id));
+  auto bytes = staged.Get(keys::Park(id));
   if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
   pb::Park p;
   p.ParseFromString(**bytes);
@@ -88,7 +87,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
              .SerializeAsString()});
   };
   for (const auto& m : messages) {
-    staged.Put(absl::StrCat("o|", m.topic, "|", m.partition), absl::StrCat(m.offset + 1));
+    staged.Put(keys::SourceOffset(m.topic, m.partition), absl::StrCat(m.offset + 1));
     if (m.topic == topics_.park_metrics) {
       pb::ParkSnapshot snap;
       if (!snap.ParseFromString(m.value) || snap.park_id().empty() ||
@@ -98,7 +97,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         continue;
       }
       const auto period = domain::FromProto(snap.period());
-      const std::string key = absl::StrCat("s|", snap.park_id(), "|", period.Key());
+      const std::string key = keys::Snapshot(snap.park_id(), period.Key());
       auto old = staged.Get(key);
       if (!old.ok()) return old.status();
       std::optional<pb::ParkSnapshot> prev;
@@ -123,7 +122,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         reject(m, "value is not a clusterwatch.v1.AlertEvent with an id and version");
         continue;
       }
-      const std::string key = absl::StrCat("al|", ev.id());
+      const std::string key = keys::Alert(ev.id());
       auto old = staged.Get(key);
       if (!old.ok()) return old.status();
       if (old->has_value()) {
@@ -132,7 +131,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         if (prev.version() >= ev.version()) continue;  // republished: seen already
       }
       staged.Put(key, m.value);
-      staged.Put(absl::StrFormat("w|%020d", m.offset), m.value);
+      staged.Put(keys::AlertChange(m.offset), m.value);
       ++new_alert_changes;
     } else if (m.topic == topics_.registry) {
       pb::RegistryRecord r;
@@ -146,7 +145,7 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
         if (!prev || RollupCodes(*prev) != RollupCodes(park)) {
           // The park's snapshots move to the roll-ups of its new region and groups.
           std::vector<pb::ParkSnapshot> snaps;
-          auto s = staged.Scan(absl::StrCat("s|", park.id(), "|"),
+          auto s = staged.Scan(keys::Snapshots(park.id()),
                                [&](std::string_view, std::string_view v) {
                                  snaps.emplace_back().ParseFromArray(
                                      v.data(), static_cast<int>(v.size()));
@@ -160,17 +159,17 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
             if (auto st = Roll(staged, park, snap, +1); !st.ok()) return st;
           }
         }
-        staged.Put(absl::StrCat("p|", park.id()), park.SerializeAsString());
+        staged.Put(keys::Park(park.id()), park.SerializeAsString());
         changed_parks.insert(park.id());
       } else {
         const pb::Enterprise& e = r.enterprise();
-        auto prev_park = staged.Get(absl::StrCat("u|", e.uscc()));
+        auto prev_park = staged.Get(keys::EnterprisePark(e.uscc()));
         if (!prev_park.ok()) return prev_park.status();
         if (prev_park->has_value() && **prev_park != e.park_id()) {
-          staged.Delete(absl::StrCat("e|", **prev_park, "|", e.uscc()));
+          staged.Delete(keys::Enterprise(**prev_park, e.uscc()));
         }
-        staged.Put(absl::StrCat("u|", e.uscc()), e.park_id());
-        staged.Put(absl::StrCat("e|", e.park_id(), "|", e.uscc()), e.SerializeAsString());
+        staged.Put(keys::EnterprisePark(e.uscc()), e.park_id());
+        staged.Put(keys::Enterprise(e.park_id(), e.uscc()), e.SerializeAsString());
       }
     }
   }
@@ -178,8 +177,8 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
   if (!rejected.empty()) {
     if (auto s = dead_letters_.ProduceAll(rejected, absl::Seconds(30)); !s.ok()) return s;
   }
-  staged.Put("m|as_of", absl::StrCat(as_of));
-  staged.Put("m|applied", absl::StrCat(applied));
+  staged.Put(std::string(keys::kAsOf), absl::StrCat(as_of));
+  staged.Put(std::string(keys::kApplied), absl::StrCat(applied));
   if (auto s = staged.Commit(); !s.ok()) return s;
   as_of_.store(as_of);
   applied_.store(applied);
@@ -231,4 +230,4 @@ int64_t Materializer::WaitForAlertChanges(int64_t seen, absl::Duration timeout) 
   return alert_seq_;
 }
 
-}  // namespace cw::query
+}  // namespace cw::replica

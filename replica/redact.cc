@@ -1,4 +1,4 @@
-#include "query/redact.h"
+#include "replica/redact.h"
 
 #include <set>
 
@@ -6,8 +6,9 @@
 #include "clusterwatch/v1/metrics.pb.h"
 #include "common/domain/period.h"
 #include "common/domain/totals.h"
+#include "replica/keys.h"
 
-namespace cw::query {
+namespace cw::replica {
 namespace pb = clusterwatch::v1;
 
 namespace {
@@ -79,7 +80,7 @@ absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
   disclosure::Table table;
   std::set<std::string> rows, cols;
   const std::string suffix = "|" + period_key;
-  auto s = store_.Scan("s|", [&](std::string_view k, std::string_view v) {
+  auto s = store_.Scan(keys::kSnapshots, [&](std::string_view k, std::string_view v) {
     if (k.size() < suffix.size() || k.substr(k.size() - suffix.size()) != suffix) return true;
     pb::ParkSnapshot snap;
     snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
@@ -241,4 +242,4 @@ int64_t RedactAlert(const PeriodProtection* p, pb::AlertEvent* event) {
   return withheld;
 }
 
-}  // namespace cw::query
+}  // namespace cw::replica

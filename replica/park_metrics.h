@@ -18,7 +18,7 @@
 #include "common/metrics/specialisation.h"
 #include "common/store/store.h"
 
-namespace cw::query {
+namespace cw::replica {
 
 struct ParkMetricsInputs {
   clusterwatch::v1::Park park;
@@ -94,4 +94,4 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store,
 std::string ReferenceCode(const clusterwatch::v1::Park& park,
                           clusterwatch::v1::ReferenceScope scope);
 
-}  // namespace cw::query
+}  // namespace cw::replica

@@ -1,4 +1,4 @@
-#include "query/park_metrics.h"
+#include "replica/park_metrics.h"
 
 #include "common/metrics/completeness.h"
 
@@ -12,7 +12,7 @@
 #include "common/domain/codes.h"
 #include "absl/strings/match.h"
 #include "common/domain/totals.h"
-#include "query/rollup.h"
+#include "replica/rollup.h"
 #include "common/metrics/firms.h"
 #include "common/metrics/growth.h"
 #include "common/metrics/land.h"
@@ -20,8 +20,9 @@
 #include "common/metrics/stage.h"
 #include "common/metrics/structure.h"
 #include "common/metrics/values.h"
+#include "replica/keys.h"
 
-namespace cw::query {
+namespace cw::replica {
 namespace pb = clusterwatch::v1;
 
 namespace {
@@ -78,7 +79,7 @@ std::vector<metrics::ParkIndustryCell> IndustryCells(const pb::Park& park,
 absl::StatusOr<std::vector<metrics::ParkIndustryCell>> LoadIndustryCells(
     store::Store& store, const domain::Period& period, metrics::IndustryLevel level) {
   std::vector<pb::Park> parks;
-  auto s = store.Scan("p|", [&](std::string_view, std::string_view v) {
+  auto s = store.Scan(keys::kParks, [&](std::string_view, std::string_view v) {
     parks.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
     return true;
   });
@@ -86,7 +87,7 @@ absl::StatusOr<std::vector<metrics::ParkIndustryCell>> LoadIndustryCells(
   std::vector<metrics::ParkIndustryCell> cells;
   const std::string key = period.Key();
   for (const auto& park : parks) {
-    auto snap = store.Get(absl::StrCat("s|", park.id(), "|", key));
+    auto snap = store.Get(keys::Snapshot(park.id(), key));
     if (!snap.ok()) return snap.status();
     if (!snap->has_value()) continue;
     pb::ParkSnapshot snapshot;
@@ -421,24 +422,24 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
                                                         pb::ReferenceScope scope) {
   ParkMetricsInputs in;
   in.scope = scope;
-  auto park = store_.Get(absl::StrCat("p|", park_id));
+  auto park = store_.Get(keys::Park(park_id));
   if (!park.ok()) return park.status();
   if (!park->has_value()) {
     return absl::NotFoundError(absl::StrCat("park '", park_id, "' is not in the registry"));
   }
   in.park.ParseFromString(**park);
-  auto snap = store_.Get(absl::StrCat("s|", park_id, "|", period.Key()));
+  auto snap = store_.Get(keys::Snapshot(park_id, period.Key()));
   if (!snap.ok()) return snap.status();
   if (!snap->has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no reports for park '", park_id, "' in ", period.Key()));
   }
   in.snapshot.ParseFromString(**snap);
-  auto ly = store_.Get(absl::StrCat("s|", park_id, "|", domain::SameLastYear(period).Key()));
+  auto ly = store_.Get(keys::Snapshot(park_id, domain::SameLastYear(period).Key()));
   if (!ly.ok()) return ly.status();
   if (ly->has_value()) in.last_year.emplace().ParseFromString(**ly);
   // The previous period: the latest earlier snapshot, if it is the adjacent period.
-  const std::string prefix = absl::StrCat("s|", park_id, "|");
+  const std::string prefix = keys::Snapshots(park_id);
   const std::string key = period.Key();
   std::optional<pb::ParkSnapshot> prev;
   std::optional<std::string> prev_bytes;  // decoded once, after the scan: only the latest
@@ -456,10 +457,10 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
                           (first == 1 && pp.year == period.year - 1 && pp.month == 12);
     if (adjacent) in.previous = std::move(prev);
   }
-  auto ref = store_.Get(RollupKey(ReferenceCode(in.park, scope), key));
+  auto ref = store_.Get(keys::Rollup(ReferenceCode(in.park, scope), key));
   if (!ref.ok()) return ref.status();
   if (ref->has_value()) in.reference.ParseFromString(**ref);
-  s = store_.Scan(absl::StrCat("e|", park_id, "|"), [&](std::string_view, std::string_view v) {
+  s = store_.Scan(keys::Enterprises(park_id), [&](std::string_view, std::string_view v) {
     in.enterprises.emplace_back().ParseFromArray(v.data(), static_cast<int>(v.size()));
     return true;
   });
@@ -467,4 +468,4 @@ absl::StatusOr<ParkMetricsInputs> LoadParkMetricsInputs(store::Store& store_,
   return in;
 }
 
-}  // namespace cw::query
+}  // namespace cw::replica
