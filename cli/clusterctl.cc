@@ -15,9 +15,11 @@
 //                          [--brief]                  one line per alert
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl alerts silence --id=ALERT_ID --duration=2h --by=NAME --comment=TEXT
-//                             [--alertmanager=http://127.0.0.1:9093]   an Alertmanager silence
+//                             [--alertmanager=http://127.0.0.1:9093]   an Alertmanager silence,
+//                                                  recorded with the alert (RecordAlertAction)
 //   clusterctl alerts ack --id=ALERT_ID --by=NAME --comment=TEXT [--duration=720h]
-//                                                  acknowledge: a silence marked ACK
+//                                                  acknowledge: a silence marked ACK, recorded
+//   clusterctl alerts comment --id=ALERT_ID --comment=TEXT   a comment recorded with the alert
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl health ADDRESS [SERVICE]            grpc.health.v1 Check (SERVING or not)
 //   clusterctl default-config                      print the metric thresholds' defaults
@@ -89,13 +91,14 @@ ABSL_FLAG(std::string, subject_kind, "",
 ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
 ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
 ABSL_FLAG(bool, brief, false, "alerts list: one line per alert (subject, rule, since when)");
-ABSL_FLAG(std::string, id, "", "alerts silence|ack: the alert id");
+ABSL_FLAG(std::string, id, "", "alerts silence|ack|comment: the alert id");
 ABSL_FLAG(std::string, duration, "",
           "alerts silence|ack: how long (2h, 30m; ack default 720h)");
 ABSL_FLAG(std::string, by, "", "alerts silence|ack: who (default $USER)");
-ABSL_FLAG(std::string, comment, "", "alerts silence|ack: why");
+ABSL_FLAG(std::string, comment, "", "alerts silence|ack|comment: why / what");
 ABSL_FLAG(std::string, alertmanager, "http://127.0.0.1:9093",
-          "alerts silence|ack: Prometheus Alertmanager base URL");
+          "alerts silence|ack: Prometheus Alertmanager base URL (\"\": record the action "
+          "with the alert only, no Alertmanager silence)");
 ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
@@ -166,6 +169,8 @@ std::unique_ptr<pb::QueryService::Stub> QueryStub() {
 
 using cw::cli::kExitError;
 using cw::cli::kExitNotFound;
+using cw::cli::kExitOk;
+using cw::cli::kExitUsage;
 using cw::cli::kExitOk;
 using cw::cli::kExitRefused;
 
@@ -519,7 +524,39 @@ pb::AlertFilter AlertFilterFlags() {
   return f;
 }
 
-// alerts silence / ack: a silence of one alert in Alertmanager (cli/alert_actions.h).
+// Records an action with the query service (RecordAlertAction). `validate_only`: checks it
+// without storing. Exit 0 with the stored action in `out`; 2 for a refused field; 4 for an
+// unknown alert; 1 otherwise.
+int RecordAction(pb::RecordAlertActionRequest req, bool validate_only, pb::AlertAction* out) {
+  req.set_validate_only(validate_only);
+  pb::RecordAlertActionResponse resp;
+  grpc::ClientContext ctx;
+  auto status = QueryStub()->RecordAlertAction(WithDeadline(ctx), req, &resp);
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    std::cerr << "clusterctl: " << status.error_message() << "\n";
+    return kExitUsage;
+  }
+  if (!status.ok()) return CallFailed(status);
+  *out = resp.action();
+  return kExitOk;
+}
+
+// alerts comment: a comment recorded with the alert.
+int CommentAlert() {
+  pb::RecordAlertActionRequest req;
+  req.set_alert_id(absl::GetFlag(FLAGS_id));
+  req.set_kind(pb::ALERT_ACTION_KIND_COMMENT);
+  req.set_comment(absl::GetFlag(FLAGS_comment));
+  pb::AlertAction action;
+  if (int rc = RecordAction(req, false, &action); rc != kExitOk) return rc;
+  std::cout << "commented on " << action.alert_id() << " as " << action.by() << "\n";
+  return kExitOk;
+}
+
+// alerts silence / ack: a silence of one alert in Alertmanager (cli/alert_actions.h), recorded
+// with the alert by the query service: checked there first (validate_only), so nothing is
+// silenced for an action the service would refuse; then the silence; then the record with
+// the silence's id.
 int SilenceAlert(bool ack) {
   cw::cli::SilenceRequest r;
   r.alert_id = absl::GetFlag(FLAGS_id);
@@ -534,14 +571,29 @@ int SilenceAlert(bool ack) {
   r.created_by = absl::GetFlag(FLAGS_by);
   if (r.created_by.empty() && std::getenv("USER") != nullptr) r.created_by = std::getenv("USER");
   r.comment = absl::GetFlag(FLAGS_comment);
+  pb::RecordAlertActionRequest record;
+  record.set_alert_id(r.alert_id);
+  record.set_kind(ack ? pb::ALERT_ACTION_KIND_ACKNOWLEDGE : pb::ALERT_ACTION_KIND_SILENCE);
+  record.set_comment(r.comment);
+  record.set_until_unix_ms(absl::ToUnixMillis(r.starts + r.duration));
   if (ack && !r.comment.empty()) r.comment = "ACK " + r.comment;
   auto body = cw::cli::SilenceBody(r);
   if (!body.ok()) {
     std::cerr << "clusterctl: " << body.status().message() << "\n";
     return 2;
   }
+  pb::AlertAction action;
+  if (int rc = RecordAction(record, true, &action); rc != kExitOk) return rc;
   std::string base = absl::GetFlag(FLAGS_alertmanager);
   while (!base.empty() && base.back() == '/') base.pop_back();
+  if (base.empty()) {
+    if (int rc = RecordAction(record, false, &action); rc != kExitOk) return rc;
+    std::cout << (ack ? "acknowledged " : "silenced ") << r.alert_id << " until "
+              << absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", r.starts + r.duration,
+                                  absl::UTCTimeZone())
+              << " (recorded as " << action.by() << "; no Alertmanager silence)\n";
+    return kExitOk;
+  }
   const cw::http::HttpResponse answer =
       cw::http::RequestJson("POST", base + "/api/v2/silences", *body, absl::Seconds(10));
   if (answer.status != 200) {
@@ -550,6 +602,13 @@ int SilenceAlert(bool ack) {
   }
   auto id = cw::cli::SilenceIdOf(answer.body);
   if (!id.ok()) return Fail(std::string(id.status().message()));
+  record.set_silence_id(*id);
+  if (int rc = RecordAction(record, false, &action); rc != kExitOk) {
+    std::cerr << "clusterctl: Alertmanager silence " << *id
+              << " was created but the query service did not record it; record it with "
+                 "`clusterctl alerts comment --id=... --comment=...` or expire the silence\n";
+    return rc;
+  }
   std::cout << (ack ? "acknowledged " : "silenced ") << r.alert_id << " until "
             << absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", r.starts + r.duration,
                                 absl::UTCTimeZone())
@@ -594,8 +653,9 @@ int Alerts(const std::vector<std::string>& args) {
     return 0;
   }
   if (sub == "silence" || sub == "ack") return SilenceAlert(sub == "ack");
-  return Usage(absl::StrCat("alerts: expected 'list', 'watch', 'silence' or 'ack', got '", sub,
-                            "'"));
+  if (sub == "comment") return CommentAlert();
+  return Usage(absl::StrCat("alerts: expected 'list', 'watch', 'silence', 'ack' or 'comment', "
+                            "got '", sub, "'"));
 }
 
 int GenSample() {
@@ -621,7 +681,9 @@ constexpr std::string_view kCommands = R"(the command line for clusterwatch. Com
   series --park=ID --metric=M --from=P --to=P        a metric over periods
   region --region=CODE | --group=NAME --period=P     a region's or named group's totals
   industry-map --industry=C --period=P [--region=P]  where an industry is concentrated
-  alerts list [--state=S] [--park=ID] | alerts watch [--resume=T] [--count=N]
+  alerts list [--state=S] [--park=ID] [--brief] | alerts watch [--resume=T] [--count=N]
+  alerts silence|ack --id=A --comment=T [--duration=D] [--by=N] [--alertmanager=URL]
+  alerts comment --id=A --comment=T   recorded with the alert (ListAlerts shows who did what)
   health ADDRESS [SERVICE]     grpc.health.v1 Check: prints SERVING (exit 0) or NOT_SERVING
   hash-token TOKEN             the SHA-256 digest for a credentials file
   default-config               the metric thresholds' defaults

@@ -1,5 +1,6 @@
 #include "cli/render.h"
 
+#include "common/alerts/action.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -352,12 +353,32 @@ std::string StateName(pb::AlertState s) {
 }
 }  // namespace
 
+namespace {
+
+std::string Utc(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
+}
+
+// "acknowledged by lin at 2026-12-07 10:00 UTC until 2027-01-06 10:00 UTC: on it".
+std::string RenderAction(const pb::AlertAction& x) {
+  std::string out = absl::StrCat(alerts::ActionVerb(x.kind()), " by ", x.by(), " at ",
+                                 Utc(x.at_unix_ms()));
+  if (x.until_unix_ms() != 0) absl::StrAppend(&out, " until ", Utc(x.until_unix_ms()));
+  if (!x.silence_id().empty()) absl::StrAppend(&out, " (silence ", x.silence_id(), ")");
+  absl::StrAppend(&out, ": ", x.comment());
+  return out;
+}
+
+}  // namespace
+
 std::string RenderAlerts(const std::vector<pb::AlertEvent>& alerts) {
   if (alerts.empty()) return "no alerts\n";
   std::string out;
   for (const auto& a : alerts) {
     absl::StrAppend(&out, Pad(StateName(a.state()), 16), a.id(), " (v", a.version(), ")\n",
                     "    ", a.explanation_zh(), "\n    ", a.explanation_en(), "\n");
+    for (const auto& x : a.actions()) absl::StrAppend(&out, "    - ", RenderAction(x), "\n");
   }
   return out;
 }
@@ -375,7 +396,15 @@ std::string RenderAlertsBrief(const std::vector<pb::AlertEvent>& alerts) {
                       domain::FromProto(a.latest_period()).Key());
     }
     absl::StrAppend(&out, Pad(StateName(a.state()), 16), subject, "  ", a.rule(), "  ", span,
-                    "  ", a.id(), "\n");
+                    "  ", a.id());
+    // The latest acknowledgement or silence, if any: who is on it.
+    for (int i = a.actions_size() - 1; i >= 0; --i) {
+      const auto& x = a.actions(i);
+      if (x.kind() == pb::ALERT_ACTION_KIND_COMMENT) continue;
+      absl::StrAppend(&out, "  [", alerts::ActionVerb(x.kind()), " by ", x.by(), "]");
+      break;
+    }
+    absl::StrAppend(&out, "\n");
   }
   return out;
 }

@@ -32,7 +32,8 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
                      .Add({});
   kafka::ConsumerOptions follow;
   follow.client = o.client;
-  follow.topics = {o.topics.park_metrics, o.topics.registry, o.topics.alerts};
+  follow.topics = {o.topics.park_metrics, o.topics.registry, o.topics.alerts,
+                   o.topics.alert_actions};
   replica::Materializer* materializer = app->materializer_.get();
   follow.start_offset = [materializer](const kafka::TopicPartition& tp) {
     auto off = materializer->StartOffset(tp);
@@ -64,6 +65,7 @@ absl::StatusOr<std::unique_ptr<QueryApp>> QueryApp::Start(const QueryAppOptions&
   app->service_ = std::make_unique<QueryService>(*app->store_, *app->materializer_,
                                                  *app->metrics_, o.metrics, app->guard_.get(),
                                                  o.answer_cache_bytes);
+  app->service_->EnableAlertActions(*app->producer_, o.topics.alert_actions, app->clock_);
   obs::GrpcServerOptions server_options;
   server_options.address = o.listen;
   server_options.credentials = o.security.server_credentials;

@@ -37,7 +37,7 @@ class QueryApp {
  private:
   QueryApp() = default;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<kafka::Producer> producer_;  // dead letters
+  std::unique_ptr<kafka::Producer> producer_;  // dead letters, alert actions
   std::unique_ptr<replica::Materializer> materializer_;
   std::unique_ptr<kafka::TableFollower> follower_;
   std::unique_ptr<QueryMetrics> metrics_;

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
+#include "common/alerts/action.h"
 #include "common/domain/period.h"
 #include "common/domain/codes.h"
 #include "common/domain/totals.h"
@@ -597,10 +598,68 @@ grpc::Status QueryService::ListAlerts(grpc::ServerContext* context, const pb::Li
     for (auto& e : alerts) {
       auto match = Matches(request->filter(), e);
       if (!match.ok()) return ToGrpc(match.status());
-      if (*match) *response->add_alerts() = std::move(e);
+      if (!*match) continue;
+      // What staff did about it, oldest first (Disclose removes it for aggregate-only callers).
+      auto read = store_.Scan(keys::AlertActions(e.id()), [&](std::string_view, std::string_view v) {
+        e.add_actions()->ParseFromArray(v.data(), static_cast<int>(v.size()));
+        return true;
+      });
+      if (!read.ok()) return ToGrpc(read);
+      *response->add_alerts() = std::move(e);
     }
     return grpc::Status::OK;
   });
+}
+
+void QueryService::EnableAlertActions(kafka::Producer& producer, std::string topic,
+                                      const obs::Clock& clock) {
+  actions_producer_ = &producer;
+  actions_topic_ = std::move(topic);
+  clock_ = &clock;
+}
+
+grpc::Status QueryService::RecordAlertAction(grpc::ServerContext* context,
+                                             const pb::RecordAlertActionRequest* request,
+                                             pb::RecordAlertActionResponse* response) {
+  return ServeAdmitted(
+      context, "RecordAlertAction", request->ShortDebugString(),
+      [&](const security::Caller& caller) -> Outcome {
+        if (auto allowed = security::Guard::Require(
+                caller, {security::Role::kAnalyst, security::Role::kAdmin}, "act on alerts");
+            !allowed.ok()) {
+          return {allowed, 0};
+        }
+        if (actions_producer_ == nullptr) {
+          return {grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                               "this query service stores no alert actions"),
+                  0};
+        }
+        auto action = alerts::NewAlertAction(*request, caller.name, clock_->NowUnixMs());
+        if (!action.ok()) return {ToGrpc(action.status()), 0};
+        auto alert = store_.Get(keys::Alert(action->alert_id()));
+        if (!alert.ok()) return {ToGrpc(alert.status()), 0};
+        if (!alert->has_value()) {
+          return {grpc::Status(grpc::StatusCode::NOT_FOUND,
+                               absl::StrCat("alert_id: no alert '", action->alert_id(),
+                                            "' (ListAlerts lists the ids)")),
+                  0};
+        }
+        if (request->validate_only()) {
+          *response->mutable_action() = std::move(*action);
+          return {grpc::Status::OK, 0};
+        }
+        auto stored = actions_producer_->ProduceAll(
+            {{actions_topic_, action->alert_id(), action->SerializeAsString()}},
+            absl::Seconds(10));
+        if (!stored.ok()) {
+          return {grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               absl::StrCat("Kafka did not store the action (",
+                                            stored.message(), "); nothing was recorded — retry")),
+                  0};
+        }
+        *response->mutable_action() = std::move(*action);
+        return {grpc::Status::OK, 0};
+      });
 }
 
 grpc::Status QueryService::StreamAlerts(const pb::WatchAlertsRequest& request,
@@ -937,6 +996,7 @@ QueryWireService::QueryWireService(QueryService* service) : service_(service) {
           [](QueryService* s, grpc::ServerContext* c, const pb::WatchAlertsRequest* q,
              grpc::ServerWriter<pb::AlertUpdate>* w) { return s->WatchAlerts(c, q, w); },
           service_)));
+  Unary(name("RecordAlertAction"), &QueryService::RecordAlertAction);
   const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
       "clusterwatch.v1.QueryService");
   for (int i = 0; i < descriptor->method_count(); ++i) {

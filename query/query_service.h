@@ -7,6 +7,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
+#include "common/kafka/kafka.h"
+#include "common/obs/clock.h"
 #include "common/store/store.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
@@ -79,6 +81,16 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   grpc::Status ListAlerts(grpc::ServerContext* context,
                           const clusterwatch::v1::ListAlertsRequest* request,
                           clusterwatch::v1::ListAlertsResponse* response) override;
+  // Stores an acknowledgement, silence or comment (analyst and admin roles): validated
+  // (cw::alerts::NewAlertAction), NOT_FOUND for an alert the replica does not have, then
+  // produced to the alert-actions topic and answered once Kafka has it (UNAVAILABLE when it
+  // did not: nothing was stored, retry). FAILED_PRECONDITION unless EnableAlertActions ran.
+  grpc::Status RecordAlertAction(grpc::ServerContext* context,
+                                 const clusterwatch::v1::RecordAlertActionRequest* request,
+                                 clusterwatch::v1::RecordAlertActionResponse* response) override;
+  // Where RecordAlertAction stores actions, and the clock that stamps them.
+  void EnableAlertActions(kafka::Producer& producer, std::string topic, const obs::Clock& clock);
+
   // Streams until the client cancels or the server shuts down (checked every 500 ms).
   grpc::Status WatchAlerts(grpc::ServerContext* context,
                            const clusterwatch::v1::WatchAlertsRequest* request,
@@ -166,6 +178,9 @@ class QueryService final : public clusterwatch::v1::QueryService::Service {
   security::Guard* guard_;
   replica::Redactor redactor_;
   AnswerCache answers_;
+  kafka::Producer* actions_producer_ = nullptr;
+  std::string actions_topic_;
+  const obs::Clock* clock_ = nullptr;
 
   // The disclosure choke point: every answer leaves the service (or enters the answer
   // cache) through one of these. For aggregate-only callers (Redactor::AggregatesOnly) each

@@ -16,6 +16,12 @@ std::string Join(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+// An offset as 20 digits, so keys sort by offset.
+std::string Offset20(int64_t offset) {
+  std::string digits = std::to_string(offset);
+  return Join({std::string(digits.size() < 20 ? 20 - digits.size() : 0, '0'), digits});
+}
+
 }  // namespace
 
 std::string Park(std::string_view park_id) { return Join({kParks, park_id}); }
@@ -42,11 +48,13 @@ std::string Rollups(std::string_view code) { return Join({"r|", code, "|"}); }
 
 std::string Alert(std::string_view alert_id) { return Join({kAlerts, alert_id}); }
 
-std::string AlertChange(int64_t offset) {
-  std::string digits = std::to_string(offset);
-  return Join({kAlertChanges, std::string(digits.size() < 20 ? 20 - digits.size() : 0, '0'),
-               digits});
+std::string AlertChange(int64_t offset) { return Join({kAlertChanges, Offset20(offset)}); }
+
+std::string AlertAction(std::string_view alert_id, int64_t offset) {
+  return Join({AlertActions(alert_id), Offset20(offset)});
 }
+
+std::string AlertActions(std::string_view alert_id) { return Join({"aa|", alert_id, "|"}); }
 
 std::string AlertState(std::string_view alert_id) { return Join({kAlertStates, alert_id}); }
 

@@ -10,6 +10,7 @@
 //   al|<alert id>               an alert's latest version      Alert / kAlerts
 //   w|<offset, 20 digits>       the alert change log           AlertChange / kAlertChanges
 //   as|<alert id>               the alerter's lifecycle state  AlertState / kAlertStates
+//   aa|<alert id>|<offset, 20>  an action on an alert          AlertAction / AlertActions
 //   o|<topic>|<partition>       the next offset to read        SourceOffset
 //   m|as_of, m|applied          the replica's watermarks       kAsOf / kApplied
 //
@@ -43,6 +44,10 @@ std::string Rollups(std::string_view code);  // prefix of Rollup(code, *)
 std::string Alert(std::string_view alert_id);
 std::string AlertChange(int64_t offset);  // sorts by offset
 std::string AlertState(std::string_view alert_id);
+// An action (cw.alert-actions.v1 record at `offset`); the prefix lists them oldest first.
+// Alert ids have exactly two '|', so "aa|<id>|" never selects another alert's actions.
+std::string AlertAction(std::string_view alert_id, int64_t offset);
+std::string AlertActions(std::string_view alert_id);
 std::string SourceOffset(std::string_view topic, int32_t partition);
 
 // The offset of an AlertChange key; nullopt for any other key.

@@ -133,6 +133,15 @@ absl::Status Materializer::Apply(const std::vector<kafka::Message>& messages) {
       staged.Put(key, m.value);
       staged.Put(keys::AlertChange(m.offset), m.value);
       ++new_alert_changes;
+    } else if (m.topic == topics_.alert_actions) {
+      pb::AlertAction action;
+      if (!action.ParseFromString(m.value) || action.alert_id().empty() ||
+          action.kind() == pb::ALERT_ACTION_KIND_UNSPECIFIED) {
+        reject(m, "value is not a clusterwatch.v1.AlertAction with an alert id and kind");
+        continue;
+      }
+      // Keyed by offset: a replayed record lands on its own key again.
+      staged.Put(keys::AlertAction(action.alert_id(), m.offset), m.value);
     } else if (m.topic == topics_.registry) {
       pb::RegistryRecord r;
       if (!r.ParseFromString(m.value) || r.body_case() == pb::RegistryRecord::BODY_NOT_SET) {

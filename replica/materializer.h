@@ -1,13 +1,15 @@
-// Materialises the park-metrics and registry topics into the query replica's own store:
+// Materialises the park-metrics, registry, alerts and alert-actions topics into a replica's
+// own store (keys built by replica/keys.h):
 //   s|<park>|<period>  ParkSnapshot     p|<park>  Park     o|<topic>|<partition>  next offset
 //   e|<park>|<uscc>    Enterprise       u|<uscc>  its park
 //   r|<code>|<period>  RollupAggregate of a region ("r:<gb2260>", "r:" = all) or group
 //                      ("g:<name>"), kept up to date by subtracting a park's previous
-//                      snapshot and adding the new one (query/rollup.h)
+//                      snapshot and adding the new one (replica/rollup.h)
 //   al|<alert id>      the latest AlertEvent of an alert (a republished older or equal
 //                      version is ignored)
 //   w|<offset, 20 digits>  the alert-change log WatchAlerts streams (the alerts topic has
 //                      one partition, so its offset orders changes; it is the resume token)
+//   aa|<alert id>|<offset>  an AlertAction (acknowledge, silence, comment), oldest first
 // Each batch of messages and the offsets it advances are written in one store batch, so a
 // restarted replica resumes where it stopped, and a new replica rebuilds from the topics.
 // Messages that do not decode are sent to the rejected topic (before the store write, so a

@@ -227,6 +227,7 @@ std::string AlertFiguresPeriodKey(const pb::AlertEvent& event) {
 }
 
 int64_t RedactAlert(const PeriodProtection* p, pb::AlertEvent* event) {
+  event->clear_actions();  // staff's names and comments (which may quote figures)
   if (event->kind() == "enterprise_exit") {
     event->set_explanation_zh("企业退出告警（名单保密）");
     event->set_explanation_en("enterprise exit alert (the enterprises are confidential)");

@@ -96,7 +96,8 @@ std::optional<AlertSubjectCell> AlertCell(const clusterwatch::v1::AlertEvent& ev
 // period, else its first period.
 std::string AlertFiguresPeriodKey(const clusterwatch::v1::AlertEvent& event);
 
-// An alert for aggregate-only callers; the figures withheld. Enterprise-exit explanations
+// An alert for aggregate-only callers; the figures withheld, and what staff did about it
+// (names and comments) removed. Enterprise-exit explanations
 // (they list enterprises) are replaced. The figures and the explanation (which quotes them)
 // are kept only for a park or park × industry alert whose park total and cell are published
 // in `p`, the protection of the alert's period (null: the subject has no published cell, so

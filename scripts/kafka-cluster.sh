@@ -456,6 +456,7 @@ TOPIC_SPECS=(
   "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2"
   "cw.contributions.v1:$PARTITIONS:cleanup.policy=compact,min.insync.replicas=2"
   "cw.alerts.v1:1:cleanup.policy=compact,min.insync.replicas=2"
+  "cw.alert-actions.v1:1:cleanup.policy=delete,retention.ms=-1,min.insync.replicas=2"
 )
 
 topics_have_leaders() {  # every cw.* topic of TOPIC_SPECS is known and every partition led

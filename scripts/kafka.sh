@@ -325,14 +325,16 @@ cmd_wipe() {
 cmd_topics() {
   [ -n "$(broker_pid)" ] || die "broker not running; run '$me start' first"
   # NAME:PARTITIONS[:key=value,...]. alerts: one partition, so a WatchAlerts resume point is a
-  # single offset.
+  # single offset. alert-actions: what staff did about alerts (acknowledge, silence, comment),
+  # kept for ever.
   admin_tool --wait-ms 30000 --list \
     "cw.reports.v1:$PARTITIONS:cleanup.policy=delete,retention.ms=-1" \
     "cw.registry.v1:1:cleanup.policy=compact" \
     "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1" \
     "cw.park-metrics.v1:$PARTITIONS:cleanup.policy=compact" \
     "cw.contributions.v1:$PARTITIONS:cleanup.policy=compact" \
-    "cw.alerts.v1:1:cleanup.policy=compact"
+    "cw.alerts.v1:1:cleanup.policy=compact" \
+    "cw.alert-actions.v1:1:cleanup.policy=delete,retention.ms=-1"
 }
 
 cmd_list() {

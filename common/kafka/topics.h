@@ -13,6 +13,8 @@ struct Topics {
   // Between the aggregator's stages; compacted; key: park|period|uscc|kind, partition by park.
   std::string contributions = "cw.contributions.v1";
   std::string alerts = "cw.alerts.v1";              // compacted; key: alert id
+  // What staff did about alerts (acknowledge, silence, comment); kept; key: alert id.
+  std::string alert_actions = "cw.alert-actions.v1";
 
   // The same names with another version suffix ("v2" -> cw.reports.v2, ...).
   static Topics WithSuffix(const std::string& suffix) {
@@ -23,6 +25,7 @@ struct Topics {
     t.park_metrics = "cw.park-metrics." + suffix;
     t.contributions = "cw.contributions." + suffix;
     t.alerts = "cw.alerts." + suffix;
+    t.alert_actions = "cw.alert-actions." + suffix;
     return t;
   }
 };

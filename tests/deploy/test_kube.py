@@ -134,7 +134,8 @@ def played(tmp_path_factory):
     topics = " ".join(t for t in [
         "cw.reports.v1:4:cleanup.policy=delete,retention.ms=-1", "cw.registry.v1:1:cleanup.policy=compact",
         "cw.rejected.v1:1:cleanup.policy=compact,retention.ms=-1", "cw.contributions.v1:4:cleanup.policy=compact",
-        "cw.park-metrics.v1:4:cleanup.policy=compact", "cw.alerts.v1:1:cleanup.policy=compact"])
+        "cw.park-metrics.v1:4:cleanup.policy=compact", "cw.alerts.v1:1:cleanup.policy=compact",
+        "cw.alert-actions.v1:1:cleanup.policy=delete,retention.ms=-1"])
     podman("network", "create", tag)
     t0 = time.time()
     try:
