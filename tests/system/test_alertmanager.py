@@ -13,6 +13,7 @@ receiver run here.
 - `clusterctl alerts silence` silences the park's decline in Alertmanager (author and
   comment recorded there); a revision then removes the decline and every alert resolves;
   the receiver gets the resolution of the alerts that are not silenced."""
+import calendar
 import datetime
 import http.server
 import json
@@ -298,6 +299,37 @@ def test_alertmanager_groups_silences_resolves_and_backfill_notifies_open_only(e
     bad = stack.ctl("alerts", "silence", "--id=DEC", "--duration=1h", "--by=x", "--comment=y",
                     f"--alertmanager={am.url}", check=False)
     assert bad.returncode == 2 and "is not an alert id (expected" in bad.stderr, bad.stderr
+
+    # The silence is recorded with the alert (RecordAlertAction): listed with who, until
+    # when, why and the Alertmanager silence that carries it; a comment is added after it.
+    silence_id = silences[0]["id"]
+    until = calendar.timegm(time.strptime(silences[0]["endsAt"][:19], "%Y-%m-%dT%H:%M:%S")) * 1000
+    r = stack.ctl("alerts", "comment", f"--id={park_id}", "--comment=企业回复：检修至月底")
+    assert r.stdout == f"commented on {park_id} as anonymous\n", r.stdout + r.stderr
+    listed = {a.id: a for a in grpc_list(stack, rule="output_decline")}
+    actions = [(x.kind, x.by, x.comment, x.silence_id) for x in listed[park_id].actions]
+    assert actions == [
+        (alerts_pb2.ALERT_ACTION_KIND_SILENCE, "anonymous", "产线检修，已知", silence_id),
+        (alerts_pb2.ALERT_ACTION_KIND_COMMENT, "anonymous", "企业回复：检修至月底", "")], actions
+    silenced = listed[park_id].actions[0]
+    assert abs(silenced.until_unix_ms - until) < 1000, (silenced.until_unix_ms, until)
+    assert all(not a.actions for i, a in listed.items() if i != park_id)
+    brief = stack.ctl("alerts", "list", "--brief", "--rule=output_decline").stdout
+    line = next(l for l in brief.splitlines() if l.endswith(f"{park_id}  [silenced by anonymous]"))
+    assert line.startswith("FIRING"), brief
+    # Each action is in the query service's audit log, with the alert and the comment.
+    audit = [json.loads(l) for l in open(os.path.join(stack.workdir, "audit-query.jsonl"))]
+    recorded = [a for a in audit if a["method"] == "RecordAlertAction"]
+    assert [(a["code"], park_id in a["request"], "validate_only: true" in a["request"])
+            for a in recorded] == [(0, True, True), (0, True, False), (0, True, False)], recorded
+    # An alert that does not exist is refused before Alertmanager is asked: exit 4, no
+    # silence left behind.
+    missing = stack.ctl("alerts", "silence", "--id=output_decline|park:NOPE|2020-01",
+                        "--duration=1h", "--by=x", "--comment=y", f"--alertmanager={am.url}",
+                        check=False)
+    assert missing.returncode == 4, missing.stdout + missing.stderr
+    assert "no alert 'output_decline|park:NOPE|2020-01'" in missing.stderr, missing.stderr
+    assert len(am.get("/api/v2/silences")) == 1
 
     # A revision removes the middle period's decline: every decline resolves (version 2),
     # and the receiver gets the resolution of the four that are not silenced.
