@@ -13,6 +13,7 @@
 //                           [--reference=system|province|prefecture]
 //   clusterctl alerts list [--state=firing] [--park=ID] [--region=32] [--subject_kind=region]
 //                          [--brief]                  one line per alert
+//                          [--summary]                by subject, for one screen
 //   clusterctl alerts watch [--resume=TOKEN] [--count=N] [--park=ID]   follow changes live
 //   clusterctl alerts silence --id=ALERT_ID --duration=2h --by=NAME --comment=TEXT
 //                             [--alertmanager=http://127.0.0.1:9093]   an Alertmanager silence,
@@ -91,6 +92,8 @@ ABSL_FLAG(std::string, subject_kind, "",
 ABSL_FLAG(std::string, resume, "", "alerts watch: resume after this token");
 ABSL_FLAG(int32_t, count, 0, "alerts watch: stop after this many changes (0: never)");
 ABSL_FLAG(bool, brief, false, "alerts list: one line per alert (subject, rule, since when)");
+ABSL_FLAG(bool, summary, false,
+          "alerts list: by subject, for one screen (a park with its industries, a region)");
 ABSL_FLAG(std::string, id, "", "alerts silence|ack|comment: the alert id");
 ABSL_FLAG(std::string, duration, "",
           "alerts silence|ack: how long (2h, 30m; ack default 720h)");
@@ -626,8 +629,9 @@ int Alerts(const std::vector<std::string>& args) {
     auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
     if (!status.ok()) return CallFailed(status);
     const std::vector<pb::AlertEvent> alerts(resp.alerts().begin(), resp.alerts().end());
-    std::cout << (absl::GetFlag(FLAGS_brief) ? cw::cli::RenderAlertsBrief(alerts)
-                                             : cw::cli::RenderAlerts(alerts));
+    std::cout << (absl::GetFlag(FLAGS_summary) ? cw::cli::RenderAlertsSummary(alerts)
+                  : absl::GetFlag(FLAGS_brief) ? cw::cli::RenderAlertsBrief(alerts)
+                                               : cw::cli::RenderAlerts(alerts));
     return 0;
   }
   if (sub == "watch") {
@@ -681,7 +685,7 @@ constexpr std::string_view kCommands = R"(the command line for clusterwatch. Com
   series --park=ID --metric=M --from=P --to=P        a metric over periods
   region --region=CODE | --group=NAME --period=P     a region's or named group's totals
   industry-map --industry=C --period=P [--region=P]  where an industry is concentrated
-  alerts list [--state=S] [--park=ID] [--brief] | alerts watch [--resume=T] [--count=N]
+  alerts list [--state=S] [--park=ID] [--brief|--summary] | alerts watch [--resume=T]
   alerts silence|ack --id=A --comment=T [--duration=D] [--by=N] [--alertmanager=URL]
   alerts comment --id=A --comment=T   recorded with the alert (ListAlerts shows who did what)
   health ADDRESS [SERVICE]     grpc.health.v1 Check: prints SERVING (exit 0) or NOT_SERVING

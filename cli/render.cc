@@ -1,5 +1,8 @@
 #include "cli/render.h"
 
+#include <algorithm>
+#include <map>
+
 #include "common/alerts/action.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -406,6 +409,64 @@ std::string RenderAlertsBrief(const std::vector<pb::AlertEvent>& alerts) {
     }
     absl::StrAppend(&out, "\n");
   }
+  return out;
+}
+
+std::string RenderAlertsSummary(const std::vector<pb::AlertEvent>& alerts) {
+  if (alerts.empty()) return "no alerts\n";
+  struct Subject {
+    std::string name;
+    std::vector<std::string> rules;                                 // "rule since P"
+    std::vector<std::pair<std::string, std::vector<std::string>>> cells;  // industry, rules
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Subject> subjects;
+  auto subject = [&](const std::string& key) -> Subject& {
+    auto [it, fresh] = subjects.try_emplace(key);
+    if (fresh) order.push_back(key);
+    return it->second;
+  };
+  for (const auto& a : alerts) {
+    const bool cell = a.subject_kind() == "park_industry" && !a.park_id().empty();
+    const std::string key = cell || a.subject_kind() == "park"
+                                ? absl::StrCat("park:", a.park_id())
+                                : absl::StrCat(a.subject_kind(), ":", a.subject_id());
+    Subject& s = subject(key);
+    if (!cell) {
+      if (s.name.empty() || s.name == key) {
+        s.name = a.subject_name().empty() ? key : a.subject_name();
+      }
+      s.rules.push_back(
+          absl::StrCat(a.rule(), " since ", domain::FromProto(a.period()).Key()));
+      continue;
+    }
+    if (s.name.empty()) {
+      // The park's name is the cell's name up to the industry ("园区X（P1）·…").
+      const std::string& n = a.subject_name();
+      const auto dot = n.find("·");
+      s.name = dot == std::string::npos ? key : n.substr(0, dot);
+    }
+    const std::string industry = a.subject_id().substr(a.subject_id().find('|') + 1);
+    auto it = std::find_if(s.cells.begin(), s.cells.end(),
+                           [&](const auto& c) { return c.first == industry; });
+    if (it == s.cells.end()) it = s.cells.insert(s.cells.end(), {industry, {}});
+    it->second.push_back(a.rule());
+  }
+  std::string out;
+  for (const auto& key : order) {
+    const Subject& s = subjects[key];
+    absl::StrAppend(&out, s.name, "  ",
+                    s.rules.empty() ? "(its industries)" : absl::StrJoin(s.rules, " · "), "\n");
+    if (s.cells.empty()) continue;
+    std::vector<std::string> cells;
+    for (const auto& [industry, rules] : s.cells) {
+      cells.push_back(absl::StrCat(industry, " (", absl::StrJoin(rules, ", "), ")"));
+    }
+    absl::StrAppend(&out, "    industries: ", absl::StrJoin(cells, " · "), "\n");
+  }
+  absl::StrAppend(&out, alerts.size(), alerts.size() == 1 ? " alert" : " alerts", " on ",
+                  order.size(), order.size() == 1 ? " subject" : " subjects",
+                  "; `alerts list --brief` gives each with its id\n");
   return out;
 }
 

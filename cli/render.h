@@ -46,6 +46,16 @@ std::string RenderAlerts(const std::vector<clusterwatch::v1::AlertEvent>& alerts
 // 19 periods to 2024-12  dependency|park:P222403A|2023-05".
 std::string RenderAlertsBrief(const std::vector<clusterwatch::v1::AlertEvent>& alerts);
 
+// Alerts by subject, for one screen (`clusterctl alerts list --summary`): one line per park
+// (its own alerts' rules, each with since when) followed, when its industries have alerts,
+// by one line naming those industries and their rules; one line per region or group; the
+// subjects in the order of their first alert; then the count, e.g.
+//   园区宝应玻璃产业园（P1）  output_decline since 2024-04 · tax_decline since 2024-04
+//     industries: 3041 (output_decline, tax_decline) · 3042 (output_decline)
+//   地区宝应县（321023）  output_decline since 2024-04
+//   5 alerts on 2 subjects; `alerts list --brief` gives each with its id
+std::string RenderAlertsSummary(const std::vector<clusterwatch::v1::AlertEvent>& alerts);
+
 // One line per alert change for `clusterctl alerts watch`, ending with its resume token.
 std::string RenderAlertUpdate(const clusterwatch::v1::AlertUpdate& update);
 

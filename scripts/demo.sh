@@ -64,11 +64,25 @@ echo "════════ 园区产业集群监测 park report, ${PERIOD} �
 echo "════════ 产业集群指标 cluster metrics: 靖江 ════════"
 "$CTL" metrics --period="$PERIOD" --park=P321282A
 echo "════════ 集群衰退告警 decline alerts ════════"
-sleep 3
-# One alert per condition of a subject (docs/alerts.md): the open ones, one line each; their
-# explanations in var/run/alerts.txt, the whole history with `clusterctl alerts list`.
+# The alerter has seen every snapshot once two of its periodic evaluations of every park
+# (every 10 s here) have completed after the query matched the ground truth, and the query
+# service has its alerts once its lag is 0.
+MB="${CW_METRICS_BASE:-9101}"
+periodic() {
+  curl -sf "http://127.0.0.1:$((MB + 3))/metrics" | awk '/^cw_alerter_periodic_evaluations_total /{print int($2)}'
+}
+lag() {
+  curl -sf "http://127.0.0.1:$((MB + 2))/metrics" | awk '/^cw_kafka_consumer_lag/{s+=$2} END{print int(s)}'
+}
+done0="$(periodic)"
+for _ in $(seq 120); do [ "$(periodic)" -ge "$((done0 + 2))" ] && break; sleep 0.5; done
+for _ in $(seq 60); do [ "$(lag)" = 0 ] && break; sleep 0.5; done
+# One alert per condition of a subject (docs/alerts.md): the open ones by subject, on one
+# screen; one line each with its id in var/run/alerts-brief.txt, explanations and figures in
+# var/run/alerts.txt, the whole history with `clusterctl alerts list`.
 "$CTL" alerts list --state=firing > "$VAR/run/alerts.txt"
-"$CTL" alerts list --state=firing --brief
-echo "($(grep -c '^FIRING' "$VAR/run/alerts.txt") firing; explanations in var/run/alerts.txt)"
+"$CTL" alerts list --state=firing --brief > "$VAR/run/alerts-brief.txt"
+"$CTL" alerts list --state=firing --summary
+echo "(one line per alert with its id: var/run/alerts-brief.txt; explanations and figures: var/run/alerts.txt)"
 echo "Services are still running (scripts/demo.sh stop ends them)."
 echo "Try: $CTL report --period=2024-01/02 --park=P321023A    |   $CTL parks --region=2224"

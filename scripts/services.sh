@@ -68,6 +68,7 @@ case "${1:-}" in
       --audit_log="$RUN/audit-query.jsonl" $SECURITY
     start_one alerter alerter/cw-alerter --brokers="$BROKERS" \
       --rules="$ROOT/deploy/alert-rules.yaml" --state_dir="$VAR/state/alerter" \
+      --reevaluate_seconds="${CW_REEVALUATE_SECONDS:-10}" \
       --metrics_address="127.0.0.1:$((MB + 3))"
     "$0" wait-ready
     ;;

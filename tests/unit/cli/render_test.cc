@@ -1,6 +1,7 @@
 // Tests of clusterctl's text renderings.
 #include "cli/render.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace cw::cli {
@@ -193,6 +194,46 @@ TEST(RenderTest, AlertsBriefOneLineEach) {
             "RESOLVED 解除   region:321023  tax_decline  since 2024-12  "
             "tax_decline|region:321023|2024-12\n");
   EXPECT_EQ(RenderAlertsBrief({}), "no alerts\n");
+}
+
+// The summary: a park's own rules on its line, its industries' alerts on the next, regions
+// on their own lines, subjects in the order of their first alert, then the counts.
+TEST(RenderTest, AlertsSummaryBySubject) {
+  auto alert = [](const std::string& rule, const std::string& kind, const std::string& id,
+                  const std::string& park, const std::string& name, int month) {
+    pb::AlertEvent a;
+    a.set_id(absl::StrCat(rule, "|", kind, ":", id, "|2024-", month < 10 ? "0" : "", month));
+    a.set_rule(rule);
+    a.set_subject_kind(kind);
+    a.set_subject_id(id);
+    a.set_park_id(park);
+    a.set_subject_name(name);
+    a.set_state(pb::ALERT_STATE_FIRING);
+    a.mutable_period()->set_year(2024);
+    a.mutable_period()->set_month(month);
+    return a;
+  };
+  const std::string park = "园区宝应玻璃产业园（P1）";
+  const std::string cell = park + "·非金属矿物制品业（3041）";
+  const std::vector<pb::AlertEvent> alerts = {
+      alert("output_decline", "park_industry", "P1|3041", "P1", cell, 5),
+      alert("output_decline", "park", "P1", "P1", park, 4),
+      alert("output_decline", "region", "321023", "", "地区宝应县（321023）", 4),
+      alert("tax_decline", "park_industry", "P1|3041", "P1", cell, 11),
+      alert("tax_decline", "park", "P1", "P1", park, 4),
+      alert("tax_decline", "park_industry", "P1|3042", "P1", park + "·非金属矿物制品业（3042）", 6),
+  };
+  EXPECT_EQ(RenderAlertsSummary(alerts),
+            "园区宝应玻璃产业园（P1）  output_decline since 2024-04 · tax_decline since 2024-04\n"
+            "    industries: 3041 (output_decline, tax_decline) · 3042 (tax_decline)\n"
+            "地区宝应县（321023）  output_decline since 2024-04\n"
+            "6 alerts on 2 subjects; `alerts list --brief` gives each with its id\n");
+  // A park whose only alerts are its industries'.
+  EXPECT_EQ(RenderAlertsSummary({alerts[0]}),
+            "园区宝应玻璃产业园（P1）  (its industries)\n"
+            "    industries: 3041 (output_decline)\n"
+            "1 alert on 1 subject; `alerts list --brief` gives each with its id\n");
+  EXPECT_EQ(RenderAlertsSummary({}), "no alerts\n");
 }
 
 }  // namespace
