@@ -77,13 +77,22 @@ absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
     auto it = cache_.find(period_key);
     if (it != cache_.end() && it->second.first == version) return it->second.second;
   }
-  disclosure::Table table;
-  std::set<std::string> rows, cols;
-  const std::string suffix = "|" + period_key;
+  // The tables of the year's periods up to this one, in period order (keys sort so): each
+  // is protected with the withheld cells of the one before carried (secondary.h
+  // Table::carried), so a cell withheld earlier in the year is never published later, when
+  // its year to date minus its month would give the withheld value.
+  const std::string year = period_key.substr(0, 4);
+  std::map<std::string, disclosure::Table> tables;
+  std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> names;
   auto s = store_.Scan(keys::kSnapshots, [&](std::string_view k, std::string_view v) {
-    if (k.size() < suffix.size() || k.substr(k.size() - suffix.size()) != suffix) return true;
+    const auto bar = k.rfind('|');
+    if (bar == std::string_view::npos) return true;
+    const std::string key(k.substr(bar + 1));
+    if (key.compare(0, 4, year) != 0 || key > period_key) return true;
     pb::ParkSnapshot snap;
     snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
+    disclosure::Table& table = tables[key];
+    auto& [rows, cols] = names[key];
     rows.insert(snap.park_id());
     for (const auto& f : snap.firms()) {
       if (f.gross_output_ytd().fen() <= 0) continue;
@@ -95,15 +104,25 @@ absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
     return true;
   });
   if (!s.ok()) return s;
-  table.rows.assign(rows.begin(), rows.end());
-  table.cols.assign(cols.begin(), cols.end());
-  auto status = disclosure::Protect(table, rules_);
-  if (!status.ok()) return status.status();
-  auto p = std::make_shared<PeriodProtection>();
-  p->status = std::move(*status);
-  absl::MutexLock lock(&mu_);
-  cache_[period_key] = {version, p};
-  return std::shared_ptr<const PeriodProtection>(p);
+  if (!tables.contains(period_key)) tables[period_key];  // no snapshot: an empty table
+  std::shared_ptr<const PeriodProtection> previous;
+  std::shared_ptr<const PeriodProtection> asked;
+  for (auto& [key, table] : tables) {
+    table.rows.assign(names[key].first.begin(), names[key].first.end());
+    table.cols.assign(names[key].second.begin(), names[key].second.end());
+    if (previous) table.carried = disclosure::WithheldKeys(previous->status);
+    auto status = disclosure::Protect(table, rules_);
+    if (!status.ok()) return status.status();
+    auto p = std::make_shared<PeriodProtection>();
+    p->status = std::move(*status);
+    previous = p;
+    {
+      absl::MutexLock lock(&mu_);
+      cache_[key] = {version, p};
+    }
+    if (key == period_key) asked = p;
+  }
+  return asked;
 }
 
 int64_t Redactor::Snapshot(const PeriodProtection& p, pb::ParkSnapshot* s) const {

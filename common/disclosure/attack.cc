@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
 
 namespace cw::disclosure {
 namespace {
@@ -110,41 +113,47 @@ std::vector<int> Solve(const System& system, Attack attack) {
   return attack == Attack::kSingleUnknown ? SingleUnknown(system) : Linear(system);
 }
 
-}  // namespace
-
-std::vector<std::string> RecoveredCells(const TableStatus& status, const Table& table,
-                                        Attack attack) {
+// Appends the grid of `table` (cells and margins) to `system`: one variable per grid cell,
+// unknown when its status is confidential (absent cells are structural zeros: known), and
+// the grid's equations. Returns each grid cell's variable by Table::carried key ("*" for a
+// margin); `ids` gets each variable's cell id.
+std::map<std::pair<std::string, std::string>, int> AddGrid(const TableStatus& status,
+                                                           const Table& table, System& system,
+                                                           std::vector<std::string>& ids) {
   const int n_rows = static_cast<int>(table.rows.size());
   const int n_cols = static_cast<int>(table.cols.size());
+  const int base = static_cast<int>(system.unknown.size());
   // Grid cell (r, c), r in [0, R] (R: column totals), c in [0, C] (C: row totals).
-  auto index = [n_cols](int r, int c) { return r * (n_cols + 1) + c; };
-  System system;
-  system.unknown.assign(static_cast<size_t>(n_rows + 1) * (n_cols + 1), false);
-  std::vector<std::string> ids(system.unknown.size());
-  auto mark = [&](int r, int c, const CellStatus* s) {
-    if (s != nullptr && s->confidential) {
-      system.unknown[index(r, c)] = true;
-      ids[index(r, c)] = s->id;
-    }
-  };
+  auto index = [n_cols, base](int r, int c) { return base + r * (n_cols + 1) + c; };
+  const size_t n = static_cast<size_t>(n_rows + 1) * (n_cols + 1);
+  system.unknown.resize(base + n, false);
+  ids.resize(base + n);
+  std::map<std::pair<std::string, std::string>, int> vars;
   for (int r = 0; r <= n_rows; ++r) {
     for (int c = 0; c <= n_cols; ++c) {
+      const std::string row = r < n_rows ? table.rows[r] : "*";
+      const std::string col = c < n_cols ? table.cols[c] : "*";
+      vars[{row, col}] = index(r, c);
+      ids[index(r, c)] = absl::StrCat(row, "/", col);
       const CellStatus* s = nullptr;
       if (r < n_rows && c < n_cols) {
         // An absent cell is a structural zero: known, whatever the status says.
-        if (!table.cells.contains({table.rows[r], table.cols[c]})) continue;
-        const auto it = status.cells.find({table.rows[r], table.cols[c]});
+        if (!table.cells.contains({row, col})) continue;
+        const auto it = status.cells.find({row, col});
         if (it != status.cells.end()) s = &it->second;
       } else if (r < n_rows) {
-        const auto it = status.row_totals.find(table.rows[r]);
+        const auto it = status.row_totals.find(row);
         if (it != status.row_totals.end()) s = &it->second;
       } else if (c < n_cols) {
-        const auto it = status.col_totals.find(table.cols[c]);
+        const auto it = status.col_totals.find(col);
         if (it != status.col_totals.end()) s = &it->second;
       } else {
         s = &status.grand_total;
       }
-      mark(r, c, s);
+      if (s != nullptr && s->confidential) {
+        system.unknown[index(r, c)] = true;
+        ids[index(r, c)] = s->id;
+      }
     }
   }
   for (int r = 0; r <= n_rows; ++r) {  // grid row r: Σ_c cell(r, c) − cell(r, C) = 0
@@ -158,6 +167,53 @@ std::vector<std::string> RecoveredCells(const TableStatus& status, const Table& 
     for (int r = 0; r < n_rows; ++r) equation.emplace_back(index(r, c), 1);
     equation.emplace_back(index(n_rows, c), -1);
     system.equations.push_back(std::move(equation));
+  }
+  return vars;
+}
+
+}  // namespace
+
+std::vector<std::string> RecoveredCells(const TableStatus& status, const Table& table,
+                                        Attack attack) {
+  System system;
+  std::vector<std::string> ids;
+  AddGrid(status, table, system, ids);
+  std::vector<int> solved = Solve(system, attack);
+  std::sort(solved.begin(), solved.end());
+  std::vector<std::string> out;
+  for (int i : solved) out.push_back(ids[i]);
+  return out;
+}
+
+std::vector<std::string> RecoveredAcrossPeriods(
+    const std::vector<std::pair<Table, TableStatus>>& periods, Attack attack) {
+  System system;
+  std::vector<std::string> ids;
+  std::vector<std::map<std::pair<std::string, std::string>, int>> grids;
+  for (size_t q = 0; q < periods.size(); ++q) {
+    const size_t first = ids.size();
+    grids.push_back(AddGrid(periods[q].second, periods[q].first, system, ids));
+    for (size_t i = first; i < ids.size(); ++i) ids[i] = absl::StrCat(q, ":", ids[i]);
+  }
+  // month(q, key) = YTD(q, key) − YTD(q−1, key): a variable per grid cell of period q,
+  // published with the cell (a department sees a published cell's month and year to date;
+  // a withheld cell's month is unknown). A key absent before q had YTD 0 there; a cell
+  // absent at q is published nowhere at q and has no period value.
+  for (size_t q = 0; q < periods.size(); ++q) {
+    const Table& table = periods[q].first;
+    for (const auto& [key, ytd] : grids[q]) {
+      const bool interior = key.first != "*" && key.second != "*";
+      if (interior && !table.cells.contains(key)) continue;
+      const int month = static_cast<int>(system.unknown.size());
+      system.unknown.push_back(system.unknown[ytd]);
+      ids.push_back(absl::StrCat(ids[ytd], " (month)"));
+      std::vector<std::pair<int, int>> link = {{ytd, 1}, {month, -1}};
+      if (q > 0) {
+        auto prev = grids[q - 1].find(key);
+        if (prev != grids[q - 1].end()) link.emplace_back(prev->second, -1);
+      }
+      system.equations.push_back(std::move(link));
+    }
   }
   std::vector<int> solved = Solve(system, attack);
   std::sort(solved.begin(), solved.end());

@@ -46,4 +46,15 @@ std::vector<std::string> RecoveredCells(const Status1D& status, Attack attack);
 
 bool Recoverable(const Status1D& status, Attack attack = Attack::kLinear);
 
+// The same attacks on the periods of one cumulative series (a year's year-to-date tables,
+// in order), each published with `status`, where the recipient also sees each published
+// cell's period value (month = YTD(q) − YTD(q−1), margins included): the equations of every
+// period's table plus, for every cell and period, YTD(q) − YTD(q−1) − month(q) = 0, with
+// month(q) known exactly when the cell is published at q. Returns "q:<cell id>" for each
+// confidential year-to-date cell derived and "q:<cell id> (month)" for each withheld
+// period value derived. Catches what one period alone cannot show: a cell withheld at q−1
+// and published at q gives YTD(q−1) = YTD(q) − month(q).
+std::vector<std::string> RecoveredAcrossPeriods(
+    const std::vector<std::pair<Table, TableStatus>>& periods, Attack attack = Attack::kLinear);
+
 }  // namespace cw::disclosure

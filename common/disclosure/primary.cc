@@ -46,6 +46,8 @@ std::string_view ReasonName(Reason reason) {
       return "p_percent";
     case Reason::kSecondary:
       return "secondary";
+    case Reason::kCarried:
+      return "carried";
   }
   return "unknown";
 }
@@ -163,6 +165,18 @@ CellStatus SecondaryStatus(std::string id) {
   status.explanation_en =
       "suppressed so that confidential cells cannot be derived from totals (secondary "
       "suppression)";
+  return status;
+}
+
+CellStatus CarriedStatus(std::string id) {
+  CellStatus status;
+  status.id = std::move(id);
+  status.confidential = true;
+  status.reason = Reason::kCarried;
+  status.explanation_zh = "本年此前各期已保密，为防止用累计数减当期数推算而继续保密（跨期保密）";
+  status.explanation_en =
+      "withheld earlier this year, so withheld now: otherwise the earlier year-to-date figure "
+      "would be this one minus this period's (carried suppression)";
   return status;
 }
 

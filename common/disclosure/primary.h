@@ -42,9 +42,11 @@ struct CellInput {
 // Why a cell is confidential. Primary rules are checked in the order threshold, dominance,
 // p%; the first that fires is the reason. kSecondary: not confidential itself, suppressed so
 // that a confidential cell cannot be derived from published totals (secondary.h).
-enum class Reason { kNone, kThreshold, kDominance, kPPercent, kSecondary };
+// kCarried: withheld in an earlier period of the same cumulative series (year to date), so
+// withheld now, or the earlier value would be this one minus the period's own (Table::carried).
+enum class Reason { kNone, kThreshold, kDominance, kPPercent, kSecondary, kCarried };
 
-// "none", "threshold", "dominance", "p_percent", "secondary".
+// "none", "threshold", "dominance", "p_percent", "secondary", "carried".
 std::string_view ReasonName(Reason reason);
 
 struct CellStatus {
@@ -83,5 +85,8 @@ int64_t ProtectionLevel(int64_t largest, const Rules& rules);
 
 // The status of a cell suppressed as a complement (reason kSecondary).
 CellStatus SecondaryStatus(std::string id);
+
+// The status of a cell withheld because it was withheld earlier in the year (kCarried).
+CellStatus CarriedStatus(std::string id);
 
 }  // namespace cw::disclosure

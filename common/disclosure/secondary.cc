@@ -20,6 +20,13 @@
 namespace cw::disclosure {
 namespace {
 
+// The position of `name` in the sorted `names`.
+std::optional<int> Index(const std::vector<std::string>& names, const std::string& name) {
+  auto it = std::lower_bound(names.begin(), names.end(), name);
+  if (it == names.end() || *it != name) return std::nullopt;
+  return static_cast<int>(it - names.begin());
+}
+
 // One cell of a table (interior, margin or the total) as the suppression algorithms see it.
 struct Item {
   std::string id;
@@ -189,6 +196,21 @@ absl::Status CheckNames(const std::vector<std::string>& names, std::string_view 
 
 }  // namespace
 
+std::set<std::pair<std::string, std::string>> WithheldKeys(const TableStatus& status) {
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const auto& [key, cell] : status.cells) {
+    if (cell.confidential) keys.insert(key);
+  }
+  for (const auto& [row, cell] : status.row_totals) {
+    if (cell.confidential) keys.insert({row, "*"});
+  }
+  for (const auto& [col, cell] : status.col_totals) {
+    if (cell.confidential) keys.insert({"*", col});
+  }
+  if (status.grand_total.confidential) keys.insert({"*", "*"});
+  return keys;
+}
+
 absl::StatusOr<TableStatus> Protect(const Table& table, const Rules& rules) {
   if (absl::Status s = ValidateRules(rules); !s.ok()) return s;
   if (absl::Status s = CheckNames(table.rows, "row"); !s.ok()) return s;
@@ -243,6 +265,15 @@ absl::StatusOr<TableStatus> Protect(const Table& table, const Rules& rules) {
     }
   }
   if (absl::Status s = Fill("*/*", all, rules, grid.at(n_rows, n_cols)); !s.ok()) return s;
+  // Cells withheld earlier in the year stay withheld, protected like primary cells.
+  for (const auto& [row, col] : table.carried) {
+    const auto r = row == "*" ? std::optional<int>(n_rows) : Index(rows, row);
+    const auto c = col == "*" ? std::optional<int>(n_cols) : Index(cols, col);
+    if (!r || !c) continue;
+    Item& item = grid.at(*r, *c);
+    if (item.structural() || item.status.confidential) continue;
+    item.status = CarriedStatus(item.id);
+  }
 
   // Primary cells, the one needing most protection first (its large complements can then
   // serve the smaller ones), ties by id.

@@ -56,6 +56,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,7 +75,19 @@ struct Table {
   std::vector<std::string> rows;
   std::vector<std::string> cols;
   std::map<std::pair<std::string, std::string>, CellInput> cells;
+  // Cells withheld in the previous period of a cumulative (year-to-date) series: each is
+  // withheld here too (reason kCarried unless a primary rule fires) and protected like a
+  // primary cell. Keys as `cells`, with "*" for a margin: (row, "*") a row total, ("*", col)
+  // a column total, ("*", "*") the grand total. Keys naming no row or column of this table
+  // are ignored (nothing of them is published here); a carried cell without contributors is
+  // a structural zero and stays published as 0.
+  //
+  // Why: a department sees a published cell's year to date and its month, so a cell
+  // withheld at p-1 and published at p gives YTD(p-1) = YTD(p) − month(p). Withheld sets
+  // that only grow through the year leave no such pair (attack.h RecoveredAcrossPeriods).
+  std::set<std::pair<std::string, std::string>> carried;
 };
+
 
 // The status of every cell of a table, absent ones included (structural zeros). Ids: a
 // cell's CellInput::id, or "row/col" when it is absent or has an empty id; "row/*" for a row
@@ -86,6 +99,9 @@ struct TableStatus {
   CellStatus grand_total;
   friend bool operator==(const TableStatus&, const TableStatus&) = default;
 };
+
+// The cells of `status` that are withheld, as Table::carried keys (for the next period).
+std::set<std::pair<std::string, std::string>> WithheldKeys(const TableStatus& status);
 
 // Primary status of every cell and margin, then secondary suppression (2-D algorithm
 // above). Fails with kInvalidArgument for invalid rules, a duplicate or empty row or column

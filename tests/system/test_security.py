@@ -243,6 +243,56 @@ def test_department_sees_confidential_cell_marked_and_cannot_recover_it(secure):
     assert truth["3811"] == 700 * 10**6 + 710 * 10**6  # the cell really holds 2 enterprises
 
 
+def test_a_cell_withheld_earlier_in_the_year_stays_withheld(secure):
+    """靖江 × 3811 has 2 enterprises in 1-2月 2025 (withheld: threshold) and 3 in March,
+    when it would pass the rules on its own. Were it published in March, March's year to
+    date minus March's month would give the withheld 1-2月 figure; it stays withheld for the
+    rest of the year (reason "carried"), and the department can derive neither."""
+    d, ctl = secure["dir"], secure["ctl"]
+    third = uscc("321282", 99)
+    with open(f"{d}/ent-2025.csv", "w") as f:
+        f.write(f"uscc,name,park_id,industry,above_size\n{third},企业99,JJ,3811,1\n")
+    ctl(TOKENS["admin"], "registry", f"{d}/ent-2025.csv")
+    ents = [line.split(",") for line in open(f"{d}/enterprises.csv").read().splitlines()[1:]]
+    rows = ["uscc,industry,period,basis,unit,gross_output"]
+    for i, (u, _, _, industry, _) in enumerate(ents):
+        rows.append(f"{u},{industry},2025-01/02,ytd,万元,{100 + 7 * i}")
+        rows.append(f"{u},{industry},2025-03,ytd,万元,{150 + 7 * i}")
+    rows.append(f"{third},3811,2025-03,ytd,万元,180")
+    with open(f"{d}/y2025.csv", "w") as f:
+        f.write("\n".join(rows) + "\n")
+    ctl(TOKENS["admin"], "push", f"{d}/y2025.csv")
+    jan_feb = types_pb2.Period(year=2025, month=2, jan_feb=True)
+    march = types_pb2.Period(year=2025, month=3)
+
+    def snapshot(token, period):
+        return call(secure, "GetParkSnapshot",
+                    query_pb2.GetParkSnapshotRequest(park_id="JJ", period=period), token).snapshot
+    deadline = time.time() + 60
+    while True:
+        try:
+            full = snapshot(TOKENS["analyst"], march)
+            if sum(1 for f in full.firms if f.industry == "3811") == 3:
+                break
+        except grpc.RpcError:
+            pass
+        assert time.time() < deadline, "March 2025 of JJ never arrived"
+        time.sleep(0.3)
+    cell = {i.industry: i for i in full.industries}["3811"]
+    assert not cell.confidential and cell.year_to_date.gross_output.fen > 0  # analysts see it
+    before = {i.industry: i for i in snapshot(TOKENS["dept"], jan_feb).industries}["3811"]
+    assert before.confidential and before.confidential_reason == "threshold"
+    after = {i.industry: i for i in snapshot(TOKENS["dept"], march).industries}["3811"]
+    assert after.confidential and after.confidential_reason == "carried", after
+    assert not after.HasField("year_to_date") and not after.HasField("month"), after
+    # Nor through the region: 靖江's county, March, 3811 withheld too.
+    r = call(secure, "GetRegionSnapshot",
+             query_pb2.GetRegionSnapshotRequest(region_code="321282", period=march),
+             TOKENS["dept"])
+    region_cell = {i.industry: i for i in r.industries}["3811"]
+    assert region_cell.confidential and not region_cell.HasField("year_to_date"), region_cell
+
+
 def test_clusterctl_refuses_unusable_tls_files(secure):
     # An unreadable CA would have meant "trust the public roots"; a certificate without
     # its key a silent drop: both end clusterctl with exit status 2 (usage: the flags name

@@ -160,3 +160,78 @@ TEST(RecoverableTest, OneDimensional) {
 
 }  // namespace
 }  // namespace cw::disclosure
+
+namespace cw::disclosure {
+namespace {
+
+// Year to date of a 2 × 2 table over two periods. P1/A has one dominant enterprise in
+// January (confidential by dominance) and three balanced ones by February (publishable on
+// its own): protected period by period, a department subtracts February's month from
+// February's year to date and has January's withheld cell.
+std::vector<std::pair<Table, TableStatus>> TwoPeriods(bool carry) {
+  const Rules rules;  // defaults: n_min 3, dominance 1 × 0.85, p 0.1
+  auto table = [](int64_t a1, int64_t a2, int64_t a3) {
+    Table t;
+    t.rows = {"P1", "P2"};
+    t.cols = {"A", "B"};
+    t.cells[{"P1", "A"}] = {"P1|A", {{"a1", a1}, {"a2", a2}, {"a3", a3}}};
+    t.cells[{"P1", "B"}] = {"P1|B", {{"b1", 400}, {"b2", 300}, {"b3", 300}}};
+    t.cells[{"P2", "A"}] = {"P2|A", {{"c1", 500}, {"c2", 400}, {"c3", 300}}};
+    t.cells[{"P2", "B"}] = {"P2|B", {{"d1", 600}, {"d2", 500}, {"d3", 400}}};
+    return t;
+  };
+  std::vector<std::pair<Table, TableStatus>> periods;
+  Table jan = table(1000, 10, 10);
+  periods.emplace_back(jan, *Protect(jan, rules));
+  Table feb = table(1100, 900, 900);
+  if (carry) feb.carried = WithheldKeys(periods[0].second);
+  periods.emplace_back(feb, *Protect(feb, rules));
+  return periods;
+}
+
+TEST(RecoveredAcrossPeriodsTest, ACellWithheldThenPublishedIsRecoveredWithoutCarrying) {
+  const auto periods = TwoPeriods(false);
+  ASSERT_TRUE(periods[0].second.cells.at({"P1", "A"}).confidential);
+  ASSERT_FALSE(periods[1].second.cells.at({"P1", "A"}).confidential);
+  // Each period alone is protected ...
+  EXPECT_THAT(RecoveredCells(periods[0].second, periods[0].first, Attack::kLinear), IsEmpty());
+  EXPECT_THAT(RecoveredCells(periods[1].second, periods[1].first, Attack::kLinear), IsEmpty());
+  // ... the two together are not: January's P1|A and its complements come back.
+  const auto recovered = RecoveredAcrossPeriods(periods, Attack::kLinear);
+  EXPECT_THAT(recovered, ::testing::Contains("0:P1|A"));
+  EXPECT_THAT(RecoveredAcrossPeriods(periods, Attack::kSingleUnknown),
+              ::testing::Contains("0:P1|A"));
+}
+
+TEST(RecoveredAcrossPeriodsTest, CarriedSuppressionsLeaveNothingToRecover) {
+  const auto periods = TwoPeriods(true);
+  const CellStatus& a = periods[1].second.cells.at({"P1", "A"});
+  EXPECT_TRUE(a.confidential);
+  EXPECT_EQ(a.reason, Reason::kCarried);
+  EXPECT_EQ(a.id, "P1|A");
+  // Everything withheld in January is withheld in February.
+  for (const auto& key : WithheldKeys(periods[0].second)) {
+    EXPECT_TRUE(WithheldKeys(periods[1].second).contains(key)) << key.first << "/" << key.second;
+  }
+  EXPECT_THAT(RecoveredAcrossPeriods(periods, Attack::kLinear), IsEmpty());
+  EXPECT_THAT(RecoveredAcrossPeriods(periods, Attack::kSingleUnknown), IsEmpty());
+}
+
+// Withheld period values are reported too: January withheld, February published whole, so
+// every January cell and its January month (= its year to date) follow.
+TEST(RecoveredAcrossPeriodsTest, ReportsDerivedMonths) {
+  Fixture jan({"r1", "r2"}, {"c1", "c2"});
+  jan.Suppress("r1", "c1");
+  jan.Suppress("r1", "c2");
+  jan.Suppress("r2", "c1");
+  jan.Suppress("r2", "c2");
+  Fixture feb({"r1", "r2"}, {"c1", "c2"});  // all published
+  const auto recovered =
+      RecoveredAcrossPeriods({{jan.table, jan.status}, {feb.table, feb.status}}, Attack::kLinear);
+  EXPECT_THAT(recovered, ::testing::Contains("0:r1/c1"));
+  EXPECT_THAT(recovered, ::testing::Contains("0:r1/c1 (month)"));
+  EXPECT_EQ(recovered.size(), 8u);
+}
+
+}  // namespace
+}  // namespace cw::disclosure

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/disclosure/attack.h"
 #include "common/disclosure/primary.h"
 #include "common/disclosure/secondary.h"
@@ -319,6 +320,54 @@ TEST(ProtectPropertyTest, RandomTablesAreNotRecoverable) {
   // The generator exercises the interesting cases.
   EXPECT_GT(with_primary, kTables / 2);
   EXPECT_GT(with_secondary, kTables / 5);
+}
+
+// Over many random years: a random first period, then 1–3 later periods in which every
+// enterprise's year to date grows (or stays) and new cells and enterprises may appear;
+// each period protected with the previous one's withheld cells carried. Then nothing is
+// derived across the periods (RecoveredAcrossPeriods: each period's equations plus every
+// published cell's period value), withheld sets only grow, and carrying is what it takes:
+// without it some years leak.
+TEST(ProtectPropertyTest, CarriedYearsAreNotRecoverableAcrossPeriods) {
+  std::mt19937 rng(20261207);
+  int leaking_without_carry = 0;
+  int carried_cells = 0;
+  for (int i = 0; i < kTables / 3; ++i) {
+    const Rules rules = RandomRules(rng);
+    SCOPED_TRACE(testing::Message() << "year " << i << " rules\n" << FormatRules(rules));
+    Table t = RandomTable(rng, i % 2 == 0);
+    std::vector<std::pair<Table, TableStatus>> carried, alone;
+    const int periods = std::uniform_int_distribution<int>(2, 4)(rng);
+    for (int q = 0; q < periods; ++q) {
+      if (q > 0) {
+        for (auto& [key, cell] : t.cells) {
+          for (auto& c : cell.contributors) c.value += RandomValue(rng) / 2;
+          if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
+            cell.contributors.push_back({absl::StrCat("n", q, key.first, key.second),
+                                         RandomValue(rng)});
+          }
+        }
+      }
+      Table with = t;
+      if (!carried.empty()) with.carried = WithheldKeys(carried.back().second);
+      const absl::StatusOr<TableStatus> s = Protect(with, rules);
+      ASSERT_TRUE(s.ok()) << s.status();
+      if (!carried.empty()) {
+        for (const auto& key : with.carried) {
+          const bool structural = key.first != "*" && key.second != "*" &&
+                                  t.cells.at(key).contributors.empty();
+          if (!structural) EXPECT_TRUE(WithheldKeys(*s).contains(key));
+        }
+      }
+      for (const auto& [key, st] : s->cells) carried_cells += st.reason == Reason::kCarried;
+      carried.emplace_back(with, *s);
+      alone.emplace_back(t, *Protect(t, rules));
+    }
+    EXPECT_THAT(RecoveredAcrossPeriods(carried, Attack::kLinear), testing::IsEmpty());
+    leaking_without_carry += !RecoveredAcrossPeriods(alone, Attack::kLinear).empty();
+  }
+  EXPECT_GT(leaking_without_carry, kTables / 30);  // the attack finds real leaks
+  EXPECT_GT(carried_cells, kTables / 10);
 }
 
 // Over many random parks: Protect1D keeps primary statuses, is not recoverable, and gives
