@@ -40,6 +40,6 @@ rm -f "$tsv"
 echo "$table"
 if [ -n "$OUT" ]; then
   { echo "# Disclosure control on the bundled sample, $(date -u +%Y-%m-%d)"; echo
-    echo "bench/disclosure_share.sh: default rules (threshold 3, dominance 1 at 85%, p 10%)."
+    echo "bench/disclosure_share.sh: default rules (threshold 3 enterprises, dominance of the 2 largest above 85%, p 10%)."
     echo; echo "$table"; } > "$OUT"
 fi

@@ -169,7 +169,7 @@ namespace {
 // its own): protected period by period, a department subtracts February's month from
 // February's year to date and has January's withheld cell.
 std::vector<std::pair<Table, TableStatus>> TwoPeriods(bool carry) {
-  const Rules rules;  // defaults: n_min 3, dominance 1 × 0.85, p 0.1
+  const Rules rules;  // defaults: n_min 3, dominance 2 × 0.85, p 0.1
   auto table = [](int64_t a1, int64_t a2, int64_t a3) {
     Table t;
     t.rows = {"P1", "P2"};
