@@ -51,12 +51,8 @@ std::optional<std::string> ParkOfAlertId(const std::string& id) {
 }
 
 pb::AlertEvent ForNotification(replica::Redactor& redactor, pb::AlertEvent event) {
-  if (!replica::AlertCell(event)) {
-    replica::RedactAlert(nullptr, &event);
-    return event;
-  }
-  auto p = redactor.ForPeriod(replica::AlertFiguresPeriodKey(event), 0);
-  replica::RedactAlert(p.ok() ? p->get() : nullptr, &event);
+  // A table that cannot be computed withholds the figures (an empty list of tables).
+  if (!replica::RedactAlertAt(redactor, 0, &event).ok()) replica::RedactAlert({}, &event);
   return event;
 }
 

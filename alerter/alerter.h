@@ -103,9 +103,10 @@ class Alerter {
 };
 
 // An alert as notifications (webhook, log line) carry it: under the disclosure policy of
-// aggregate-only callers (replica/redact.h RedactAlert, against the protected table of the
-// alert's period computed by `redactor` from the alerter's store): no enterprise named, and
-// figures only for a park or park × industry cell that is published. When the table cannot
+// aggregate-only callers (replica/redact.h RedactAlertAt, against the protected tables of
+// every period the alert's figures name and a year before each, computed by `redactor` from
+// the alerter's store): no enterprise named, and figures only for a park or park × industry
+// cell that is published in all of them. When the table cannot
 // be computed the figures are withheld (fails closed).
 clusterwatch::v1::AlertEvent ForNotification(replica::Redactor& redactor,
                                              clusterwatch::v1::AlertEvent event);

@@ -891,10 +891,7 @@ absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,
 absl::StatusOr<int64_t> QueryService::DiscloseAlert(const security::Caller& c,
                                                     pb::AlertEvent* event) {
   if (!replica::Redactor::AggregatesOnly(c)) return 0;
-  if (!replica::AlertCell(*event)) return replica::RedactAlert(nullptr, event);
-  auto p = redactor_.ForPeriod(replica::AlertFiguresPeriodKey(*event), materializer_.applied());
-  if (!p.ok()) return p.status();
-  return replica::RedactAlert(p->get(), event);
+  return replica::RedactAlertAt(redactor_, materializer_.applied(), event);
 }
 
 absl::StatusOr<int64_t> QueryService::Disclose(const security::Caller& c,

@@ -234,26 +234,47 @@ std::optional<AlertSubjectCell> AlertCell(const pb::AlertEvent& event) {
   return std::nullopt;
 }
 
-std::string AlertFiguresPeriodKey(const pb::AlertEvent& event) {
-  std::optional<domain::Period> latest;
+std::vector<std::string> AlertFiguresPeriodKeys(const pb::AlertEvent& event) {
+  std::set<std::string> keys;
   for (const auto& f : event.figures()) {
     auto p = domain::ParsePeriod(f.period());
-    if (p.ok() && (!latest || domain::PeriodLess(*latest, *p))) latest = *p;
+    if (!p.ok()) continue;
+    keys.insert(p->Key());
+    keys.insert(domain::SameLastYear(*p).Key());
   }
-  if (latest) return latest->Key();
-  if (event.has_latest_period()) return domain::FromProto(event.latest_period()).Key();
-  return domain::FromProto(event.period()).Key();
+  if (keys.empty()) {
+    keys.insert(event.has_latest_period() ? domain::FromProto(event.latest_period()).Key()
+                                          : domain::FromProto(event.period()).Key());
+  }
+  return {keys.begin(), keys.end()};
 }
 
-int64_t RedactAlert(const PeriodProtection* p, pb::AlertEvent* event) {
+absl::StatusOr<int64_t> RedactAlertAt(Redactor& redactor, int64_t version,
+                                      pb::AlertEvent* event) {
+  if (!AlertCell(*event)) return RedactAlert({}, event);
+  std::vector<std::shared_ptr<const PeriodProtection>> held;
+  std::vector<const PeriodProtection*> tables;
+  for (const auto& key : AlertFiguresPeriodKeys(*event)) {
+    auto p = redactor.ForPeriod(key, version);
+    if (!p.ok()) return p.status();
+    held.push_back(*p);
+    tables.push_back(held.back().get());
+  }
+  return RedactAlert(tables, event);
+}
+
+int64_t RedactAlert(const std::vector<const PeriodProtection*>& tables, pb::AlertEvent* event) {
   event->clear_actions();  // staff's names and comments (which may quote figures)
   if (event->kind() == "enterprise_exit") {
     event->set_explanation_zh("企业退出告警（名单保密）");
     event->set_explanation_en("enterprise exit alert (the enterprises are confidential)");
   }
   const auto cell = AlertCell(*event);
-  const bool published = p != nullptr && cell && !p->ParkConfidential(cell->park) &&
-                         (cell->industry.empty() || !p->CellConfidential(cell->park, cell->industry));
+  bool published = cell.has_value() && !tables.empty();
+  for (const PeriodProtection* p : tables) {
+    published = published && p != nullptr && !p->ParkConfidential(cell->park) &&
+                (cell->industry.empty() || !p->CellConfidential(cell->park, cell->industry));
+  }
   if (published || (event->figures_size() == 0 && event->kind() == "enterprise_exit")) return 0;
   const int64_t withheld = event->figures_size();
   event->clear_figures();

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "clusterwatch/v1/query.pb.h"
@@ -90,18 +91,22 @@ struct AlertSubjectCell {
 };
 std::optional<AlertSubjectCell> AlertCell(const clusterwatch::v1::AlertEvent& event);
 
-// The period key whose protected table decides an alert's figures: the latest period among
-// its figures (an alert's figures are those of the evaluation that stands for its episode:
-// the latest period while open, the period that ended it once resolved), else its latest
-// period, else its first period.
-std::string AlertFiguresPeriodKey(const clusterwatch::v1::AlertEvent& event);
+// The period keys whose protected tables decide an alert's figures: every period its figures
+// name and the same period a year earlier (a year-on-year figure's explanation quotes the
+// comparison value too); without figures, its latest period, else its first period.
+std::vector<std::string> AlertFiguresPeriodKeys(const clusterwatch::v1::AlertEvent& event);
 
 // An alert for aggregate-only callers; the figures withheld, and what staff did about it
-// (names and comments) removed. Enterprise-exit explanations
-// (they list enterprises) are replaced. The figures and the explanation (which quotes them)
-// are kept only for a park or park × industry alert whose park total and cell are published
-// in `p`, the protection of the alert's period (null: the subject has no published cell, so
-// they are withheld).
-int64_t RedactAlert(const PeriodProtection* p, clusterwatch::v1::AlertEvent* event);
+// (names and comments) removed. Enterprise-exit explanations (they list enterprises) are
+// replaced. The figures and the explanation (which quotes them) are kept only for a park or
+// park × industry alert whose park total and cell are published in every table of `tables`
+// (the protections of AlertFiguresPeriodKeys; empty or any null: withheld).
+int64_t RedactAlert(const std::vector<const PeriodProtection*>& tables,
+                    clusterwatch::v1::AlertEvent* event);
+
+// RedactAlert with the tables `redactor` computes at `version` (Redactor::ForPeriod); an
+// error when one cannot be computed (the caller withholds the alert or its figures).
+absl::StatusOr<int64_t> RedactAlertAt(Redactor& redactor, int64_t version,
+                                      clusterwatch::v1::AlertEvent* event);
 
 }  // namespace cw::replica
