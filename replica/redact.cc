@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/metrics.pb.h"
 #include "common/domain/period.h"
@@ -70,25 +71,15 @@ std::string PeriodProtection::ParkReason(const std::string& park) const {
 Redactor::Redactor(store::Store& store, disclosure::Rules rules)
     : store_(store), rules_(rules) {}
 
-absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
-    const std::string& period_key, int64_t version) {
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = cache_.find(period_key);
-    if (it != cache_.end() && it->second.first == version) return it->second.second;
-  }
-  // The tables of the year's periods up to this one, in period order (keys sort so): each
-  // is protected with the withheld cells of the one before carried (secondary.h
-  // Table::carried), so a cell withheld earlier in the year is never published later, when
-  // its year to date minus its month would give the withheld value.
-  const std::string year = period_key.substr(0, 4);
+absl::StatusOr<std::map<std::string, disclosure::TableStatus>> Redactor::YearTables(
+    const std::string& year, const std::string& upto) {
   std::map<std::string, disclosure::Table> tables;
   std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> names;
   auto s = store_.Scan(keys::kSnapshots, [&](std::string_view k, std::string_view v) {
     const auto bar = k.rfind('|');
     if (bar == std::string_view::npos) return true;
     const std::string key(k.substr(bar + 1));
-    if (key.compare(0, 4, year) != 0 || key > period_key) return true;
+    if (key.compare(0, 4, year) != 0 || key > upto) return true;
     pb::ParkSnapshot snap;
     snap.ParseFromArray(v.data(), static_cast<int>(v.size()));
     disclosure::Table& table = tables[key];
@@ -104,18 +95,63 @@ absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
     return true;
   });
   if (!s.ok()) return s;
-  if (!tables.contains(period_key)) tables[period_key];  // no snapshot: an empty table
-  std::shared_ptr<const PeriodProtection> previous;
-  std::shared_ptr<const PeriodProtection> asked;
+  std::map<std::string, disclosure::TableStatus> out;
+  const disclosure::TableStatus* previous = nullptr;
   for (auto& [key, table] : tables) {
     table.rows.assign(names[key].first.begin(), names[key].first.end());
     table.cols.assign(names[key].second.begin(), names[key].second.end());
-    if (previous) table.carried = disclosure::WithheldKeys(previous->status);
+    if (previous != nullptr) table.carried = disclosure::WithheldKeys(*previous);
     auto status = disclosure::Protect(table, rules_);
     if (!status.ok()) return status.status();
+    previous = &(out[key] = std::move(*status));
+  }
+  return out;
+}
+
+namespace {
+
+std::set<std::string> WithheldParks(const disclosure::TableStatus& status) {
+  std::set<std::string> parks;
+  for (const auto& [park, cell] : status.row_totals) {
+    if (cell.confidential) parks.insert(park);
+  }
+  return parks;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const PeriodProtection>> Redactor::ForPeriod(
+    const std::string& period_key, int64_t version) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(period_key);
+    if (it != cache_.end() && it->second.first == version) return it->second.second;
+  }
+  // The year's periods up to this one, each protected with the withheld cells of the one
+  // before carried (secondary.h Table::carried), so a cell withheld earlier in the year is
+  // never published later, when its year to date minus its month would give the withheld
+  // value; and last year's, for the rates that compare with it.
+  const std::string year = period_key.substr(0, 4);
+  int y = 0;
+  if (!absl::SimpleAtoi(year, &y)) {
+    return absl::InvalidArgumentError(absl::StrCat("period key '", period_key, "'"));
+  }
+  auto now = YearTables(year, period_key);
+  if (!now.ok()) return now.status();
+  auto before = YearTables(absl::StrCat(y - 1), "~");
+  if (!before.ok()) return before.status();
+  if (!now->contains(period_key)) (*now)[period_key];  // no snapshot: an empty table
+  std::shared_ptr<const PeriodProtection> asked;
+  for (auto& [key, status] : *now) {
     auto p = std::make_shared<PeriodProtection>();
-    p->status = std::move(*status);
-    previous = p;
+    p->status = std::move(status);
+    if (auto period = domain::ParsePeriod(key); period.ok()) {
+      auto ly = before->find(domain::SameLastYear(*period).Key());
+      if (ly != before->end()) p->parks_withheld_year_before = WithheldParks(ly->second);
+    }
+    if (key == now->begin()->first && !before->empty()) {
+      p->parks_withheld_period_before = WithheldParks(before->rbegin()->second);
+    }
     {
       absl::MutexLock lock(&mu_);
       cache_[key] = {version, p};
@@ -186,6 +222,13 @@ int64_t Redactor::Metrics(const PeriodProtection& p, pb::ParkMetrics* m) const {
     m->clear_dominant_industry();
     m->clear_leading_industry_share();
   }
+  if (p.parks_withheld_year_before.contains(park)) {
+    m->clear_output_yoy();
+    m->clear_output_ytd_yoy();
+    m->clear_output_ytd_yoy_same_scope();
+    m->clear_tax_ytd_yoy();
+  }
+  if (p.parks_withheld_period_before.contains(park)) m->clear_output_mom();
   if (m->snapshot().confidential()) {
     m->clear_output_yoy();
     m->clear_output_ytd_yoy();
@@ -218,6 +261,10 @@ bool MetricWithheld(const PeriodProtection& p, const std::string& park,
                     const std::string& metric) {
   if (metric.rfind("firm_", 0) == 0) return true;
   if (p.ParkConfidential(park)) return true;
+  const bool yoy = metric == "output_yoy" || metric == "output_ytd_yoy" ||
+                   metric == "output_ytd_yoy_same_scope" || metric == "tax_ytd_yoy";
+  if (yoy && p.parks_withheld_year_before.contains(park)) return true;
+  if (metric == "output_mom" && p.parks_withheld_period_before.contains(park)) return true;
   const bool cellwise =
       metric == "hhi" || metric == "industry_cr5" || metric == "leading_industry_share";
   return cellwise && p.AnyCellConfidential(park);

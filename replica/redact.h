@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ namespace cw::replica {
 // otherwise reveal the withheld one), and its reason is the first such class's.
 struct PeriodProtection {
   disclosure::TableStatus status;
+  // Parks whose total was withheld in the same period a year earlier: their year-on-year
+  // rates (with this year's published total) would give it, so they are withheld.
+  std::set<std::string> parks_withheld_year_before;
+  // Parks whose total was withheld in the period before (only across a year's end: within a
+  // year withheld cells are carried): their month-on-month rate is withheld.
+  std::set<std::string> parks_withheld_period_before;
   bool CellConfidential(const std::string& park, const std::string& industry) const;
   bool ParkConfidential(const std::string& park) const;
   bool AnyCellConfidential(const std::string& park) const;  // any class cell of the park
@@ -62,6 +69,12 @@ class Redactor {
   int64_t Metrics(const PeriodProtection& p, clusterwatch::v1::ParkMetrics* m) const;
 
  private:
+  // The protected tables of `year`'s periods up to `upto` (a period key; all of the year
+  // when "~"), in period order, each with the previous one's withheld cells carried: one
+  // scan of the store's snapshots.
+  absl::StatusOr<std::map<std::string, disclosure::TableStatus>> YearTables(
+      const std::string& year, const std::string& upto);
+
   store::Store& store_;
   disclosure::Rules rules_;
   absl::Mutex mu_;

@@ -1,5 +1,6 @@
 // Alert figures for aggregate-only callers are judged against every period they name and the
 // year before each (a year-on-year explanation quotes the comparison value).
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,15 +18,17 @@ namespace pb = clusterwatch::v1;
 class RedactAlertTest : public ::testing::Test {
  protected:
   // P1 × 3041 with `firms` equal enterprises in May of `year` (1: withheld by the threshold
-  // rule), beside P1 × 3311 and P2 × 3041/3311 with four each, so complements exist.
-  void Put(int year, int firms_3041) {
-    auto snapshot = [&](const std::string& park, int n3041) {
+  // rule), beside P1 × 3311 and P2 × 3041/3311 with four each, so complements exist; with
+  // `p3`, park P3 with that many enterprises in 3041 alone.
+  void Put(int year, int firms_3041, int p3 = 0) {
+    auto snapshot = [&](const std::string& park, int n3041, int n3311 = 4) {
       pb::ParkSnapshot s;
       s.set_park_id(park);
       s.mutable_period()->set_year(year);
       s.mutable_period()->set_month(5);
       int k = 0;
-      for (const auto& [industry, n] : {std::pair<std::string, int>{"3041", n3041}, {"3311", 4}}) {
+      for (const auto& [industry, n] :
+           {std::pair<std::string, int>{"3041", n3041}, {"3311", n3311}}) {
         for (int i = 0; i < n; ++i) {
           auto* f = s.add_firms();
           f->set_uscc(park + industry + std::to_string(k++));
@@ -39,6 +42,7 @@ class RedactAlertTest : public ::testing::Test {
     };
     snapshot("P1", firms_3041);
     snapshot("P2", 4);
+    if (p3 > 0) snapshot("P3", p3, 0);
   }
 
   static pb::AlertEvent CellAlert() {
@@ -98,6 +102,36 @@ TEST_F(RedactAlertTest, StoreFaultIsAnError) {
   store_.SetReadFaultForTest(absl::UnavailableError("disk gone"), 0);
   pb::AlertEvent e = CellAlert();
   EXPECT_EQ(RedactAlertAt(redactor_, 1, &e).status().code(), absl::StatusCode::kUnavailable);
+}
+
+// A park withheld a year earlier (one enterprise) and published now (four): its
+// year-on-year rates would give last year's total, so they are withheld with it; its level
+// figures are not.
+TEST_F(RedactAlertTest, RatesAgainstAWithheldYearAreWithheld) {
+  Put(2023, 4, 1);
+  Put(2024, 4, 4);
+  auto p = redactor_.ForPeriod("2024-05", 1);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE((*p)->ParkConfidential("P3"));
+  // P3 alone (one enterprise) and P1 as its complement (P3's row total is its one cell).
+  EXPECT_EQ((*p)->parks_withheld_year_before, (std::set<std::string>{"P1", "P3"}));
+  EXPECT_TRUE(MetricWithheld(**p, "P3", "output_ytd_yoy"));
+  EXPECT_TRUE(MetricWithheld(**p, "P3", "tax_ytd_yoy"));
+  EXPECT_FALSE(MetricWithheld(**p, "P3", "output_ytd"));
+  EXPECT_FALSE(MetricWithheld(**p, "P2", "output_ytd_yoy"));
+  pb::ParkMetrics m;
+  m.mutable_snapshot()->set_park_id("P3");
+  m.set_output_ytd_yoy(0.5);
+  m.set_output_yoy(0.4);
+  m.set_tax_ytd_yoy(0.3);
+  m.set_output_mom(0.1);
+  redactor_.Metrics(**p, &m);
+  EXPECT_FALSE(m.has_output_ytd_yoy());
+  EXPECT_FALSE(m.has_output_yoy());
+  EXPECT_FALSE(m.has_tax_ytd_yoy());
+  // The store's period before 2024-05 is 2023-05, where P3 was withheld: no month-on-month.
+  EXPECT_FALSE(m.has_output_mom());
+  EXPECT_EQ((*p)->parks_withheld_period_before, (std::set<std::string>{"P1", "P3"}));
 }
 
 }  // namespace
