@@ -46,9 +46,13 @@ def sha(token):
 
 
 class Secrets:
-    """A test CA, a server certificate for the given service names (and 127.0.0.1), and a
+    """A test CA, a server certificate for the given service names (and 127.0.0.1), a
     credentials file with one random token per role: admin (registry, pushes from every
-    region), analyst (queries)."""
+    region), analyst (queries), and each service's Kafka client settings,
+    kafka-<service>.properties (the test brokers are PLAINTEXT, so the files say just that
+    and name the client; docs/security.md, "Kafka")."""
+
+    SERVICES = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
 
     def __init__(self, directory, names):
         self.dir = directory
@@ -58,6 +62,10 @@ class Secrets:
         with open(os.path.join(directory, "credentials"), "w", encoding="utf-8") as f:
             for role, token in self.tokens.items():
                 f.write(f"token {sha(token)} {role} - deploy-test-{role}\n")
+        for service in self.SERVICES:
+            with open(self.kafka_properties(service), "w", encoding="utf-8") as f:
+                f.write(f"# {service}'s Kafka client settings (deploy test: PLAINTEXT broker)\n"
+                        f"security.protocol=PLAINTEXT\nclient.id={service}\n")
         # The services run as uid 10001: the test files must be readable by it.
         os.chmod(directory, 0o755)
         for name in os.listdir(directory):
@@ -65,6 +73,9 @@ class Secrets:
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    def kafka_properties(self, service):
+        return os.path.join(self.dir, f"kafka-{service}.properties")
 
 
 def wait(predicate, seconds, what, step=1.0):

@@ -125,6 +125,14 @@ def played(tmp_path_factory):
             shutil.copy(s.path(src), os.path.join(d, key))
             os.chmod(os.path.join(d, key), 0o644)
         secret_dirs[name] = d
+    # Each service's Kafka client settings (one key per service; a hostPath shows them all).
+    d = os.path.join(work, "cw-kafka-clients")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for service in Secrets.SERVICES:
+        shutil.copy(s.kafka_properties(service), os.path.join(d, f"{service}.properties"))
+        os.chmod(os.path.join(d, f"{service}.properties"), 0o644)
+    secret_dirs["cw-kafka-clients"] = d
     workloads = [playable(d, secret_dirs, config_maps, tag) for name in APPS for d in load(name)
                  if d["kind"] in ("Deployment", "StatefulSet")]
     docs += workloads

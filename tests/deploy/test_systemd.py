@@ -70,9 +70,16 @@ def units(tmp_path_factory):
         hostname = socket.gethostname()
         for unit in sorted(n for n in os.listdir(UNITS) if n.endswith(".service")):
             name = unit[:-len(".service")]
+            # What LoadCredential= hands this unit: the shared files and its own Kafka file.
+            unit_creds = work / name / "credentials"
+            shutil.copytree(creds, unit_creds)
+            with open(os.path.join(UNITS, unit), encoding="utf-8") as f:
+                assert (f"LoadCredential=kafka:/etc/clusterwatch/kafka/{name}.properties"
+                        in f.read()), unit
+            shutil.copy(secrets.kafka_properties(name), unit_creds / "kafka")
             dirs = dict(STATE_DIRECTORY=str(work / name / "state"),
                         CACHE_DIRECTORY=str(work / name / "cache"),
-                        CREDENTIALS_DIRECTORY=str(creds))
+                        CREDENTIALS_DIRECTORY=str(unit_creds))
             for d in dirs.values():
                 os.makedirs(d, exist_ok=True)
             line = exec_start(os.path.join(UNITS, unit)).replace("%H", hostname)
