@@ -651,9 +651,28 @@ class RdTxnProducer : public TransactionalProducer {
     if (conf->set("dr_cb", &cb_, err) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(err);
     }
+    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&login_), err) !=
+        RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(err);
+    }
     producer_.reset(RdKafka::Producer::create(conf.get(), err));
     if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-    if (auto st = Check(producer_->init_transactions(30000), "init transactions"); !st.ok()) {
+    login_.set_name(producer_->name());
+    // Up to 30 s in 5 s steps (a timed-out call may be repeated), so that a refused login
+    // fails at once instead of as a timeout.
+    RdKafka::Error* e = nullptr;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+      e = producer_->init_transactions(5000);
+      if (e == nullptr || e->code() != RdKafka::ERR__TIMED_OUT || attempt == 5) break;
+      delete e;
+      e = nullptr;
+      producer_->poll(0);  // serves the error events
+      if (auto refused = login_.refused(); !refused.empty()) {
+        producer_.reset();
+        return RefusedLogin(refused);
+      }
+    }
+    if (auto st = Check(e, "init transactions"); !st.ok()) {
       producer_.reset();
       return st;
     }
@@ -787,6 +806,7 @@ class RdTxnProducer : public TransactionalProducer {
   ClientOptions options_;
   std::string transactional_id_;
   TxnDeliveryCb cb_;
+  LoginWatch login_;
   std::unique_ptr<RdKafka::Producer> producer_;
   bool open_ = false;
   bool fatal_ = false;
