@@ -174,34 +174,50 @@ def test_acls_allow_what_the_service_needs_and_no_other_group(stack, pushed):
     assert p.stdout.read() == ""
 
 
-def test_wrong_password_is_refused_and_the_service_fails(stack, pushed, tmp_path):
-    # cw-query with the right user but a wrong password: the broker refuses the login, and
-    # the service exits non-zero saying so, without ever serving (its gRPC port stays
-    # closed), instead of retrying in silence.
+def test_wrong_password_is_refused_and_every_service_fails(stack, pushed, tmp_path):
+    # Each service with its own user but a wrong password: the broker refuses the login, and
+    # the service exits 1 within seconds saying so, without ever serving, instead of
+    # retrying in silence (the consumers and the aggregator's transactional producers).
+    def flags(name):
+        d = tmp_path / name
+        return {
+            "cw-ingest": [f"--listen=127.0.0.1:{free_port()}", "--plaintext",
+                          "--allow_unauthenticated"],
+            "cw-aggregator": [f"--state_dir={d}"],
+            "cw-query": [f"--listen=127.0.0.1:{free_port()}", f"--state_dir={d}",
+                         "--plaintext", "--allow_unauthenticated"],
+            "cw-alerter": [f"--state_dir={d}", f"--rules={stack.alert_rules}"],
+        }[name]
+
+    started = {}
+    for user in USERS:
+        with open(stack.broker.client_config(user)) as f:
+            props = f.read()
+        wrong = "wrong-" + stack.broker.password(user)[:8]
+        bad = tmp_path / f"{user}-wrong.properties"
+        bad.write_text(re.sub(r"^sasl\.password=.*$", f"sasl.password={wrong}", props,
+                              flags=re.M))
+        program = user[len("cw-"):]
+        svc = Service(f"{user}-wrong-password", f"{program}/{user}",
+                      [f"--brokers={stack.broker.bootstrap}", f"--kafka_config_file={bad}",
+                       f"--metrics_address=127.0.0.1:{free_port()}", *flags(user)],
+                      str(tmp_path))
+        started[user] = (svc.start(), wrong)
+    for user, (svc, wrong) in started.items():
+        try:
+            code = svc.proc.wait(timeout=60)
+        finally:
+            svc.stop()
+        log = svc.log()
+        assert code == 1, (user, log[-3000:])  # a start-up failure
+        assert "UNAUTHENTICATED: kafka: the broker refused the login: " in log, (user, log)
+        assert "Authentication failed: Invalid username or password" in log
+        assert "check sasl.username, sasl.password and sasl.mechanisms of " \
+               "--kafka_config_file" in log
+        assert "serving on port" not in log and "metrics on port" not in log, (user, log)
+        assert wrong not in log
     with open(stack.broker.client_config("cw-query")) as f:
         props = f.read()
-    wrong = "wrong-" + stack.broker.password("cw-query")[:8]
-    bad = tmp_path / "query-wrong.properties"
-    bad.write_text(re.sub(r"^sasl\.password=.*$", f"sasl.password={wrong}", props, flags=re.M))
-    port = free_port()
-    svc = Service("query-wrong-password", "query/cw-query",
-                  [f"--brokers={stack.broker.bootstrap}", f"--kafka_config_file={bad}",
-                   f"--listen=127.0.0.1:{port}", f"--metrics_address=127.0.0.1:{free_port()}",
-                   f"--state_dir={tmp_path / 'state'}", "--plaintext",
-                   "--allow_unauthenticated"],
-                  str(tmp_path))
-    svc.start()
-    try:
-        code = svc.proc.wait(timeout=60)
-    finally:
-        svc.stop()
-    log = svc.log()
-    assert code == 1, log[-3000:]  # a start-up failure (docs/operations.md)
-    assert "kafka: the broker refused the login: " in log, log[-3000:]
-    assert "Authentication failed: Invalid username or password" in log
-    assert "check sasl.username, sasl.password and sasl.mechanisms of --kafka_config_file" in log
-    assert "metrics on port" not in log  # what it logs once it has started
-    assert wrong not in log
     # The same refusal for a client of a user the broker does not know.
     unknown = tmp_path / "unknown-user.properties"
     unknown.write_text(re.sub(r"^sasl\.username=.*$", "sasl.username=cw-intruder", props,
