@@ -50,7 +50,8 @@ class Secrets:
     credentials file with one random token per role: admin (registry, pushes from every
     region), analyst (queries), and each service's Kafka client settings,
     kafka-<service>.properties (the test brokers are PLAINTEXT, so the files say just that
-    and name the client; docs/security.md, "Kafka")."""
+    and name the client; docs/security.md, "Kafka"), and /metrics basic auth: metrics-auth
+    (user prometheus, the password's SHA-256) and metrics-password (the password)."""
 
     SERVICES = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
 
@@ -62,6 +63,11 @@ class Secrets:
         with open(os.path.join(directory, "credentials"), "w", encoding="utf-8") as f:
             for role, token in self.tokens.items():
                 f.write(f"token {sha(token)} {role} - deploy-test-{role}\n")
+        self.metrics_password = secrets.token_hex(16)
+        with open(os.path.join(directory, "metrics-auth"), "w", encoding="utf-8") as f:
+            f.write(f"prometheus {sha(self.metrics_password)}\n")
+        with open(os.path.join(directory, "metrics-password"), "w", encoding="utf-8") as f:
+            f.write(self.metrics_password)
         for service in self.SERVICES:
             with open(self.kafka_properties(service), "w", encoding="utf-8") as f:
                 f.write(f"# {service}'s Kafka client settings (deploy test: PLAINTEXT broker)\n"

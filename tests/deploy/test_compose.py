@@ -172,6 +172,23 @@ def test_prometheus_scrapes_all_four_services(stack, pushed):
                                                     "cw-alerter"}, builds
 
 
+def test_metrics_require_basic_auth(stack, pushed):
+    # Every service was started with --metrics_auth_file: /metrics without the credentials
+    # answers 401 (Prometheus, scraping with them, has all four up: the test above), with
+    # them 200, and the password is on no service's command line.
+    for service, port in (("cw-ingest", 9101), ("cw-aggregator", 9102), ("cw-query", 9103),
+                          ("cw-alerter", 9104)):
+        ctr = stack.container(service)
+        r = podman("exec", "-e", "CW_HEALTH_PASSWORD_FILE=", ctr, "cw-healthcheck", "metrics",
+                   str(port), check=False)
+        assert r.returncode == 1 and "401 Unauthorized" in r.stderr, (service, r.stderr)
+        if service in ("cw-aggregator", "cw-alerter"):  # they hold it for their healthcheck
+            r = podman("exec", ctr, "cw-healthcheck", "metrics", str(port), check=False)
+            assert r.returncode == 0, (service, r.stderr)
+        args = podman("inspect", "--format", "{{json .Config.Cmd}}", ctr).stdout
+        assert "--metrics_auth_file=" in args and stack.secrets.metrics_password not in args
+
+
 def test_every_rule_and_panel_reads_series_that_exist(stack, pushed):
     # Each selector (metric and label matchers) that a rule or a panel reads returns series
     # from the running stack: no rule or panel waits on a metric nobody exports.
