@@ -55,7 +55,11 @@ class Secrets:
 
     SERVICES = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
 
-    def __init__(self, directory, names):
+    def __init__(self, directory, names, kafka_sasl=False):
+        """`kafka_sasl`: the Kafka files are for a SASL_SSL broker (the compose stack's):
+        kafka-broker/ holds the broker's certificate, key, CA and users (`USER PASSWORD`,
+        random passwords), and each service's properties file its user, password and the
+        CA at /etc/clusterwatch/kafka-ca.pem."""
         self.dir = directory
         run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), directory],
             env={"CW_TLS_SERVER_NAMES": " ".join(names)})
@@ -68,14 +72,34 @@ class Secrets:
             f.write(f"prometheus {sha(self.metrics_password)}\n")
         with open(os.path.join(directory, "metrics-password"), "w", encoding="utf-8") as f:
             f.write(self.metrics_password)
+        self.kafka_passwords = {u: secrets.token_hex(16) for u in ("admin", *self.SERVICES)}
         for service in self.SERVICES:
             with open(self.kafka_properties(service), "w", encoding="utf-8") as f:
-                f.write(f"# {service}'s Kafka client settings (deploy test: PLAINTEXT broker)\n"
-                        f"security.protocol=PLAINTEXT\nclient.id={service}\n")
+                if kafka_sasl:
+                    f.write(f"# {service}'s Kafka client settings (deploy test)\n"
+                            "security.protocol=SASL_SSL\nsasl.mechanisms=PLAIN\n"
+                            f"sasl.username={service}\n"
+                            f"sasl.password={self.kafka_passwords[service]}\n"
+                            "ssl.ca.location=/etc/clusterwatch/kafka-ca.pem\n")
+                else:
+                    f.write(f"# {service}'s Kafka client settings (deploy test: PLAINTEXT "
+                            f"broker)\nsecurity.protocol=PLAINTEXT\nclient.id={service}\n")
         # The services run as uid 10001: the test files must be readable by it.
         os.chmod(directory, 0o755)
         for name in os.listdir(directory):
             os.chmod(os.path.join(directory, name), 0o644)
+        if kafka_sasl:  # the broker (uid 10002) reads these
+            broker = os.path.join(directory, "kafka-broker")
+            os.makedirs(broker)
+            os.chmod(broker, 0o755)
+            for name in ("server.pem", "server-key.pem", "ca.pem"):
+                with open(os.path.join(directory, name), "rb") as src, \
+                        open(os.path.join(broker, name), "wb") as dst:
+                    dst.write(src.read())
+            with open(os.path.join(broker, "kafka-users"), "w", encoding="utf-8") as f:
+                f.writelines(f"{u} {p}\n" for u, p in self.kafka_passwords.items())
+            for name in os.listdir(broker):
+                os.chmod(os.path.join(broker, name), 0o644)
 
     def path(self, name):
         return os.path.join(self.dir, name)
