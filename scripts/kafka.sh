@@ -14,6 +14,7 @@
 #   wipe      stop and delete the data directory
 #   topics    create the clusterwatch topics when missing and list all topics
 #   list      list the topics with partition counts and non-default configs
+#   acls      (SASL mode) apply the per-service ACLs and list them
 #   bootstrap print the bootstrap address
 #
 # Environment:
@@ -25,6 +26,22 @@
 #   CW_KAFKA_LOG_LEVEL       broker root log level (default WARN)
 #   CW_KAFKA_START_TIMEOUT   seconds to wait for the broker to serve (default 90)
 #   CW_PARTITIONS            partitions of the partitioned topics (default 4)
+#   CW_KAFKA_SASL            1: the client listener on CW_KAFKA_PORT is SASL_SSL (SCRAM-SHA-512
+#                            over TLS) instead of PLAINTEXT, with the StandardAuthorizer, super
+#                            user `admin` and per-service ACLs (default 0; docs/security.md,
+#                            "Kafka"). Decided when the data directory is formatted.
+#   CW_KAFKA_USERS           users made at format time besides admin (default
+#                            "cw-ingest cw-aggregator cw-query cw-alerter")
+#   CW_KAFKA_CLIENT_MECHANISM SASL mechanism written into the librdkafka properties files:
+#                            SCRAM-SHA-512 when the installed librdkafka is 2.6.1 or newer,
+#                            else PLAIN (over TLS): older librdkafka sends a SCRAM nonce that
+#                            Kafka >= 3.8.1 refuses (librdkafka PR 4895), and Debian 12 ships
+#                            2.0.2. The listener offers both; a user's password is the same.
+# SASL mode keeps its secrets in <data dir>/sasl (mode 700), made on first start: a test CA
+# and broker certificate (scripts/make-test-ca.sh; ca.pem is what clients trust), a random
+# password per user and, per user, clients/<user>.properties for librdkafka (the services'
+# --kafka_config_file, kcat -F) and clients/<user>.java.properties for Java clients (SCRAM).
+# `start` in SASL mode also applies the ACLs. No password is ever put on a command line.
 # Two brokers can run side by side with different CW_KAFKA_DIR and ports.
 set -euo pipefail
 
@@ -54,11 +71,17 @@ HEAP="${CW_KAFKA_HEAP:--Xms256m -Xmx512m}"
 START_TIMEOUT="${CW_KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT=60
 PARTITIONS="${CW_PARTITIONS:-4}"
+SASL="${CW_KAFKA_SASL:-0}"
+case "$SASL" in 0|1) ;; *) die "CW_KAFKA_SASL must be 0 or 1, not '$SASL'" ;; esac
+SASL_USERS="${CW_KAFKA_USERS:-cw-ingest cw-aggregator cw-query cw-alerter}"
+TOPIC_SUFFIX="v1"
 
 PID_FILE="$DATA_DIR/kafka.pid"
 LOG_FILE="$DATA_DIR/kafka.log"
 CONFIG="$DATA_DIR/server.properties"
 LOG_DIRS="$DATA_DIR/data"
+SECRETS="$DATA_DIR/sasl"
+CLIENTS="$SECRETS/clients"
 
 # JVM flags for the short-lived helper JVMs: start fast, small heap.
 TOOL_JVM=(-Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m
@@ -110,8 +133,102 @@ tool_classes() {
 admin_tool() {  # args for CreateTopics
   cmd_fetch
   local classes; classes="$(tool_classes)"
-  java "${TOOL_JVM[@]}" -cp "$classes:$LIBS/*" CreateTopics --bootstrap "$BOOTSTRAP" "$@"
+  local secure=()
+  [ "$SASL" = 1 ] && secure=(--command-config "$CLIENTS/admin.java.properties")
+  java "${TOOL_JVM[@]}" -cp "$classes:$LIBS/*" CreateTopics --bootstrap "$BOOTSTRAP" \
+    "${secure[@]}" "$@"
 }
+
+# ---------------------------------------------------------------- SASL mode
+password_of() { cat "$SECRETS/passwords/$1"; }
+
+# SCRAM-SHA-512 when librdkafka can do it against this broker (>= 2.6.1), else PLAIN.
+client_mechanism() {
+  if [ -n "${CW_KAFKA_CLIENT_MECHANISM:-}" ]; then
+    case "$CW_KAFKA_CLIENT_MECHANISM" in
+      SCRAM-SHA-512|PLAIN) echo "$CW_KAFKA_CLIENT_MECHANISM"; return ;;
+      *) die "CW_KAFKA_CLIENT_MECHANISM must be SCRAM-SHA-512 or PLAIN" ;;
+    esac
+  fi
+  local v; v="$(pkg-config --modversion rdkafka 2>/dev/null || echo 0)"
+  if [ "$(printf '%s\n2.6.1\n' "$v" | sort -V | head -n1)" = 2.6.1 ]; then
+    echo SCRAM-SHA-512
+  else
+    echo PLAIN
+  fi
+}
+
+# The broker's TLS material, a random password per user and the clients' properties files,
+# once per data directory.
+make_secrets() {
+  [ -f "$SECRETS/.complete" ] && return 0
+  need openssl
+  local u
+  for u in $SASL_USERS; do
+    [[ "$u" =~ ^[A-Za-z0-9._-]+$ ]] || die "bad user name '$u' in CW_KAFKA_USERS"
+    [ "$u" != admin ] || die "CW_KAFKA_USERS must not name admin (the super user)"
+  done
+  rm -rf "$SECRETS"
+  (umask 077; mkdir -p "$SECRETS/passwords" "$CLIENTS" "$SECRETS/tls")
+  "$ROOT/scripts/make-test-ca.sh" "$SECRETS/tls" 2>/dev/null || die "make-test-ca.sh failed"
+  # A PEM keystore: the private key (PKCS#8) and its certificate in one file.
+  (umask 077; cat "$SECRETS/tls/server-key.pem" "$SECRETS/tls/server.pem" \
+    >"$SECRETS/tls/server-keystore.pem")
+  local pw mech; mech="$(client_mechanism)"
+  for u in admin $SASL_USERS; do
+    (umask 077
+     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SECRETS/passwords/$u"
+     pw="$(password_of "$u")"
+     cat >"$CLIENTS/$u.properties" <<PROPS
+# librdkafka settings of Kafka user $u (written by scripts/kafka.sh; holds a secret).
+security.protocol=SASL_SSL
+sasl.mechanisms=$mech
+sasl.username=$u
+sasl.password=$pw
+ssl.ca.location=$SECRETS/tls/ca.pem
+PROPS
+     cat >"$CLIENTS/$u.java.properties" <<PROPS
+# Java client settings of Kafka user $u (written by scripts/kafka.sh; holds a secret).
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$u" password="$pw";
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECRETS/tls/ca.pem
+PROPS
+    )
+  done
+  chmod -R go-rwx "$SECRETS"
+  touch "$SECRETS/.complete"
+}
+
+# Each service may use only its topics, its consumer groups and its transactional ids
+# (docs/security.md, "Kafka"). USER/TYPE/NAME/OPS, NAME* = prefix; read and write imply
+# describe. The global-table readers (ingest, query, alerter) assign partitions themselves
+# and commit nothing, so they need no group.
+service_acls() {
+  local s="$TOPIC_SUFFIX"
+  printf '%s\n' \
+    "cw-ingest/topic/cw.registry.$s/read+write" \
+    "cw-ingest/topic/cw.reports.$s/write" \
+    "cw-ingest/topic/cw.rejected.$s/write" \
+    "cw-aggregator/topic/cw.reports.$s/read" \
+    "cw-aggregator/topic/cw.contributions.$s/read+write" \
+    "cw-aggregator/topic/cw.park-metrics.$s/write" \
+    "cw-aggregator/topic/cw.rejected.$s/write" \
+    "cw-aggregator/group/cw-aggregator*/read" \
+    "cw-aggregator/transactional-id/cw-aggregator*/write" \
+    "cw-query/topic/cw.park-metrics.$s/read" \
+    "cw-query/topic/cw.registry.$s/read" \
+    "cw-query/topic/cw.alerts.$s/read" \
+    "cw-query/topic/cw.alert-actions.$s/read+write" \
+    "cw-query/topic/cw.rejected.$s/write" \
+    "cw-alerter/topic/cw.park-metrics.$s/read" \
+    "cw-alerter/topic/cw.registry.$s/read" \
+    "cw-alerter/topic/cw.alerts.$s/write"
+}
+
+# The mode a data directory was formatted in (directories from before SASL mode: 0).
+formatted_mode() { cat "$DATA_DIR/sasl-mode" 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------- process helpers
 broker_pid() {  # prints the pid when our broker runs, else nothing (and drops a stale pid file)
@@ -155,16 +272,19 @@ random_cluster_id() {  # a Kafka Uuid: 16 random bytes, base64url without paddin
 
 write_config() {
   mkdir -p "$DATA_DIR" "$LOG_DIRS"
+  local CLIENT_LISTENER=PLAINTEXT CONTROLLER_PROTOCOL=PLAINTEXT
+  if [ "$SASL" = 1 ]; then CLIENT_LISTENER=SASL_SSL CONTROLLER_PROTOCOL=SASL_PLAINTEXT; fi
+  (umask 077; : >"$CONFIG")   # holds the admin password in SASL mode
   cat >"$CONFIG" <<CONF
 # Written by scripts/kafka.sh on every start; edits are overwritten.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+listeners=$CLIENT_LISTENER://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=$CLIENT_LISTENER://$HOST:$PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=$CLIENT_LISTENER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:$CONTROLLER_PROTOCOL
 log.dirs=$LOG_DIRS
 
 # Single node: every internal topic with replication 1 / min ISR 1, or groups and
@@ -198,6 +318,32 @@ num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1
 CONF
+  [ "$SASL" = 1 ] || return 0
+  local admin_pw u plain_users=""; admin_pw="$(password_of admin)"
+  for u in admin $SASL_USERS; do plain_users+=" user_$u=\"$(password_of "$u")\""; done
+  cat >>"$CONFIG" <<CONF
+
+# SASL mode (CW_KAFKA_SASL=1): clients and the broker itself authenticate with SCRAM-SHA-512
+# over TLS; PLAIN (over the same TLS, same users and passwords) is offered too for
+# librdkafka < 2.6.1, whose SCRAM this broker refuses. The controller listener (loopback,
+# same JVM) uses PLAIN as admin, because SCRAM credentials live in the metadata log the
+# controller serves. Everyone else is denied unless an ACL allows it.
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECRETS/tls/server-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECRETS/tls/ca.pem
+ssl.client.auth=none
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_pw";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$plain_users;
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$admin_pw" user_admin="$admin_pw";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+CONF
 }
 
 format_storage() {
@@ -206,16 +352,30 @@ format_storage() {
   fi
   local id; id="$(random_cluster_id)"
   log "formatting storage in $LOG_DIRS (cluster id $id)"
-  if ! java "${TOOL_JVM[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format \
-        -t "$id" -c "$CONFIG" >"$DATA_DIR/format.log" 2>&1; then
+  # The SCRAM users are made here, in the first metadata records. Their passwords go through
+  # a java @argument file (mode 600, deleted at once), never onto a command line.
+  local args="$DATA_DIR/format.args" u
+  (umask 077
+   printf '%s\n' kafka.tools.StorageTool format -t "$id" -c "$CONFIG" >"$args"
+   if [ "$SASL" = 1 ]; then
+     for u in admin $SASL_USERS; do
+       printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$u" "$(password_of "$u")"
+     done >>"$args"
+   fi)
+  if ! CLASSPATH="$LIBS/*" java "${TOOL_JVM[@]}" "@$args" >"$DATA_DIR/format.log" 2>&1; then
+    rm -f "$args"
     cat "$DATA_DIR/format.log" >&2
     die "storage format failed"
   fi
+  rm -f "$args"
+  echo "$SASL" >"$DATA_DIR/sasl-mode"
 }
 
 serving() {  # one readiness probe, no JVM when kcat is there
   if command -v kcat >/dev/null 2>&1; then
-    kcat -b "$BOOTSTRAP" -L -m 2 2>/dev/null | grep -q "broker 1 at"
+    local secure=()
+    [ "$SASL" = 1 ] && secure=(-F "$CLIENTS/admin.properties")
+    kcat "${secure[@]}" -b "$BOOTSTRAP" -L -m 2 2>/dev/null | grep -q "broker 1 at"
   else
     admin_tool --wait-ms 0 >/dev/null 2>&1
   fi
@@ -241,6 +401,10 @@ cmd_start() {
     cmd_fetch
     need java
     wait_ports_free 5 || die "port $PORT or $CONTROLLER_PORT on $HOST is in use by another process (set CW_KAFKA_PORT / CW_KAFKA_CONTROLLER_PORT)"
+    if [ -f "$LOG_DIRS/meta.properties" ] && [ "$(formatted_mode)" != "$SASL" ]; then
+      die "$DATA_DIR was formatted with CW_KAFKA_SASL=$(formatted_mode), not $SASL; use that or '$me wipe' it"
+    fi
+    [ "$SASL" = 1 ] && make_secrets
     write_config
     format_storage
     echo "===== $(date -u +%FT%TZ) kafka.sh start (Kafka $KAFKA_VERSION) =====" >>"$LOG_FILE"
@@ -261,6 +425,7 @@ cmd_start() {
     sleep 0.3
   done
   log "serving at $BOOTSTRAP"
+  [ "$SASL" = 1 ] && apply_acls >/dev/null
   echo "$BOOTSTRAP"
 }
 
@@ -337,6 +502,18 @@ cmd_topics() {
     "cw.alert-actions.v1:1:cleanup.policy=delete,retention.ms=-1"
 }
 
+apply_acls() {
+  local acl args=()
+  while read -r acl; do args+=(--acl "$acl"); done < <(service_acls)
+  admin_tool --wait-ms 30000 "${args[@]}" "$@"
+}
+
+cmd_acls() {
+  [ -n "$(broker_pid)" ] || die "broker not running; run '$me start' first"
+  [ "$SASL" = 1 ] || die "ACLs need the SASL mode (CW_KAFKA_SASL=1)"
+  apply_acls --list-acls
+}
+
 cmd_list() {
   [ -n "$(broker_pid)" ] || die "broker not running; run '$me start' first"
   admin_tool --wait-ms 30000 --list
@@ -354,6 +531,7 @@ case "${1:-}" in
   wipe) cmd_wipe ;;
   topics) cmd_topics ;;
   list) cmd_list ;;
+  acls) cmd_acls ;;
   bootstrap) echo "$BOOTSTRAP" ;;
   -h|--help|help) usage ;;
   *) usage; exit 2 ;;

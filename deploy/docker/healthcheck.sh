@@ -9,7 +9,9 @@
 #                                           one per aggregator stage) with value VAL, e.g.
 #                                           `metrics 9102 cw_aggregator_healthy 1`)
 # Exit status 0 healthy, 1 unhealthy, 2 bad usage. Env: CW_HEALTH_HOST (127.0.0.1),
-# CW_HEALTH_TIMEOUT seconds (3).
+# CW_HEALTH_TIMEOUT seconds (3), CW_HEALTH_PASSWORD_FILE (when set, /metrics is asked with
+# HTTP basic auth as CW_HEALTH_USER, default prometheus, and the password in that file:
+# for services started with --metrics_auth_file).
 set -uo pipefail
 
 host="${CW_HEALTH_HOST:-127.0.0.1}"
@@ -26,11 +28,17 @@ check_tcp() {
 }
 
 check_metrics() {  # port [name value]
-  local port=$1 name=${2:-} want=${3:-} response status
+  local port=$1 name=${2:-} want=${3:-} response status auth="" password
+  if [ -n "${CW_HEALTH_PASSWORD_FILE:-}" ]; then
+    password="$(cat "$CW_HEALTH_PASSWORD_FILE" 2>/dev/null)" \
+      || fail "cannot read CW_HEALTH_PASSWORD_FILE $CW_HEALTH_PASSWORD_FILE"
+    auth="Authorization: Basic $(printf '%s:%s' "${CW_HEALTH_USER:-prometheus}" "$password" |
+      base64 -w0)"$'\r\n'
+  fi
   response="$(timeout "$limit" bash -c '
       exec 3<>"/dev/tcp/$0/$1" || exit 1
-      printf "GET /metrics HTTP/1.0\r\nHost: %s\r\nAccept: text/plain\r\n\r\n" "$0" >&3
-      cat <&3' "$host" "$port" 2>/dev/null)" || fail "no /metrics answer on $host:$port"
+      printf "GET /metrics HTTP/1.0\r\nHost: %s\r\nAccept: text/plain\r\n%s\r\n" "$0" "$2" >&3
+      cat <&3' "$host" "$port" "$auth" 2>/dev/null)" || fail "no /metrics answer on $host:$port"
   status="$(head -n 1 <<<"$response" | tr -d '\r')"
   [[ "$status" =~ ^HTTP/1\.[01]\ 200 ]] || fail "/metrics on $host:$port answered '$status'"
   [ -z "$name" ] && return 0

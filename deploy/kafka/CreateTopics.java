@@ -1,14 +1,23 @@
-// CreateTopics — idempotent topic creation (and a readiness probe) for the local Kafka broker.
+// CreateTopics — idempotent topic creation, ACLs (and a readiness probe) for the local Kafka
+// broker.
 //
 // Run by scripts/kafka.sh against the jars that `kafka.sh fetch` resolves; one JVM does the
 // whole job, which matters because each JVM launch costs about a second.
 //
 // Usage:
 //   java -cp "<classes>:<libs>/*" CreateTopics --bootstrap HOST:PORT [--wait-ms N] [--list]
+//        [--command-config FILE] [--acl USER/TYPE/NAME/OPS]... [--list-acls]
 //        [NAME:PARTITIONS[:key=value,key=value...]]...
 //
 //   --wait-ms N   retry until the broker answers (and topics can be created) for up to N ms
 //   --list        print the topics (name, partitions, and non-default configs of our topics)
+//   --command-config FILE  Java client properties (security.protocol, sasl.jaas.config, ...)
+//                 for a secured broker; secrets stay in the file, off the command line
+//   --acl USER/TYPE/NAME/OPS  allow principal User:USER the operations OPS ('+'-separated:
+//                 read, write, describe, create, ...) on the resource TYPE (topic, group,
+//                 transactional-id, cluster) NAME, from any host; a NAME ending in '*' is a
+//                 prefix. Creating an ACL that exists is a no-op.
+//   --list-acls   print every ACL binding, sorted
 //   NAME:...      create the topic when missing (replication factor 1 unless
 //                 CW_REPLICATION_FACTOR says otherwise); an existing topic is left alone,
 //                 with a warning when its partition count differs.
@@ -31,7 +40,15 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 public final class CreateTopics {
@@ -50,12 +67,18 @@ public final class CreateTopics {
         String bootstrap = null;
         long waitMs = 0;
         boolean list = false;
+        boolean listAcls = false;
+        String commandConfig = null;
         List<Spec> specs = new ArrayList<>();
+        List<AclBinding> acls = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--wait-ms" -> waitMs = Long.parseLong(args[++i]);
                 case "--list" -> list = true;
+                case "--command-config" -> commandConfig = args[++i];
+                case "--acl" -> acls.addAll(parseAcl(args[++i]));
+                case "--list-acls" -> listAcls = true;
                 default -> specs.add(parseSpec(args[i]));
             }
         }
@@ -66,6 +89,11 @@ public final class CreateTopics {
         short rf = Short.parseShort(System.getenv().getOrDefault("CW_REPLICATION_FACTOR", "1"));
 
         Properties props = new Properties();
+        if (commandConfig != null) {
+            try (var in = new java.io.FileInputStream(commandConfig)) {
+                props.load(in);
+            }
+        }
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "clusterwatch-create-topics");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
@@ -88,7 +116,9 @@ public final class CreateTopics {
             }
 
             if (!specs.isEmpty()) createMissing(admin, specs, rf, deadline);
+            if (!acls.isEmpty()) admin.createAcls(acls).all().get();
             if (list) printTopics(admin, specs);
+            if (listAcls) printAcls(admin);
         }
         return 0;
     }
@@ -154,6 +184,51 @@ public final class CreateTopics {
             }
             System.out.println(line);
         }
+    }
+
+    private static void printAcls(Admin admin) throws Exception {
+        Set<String> lines = new TreeSet<>();
+        for (AclBinding b : admin.describeAcls(AclBindingFilter.ANY).values().get()) {
+            ResourcePattern r = b.pattern();
+            AccessControlEntry e = b.entry();
+            lines.add(e.principal() + " " + e.permissionType() + " " + e.operation() + " "
+                    + r.resourceType() + " " + r.name()
+                    + (r.patternType() == PatternType.PREFIXED ? "*" : "") + " host=" + e.host());
+        }
+        lines.forEach(System.out::println);
+    }
+
+    // USER/TYPE/NAME/OPS, e.g. cw-query/topic/cw.alerts.v1/read or
+    // cw-aggregator/transactional-id/cw-aggregator*/write+describe.
+    private static List<AclBinding> parseAcl(String arg) {
+        String[] parts = arg.split("/", -1);
+        if (parts.length != 4 || parts[0].isEmpty() || parts[2].isEmpty() || parts[3].isEmpty()) {
+            throw new IllegalArgumentException("bad ACL '" + arg + "', want USER/TYPE/NAME/OPS");
+        }
+        ResourceType type = switch (parts[1]) {
+            case "topic" -> ResourceType.TOPIC;
+            case "group" -> ResourceType.GROUP;
+            case "transactional-id" -> ResourceType.TRANSACTIONAL_ID;
+            case "cluster" -> ResourceType.CLUSTER;
+            default -> throw new IllegalArgumentException("bad resource type in ACL '" + arg + "'");
+        };
+        String name = parts[2];
+        PatternType pattern = PatternType.LITERAL;
+        if (name.endsWith("*") && name.length() > 1) {
+            name = name.substring(0, name.length() - 1);
+            pattern = PatternType.PREFIXED;
+        }
+        List<AclBinding> out = new ArrayList<>();
+        for (String op : parts[3].split("\\+")) {
+            AclOperation operation = AclOperation.fromString(op.replace('-', '_'));
+            if (operation == AclOperation.UNKNOWN || operation == AclOperation.ANY) {
+                throw new IllegalArgumentException("bad operation '" + op + "' in ACL '" + arg + "'");
+            }
+            out.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                    new AccessControlEntry("User:" + parts[0], "*", operation,
+                            AclPermissionType.ALLOW)));
+        }
+        return out;
     }
 
     private static Spec parseSpec(String arg) {

@@ -46,11 +46,20 @@ def sha(token):
 
 
 class Secrets:
-    """A test CA, a server certificate for the given service names (and 127.0.0.1), and a
+    """A test CA, a server certificate for the given service names (and 127.0.0.1), a
     credentials file with one random token per role: admin (registry, pushes from every
-    region), analyst (queries)."""
+    region), analyst (queries), and each service's Kafka client settings,
+    kafka-<service>.properties (the test brokers are PLAINTEXT, so the files say just that
+    and name the client; docs/security.md, "Kafka"), and /metrics basic auth: metrics-auth
+    (user prometheus, the password's SHA-256) and metrics-password (the password)."""
 
-    def __init__(self, directory, names):
+    SERVICES = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
+
+    def __init__(self, directory, names, kafka_sasl=False):
+        """`kafka_sasl`: the Kafka files are for a SASL_SSL broker (the compose stack's):
+        kafka-broker/ holds the broker's certificate, key, CA and users (`USER PASSWORD`,
+        random passwords), and each service's properties file its user, password and the
+        CA at /etc/clusterwatch/kafka-ca.pem."""
         self.dir = directory
         run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), directory],
             env={"CW_TLS_SERVER_NAMES": " ".join(names)})
@@ -58,13 +67,45 @@ class Secrets:
         with open(os.path.join(directory, "credentials"), "w", encoding="utf-8") as f:
             for role, token in self.tokens.items():
                 f.write(f"token {sha(token)} {role} - deploy-test-{role}\n")
+        self.metrics_password = secrets.token_hex(16)
+        with open(os.path.join(directory, "metrics-auth"), "w", encoding="utf-8") as f:
+            f.write(f"prometheus {sha(self.metrics_password)}\n")
+        with open(os.path.join(directory, "metrics-password"), "w", encoding="utf-8") as f:
+            f.write(self.metrics_password)
+        self.kafka_passwords = {u: secrets.token_hex(16) for u in ("admin", *self.SERVICES)}
+        for service in self.SERVICES:
+            with open(self.kafka_properties(service), "w", encoding="utf-8") as f:
+                if kafka_sasl:
+                    f.write(f"# {service}'s Kafka client settings (deploy test)\n"
+                            "security.protocol=SASL_SSL\nsasl.mechanisms=PLAIN\n"
+                            f"sasl.username={service}\n"
+                            f"sasl.password={self.kafka_passwords[service]}\n"
+                            "ssl.ca.location=/etc/clusterwatch/kafka-ca.pem\n")
+                else:
+                    f.write(f"# {service}'s Kafka client settings (deploy test: PLAINTEXT "
+                            f"broker)\nsecurity.protocol=PLAINTEXT\nclient.id={service}\n")
         # The services run as uid 10001: the test files must be readable by it.
         os.chmod(directory, 0o755)
         for name in os.listdir(directory):
             os.chmod(os.path.join(directory, name), 0o644)
+        if kafka_sasl:  # the broker (uid 10002) reads these
+            broker = os.path.join(directory, "kafka-broker")
+            os.makedirs(broker)
+            os.chmod(broker, 0o755)
+            for name in ("server.pem", "server-key.pem", "ca.pem"):
+                with open(os.path.join(directory, name), "rb") as src, \
+                        open(os.path.join(broker, name), "wb") as dst:
+                    dst.write(src.read())
+            with open(os.path.join(broker, "kafka-users"), "w", encoding="utf-8") as f:
+                f.writelines(f"{u} {p}\n" for u, p in self.kafka_passwords.items())
+            for name in os.listdir(broker):
+                os.chmod(os.path.join(broker, name), 0o644)
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+    def kafka_properties(self, service):
+        return os.path.join(self.dir, f"kafka-{service}.properties")
 
 
 def wait(predicate, seconds, what, step=1.0):

@@ -29,7 +29,8 @@ TIMINGS = {}
 class Stack:
     def __init__(self, work):
         self.project = f"cwdeploy{os.getpid()}"
-        self.secrets = Secrets(os.path.join(work, "secrets"), ["cw-ingest", "cw-query"])
+        self.secrets = Secrets(os.path.join(work, "secrets"), ["cw-ingest", "cw-query", "kafka"],
+                               kafka_sasl=True)
         self.ports = {"CW_INGEST_PORT": free_port(), "CW_QUERY_PORT": free_port(),
                       "CW_PROMETHEUS_PORT": free_port()}
         self.env = {"CW_SECRETS": self.secrets.dir, "CW_DATA": os.path.join(ROOT, "data"),
@@ -136,7 +137,11 @@ def test_an_alert_fires(stack, pushed):
     def firing():
         out = stack.ctl(analyst, "alerts", "list", "--state=firing").stdout
         return [line for line in out.splitlines() if line.startswith("FIRING")]
-    assert wait(firing, 120, "a firing alert from clusterctl alerts list")
+    try:
+        wait(firing, 120, "a firing alert from clusterctl alerts list")
+    except TimeoutError:
+        print(stack.logs())
+        raise
 
 
 def prometheus_expressions():
@@ -170,6 +175,42 @@ def test_prometheus_scrapes_all_four_services(stack, pushed):
     builds = prometheus_query(port, "cw_build_info")
     assert {r["metric"]["job"] for r in builds} >= {"cw-ingest", "cw-aggregator", "cw-query",
                                                     "cw-alerter"}, builds
+
+
+def test_metrics_require_basic_auth(stack, pushed):
+    # Every service was started with --metrics_auth_file: /metrics without the credentials
+    # answers 401 (Prometheus, scraping with them, has all four up: the test above), with
+    # them 200, and the password is on no service's command line.
+    for service, port in (("cw-ingest", 9101), ("cw-aggregator", 9102), ("cw-query", 9103),
+                          ("cw-alerter", 9104)):
+        ctr = stack.container(service)
+        r = podman("exec", "-e", "CW_HEALTH_PASSWORD_FILE=", ctr, "cw-healthcheck", "metrics",
+                   str(port), check=False)
+        assert r.returncode == 1 and "401 Unauthorized" in r.stderr, (service, r.stderr)
+        if service in ("cw-aggregator", "cw-alerter"):  # they hold it for their healthcheck
+            r = podman("exec", ctr, "cw-healthcheck", "metrics", str(port), check=False)
+            assert r.returncode == 0, (service, r.stderr)
+        args = podman("inspect", "--format", "{{json .Config.Cmd}}", ctr).stdout
+        assert "--metrics_auth_file=" in args and stack.secrets.metrics_password not in args
+
+
+def test_kafka_is_sasl_ssl_with_per_service_acls(stack, pushed):
+    # The broker serves only SASL_SSL (every service got through: the answers above) and its
+    # ACLs are the per-service table; no Kafka password is on a command line.
+    ctr = stack.container("kafka")
+    acls = podman("exec", ctr, "/opt/kafka/entrypoint.sh", "acls").stdout.splitlines()
+    assert "User:cw-query ALLOW READ TOPIC cw.alerts.v1 host=*" in acls, acls
+    assert "User:cw-aggregator ALLOW WRITE TRANSACTIONAL_ID cw-aggregator* host=*" in acls
+    assert not [a for a in acls if a.startswith("User:cw-query ALLOW WRITE TOPIC cw.reports")]
+    assert len(acls) == 18, acls
+    config = podman("exec", ctr, "cat", "/tmp/server.properties").stdout
+    assert "listeners=SASL_SSL://0.0.0.0:9092,CONTROLLER://localhost:9093" in config
+    assert "PLAINTEXT://" not in config and "super.users=User:admin" in config
+    for service in ("kafka", "cw-ingest", "cw-aggregator", "cw-query", "cw-alerter"):
+        args = podman("inspect", "--format", "{{json .Config.Cmd}} {{json .Config.Env}}",
+                      stack.container(service)).stdout
+        for password in stack.secrets.kafka_passwords.values():
+            assert password not in args, service
 
 
 def test_every_rule_and_panel_reads_series_that_exist(stack, pushed):

@@ -125,6 +125,21 @@ def played(tmp_path_factory):
             shutil.copy(s.path(src), os.path.join(d, key))
             os.chmod(os.path.join(d, key), 0o644)
         secret_dirs[name] = d
+    # Each service's Kafka client settings (one key per service; a hostPath shows them all).
+    d = os.path.join(work, "cw-kafka-clients")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for service in Secrets.SERVICES:
+        shutil.copy(s.kafka_properties(service), os.path.join(d, f"{service}.properties"))
+        os.chmod(os.path.join(d, f"{service}.properties"), 0o644)
+    secret_dirs["cw-kafka-clients"] = d
+    d = os.path.join(work, "cw-metrics-auth")  # /metrics basic auth
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for key in ("metrics-auth", "metrics-password"):
+        shutil.copy(s.path(key), os.path.join(d, key))
+        os.chmod(os.path.join(d, key), 0o644)
+    secret_dirs["cw-metrics-auth"] = d
     workloads = [playable(d, secret_dirs, config_maps, tag) for name in APPS for d in load(name)
                  if d["kind"] in ("Deployment", "StatefulSet")]
     docs += workloads
@@ -210,3 +225,21 @@ def test_ingest_and_query_answer_serving(played):
                    "--tls_ca=/var/run/secrets/clusterwatch/tls/ca.crt", "health", f"127.0.0.1:{port}",
                    check=False)
         assert r.stdout.strip() == "SERVING", r.stdout + r.stderr
+
+
+def test_metrics_require_basic_auth(played):
+    # Every pod's /metrics (--metrics_auth_file from the Secret cw-metrics-auth) answers 401
+    # without the credentials; the probes above passed with them.
+    checked = 0
+    for w in played["workloads"]:
+        for c in w["spec"]["template"]["spec"]["containers"]:
+            port = {p["name"]: p["containerPort"] for p in c.get("ports", [])}.get("metrics")
+            if port is None:
+                continue
+            assert any(a.startswith("--metrics_auth_file=") for a in c.get("args", [])), c
+            ctr = container_of(w["metadata"]["name"], c["name"])
+            r = podman("exec", "-e", "CW_HEALTH_PASSWORD_FILE=", ctr, "/usr/local/bin/cw-healthcheck",
+                       "metrics", str(port), check=False)
+            assert r.returncode == 1 and "401 Unauthorized" in r.stderr, (ctr, r.stderr)
+            checked += 1
+    assert checked == 4, checked

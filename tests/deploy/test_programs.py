@@ -84,6 +84,8 @@ def test_systemd_exec_start_passes_the_programs_flag_check(unit, tmp_path):
     shutil.copy(s.path("server.pem"), creds / "tls-cert")
     shutil.copy(s.path("server-key.pem"), creds / "tls-key")
     shutil.copy(s.path("credentials"), creds / "credentials")
+    shutil.copy(s.path("metrics-auth"), creds / "metrics-auth")
+    shutil.copy(s.kafka_properties(unit[:-len(".service")]), creds / "kafka")
     etc.mkdir()
     shutil.copy(os.path.join(ROOT, "deploy", "metrics.conf"), etc / "metrics.conf")
     shutil.copy(os.path.join(ROOT, "deploy", "alert-rules.yaml"), etc / "alert-rules.yaml")

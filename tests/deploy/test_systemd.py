@@ -10,6 +10,7 @@ sample pushed with the admin token comes out of cw-query equal to the ground tru
 
 What this does not run is systemd itself (no systemd is PID 1 on the test machines): the
 units' sandboxing settings are checked by `systemd-analyze verify` in test_programs.py."""
+import base64
 import os
 import re
 import shlex
@@ -17,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -35,8 +37,13 @@ BINARIES = {"cw-ingest": "ingest/cw-ingest", "cw-aggregator": "aggregator/cw-agg
 SAMPLE = os.path.join(ROOT, "data", "sample")
 
 
-def metrics(address):
-    with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as r:
+def metrics(address, password=None):
+    """/metrics of a unit, with basic auth as user prometheus when `password` is given."""
+    request = urllib.request.Request(f"http://{address}/metrics")
+    if password is not None:
+        token = base64.b64encode(f"prometheus:{password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=5) as r:
         return r.read().decode()
 
 
@@ -62,6 +69,7 @@ def units(tmp_path_factory):
         shutil.copy(secrets.path("server.pem"), creds / "tls-cert")
         shutil.copy(secrets.path("server-key.pem"), creds / "tls-key")
         shutil.copy(secrets.path("credentials"), creds / "credentials")
+        shutil.copy(secrets.path("metrics-auth"), creds / "metrics-auth")
         env = {k: v.replace("/etc/clusterwatch/", f"{etc}/")
                for k, v in env_file(os.path.join(UNITS, "clusterwatch.env")).items()}
         env["CW_BROKERS"] = broker.bootstrap
@@ -70,9 +78,16 @@ def units(tmp_path_factory):
         hostname = socket.gethostname()
         for unit in sorted(n for n in os.listdir(UNITS) if n.endswith(".service")):
             name = unit[:-len(".service")]
+            # What LoadCredential= hands this unit: the shared files and its own Kafka file.
+            unit_creds = work / name / "credentials"
+            shutil.copytree(creds, unit_creds)
+            with open(os.path.join(UNITS, unit), encoding="utf-8") as f:
+                assert (f"LoadCredential=kafka:/etc/clusterwatch/kafka/{name}.properties"
+                        in f.read()), unit
+            shutil.copy(secrets.kafka_properties(name), unit_creds / "kafka")
             dirs = dict(STATE_DIRECTORY=str(work / name / "state"),
                         CACHE_DIRECTORY=str(work / name / "cache"),
-                        CREDENTIALS_DIRECTORY=str(creds))
+                        CREDENTIALS_DIRECTORY=str(unit_creds))
             for d in dirs.values():
                 os.makedirs(d, exist_ok=True)
             line = exec_start(os.path.join(UNITS, unit)).replace("%H", hostname)
@@ -110,10 +125,19 @@ def test_every_unit_starts_and_reports_healthy(units):
         assert p.poll() is None, f"{name} exited {p.returncode}: {open(log).read()[-800:]}"
     for key in ("CW_INGEST_LISTEN", "CW_QUERY_LISTEN"):
         assert wait(lambda: health(units, env[key]) == "SERVING", 120, f"{key} SERVING")
-    assert wait(lambda: values(metrics(env["CW_AGGREGATOR_METRICS"]),
+    password = units["secrets"].metrics_password
+    assert wait(lambda: values(metrics(env["CW_AGGREGATOR_METRICS"], password),
                                "cw_aggregator_healthy") == [1, 1], 120,
                 "both aggregator stages healthy")
-    assert values(metrics(env["CW_ALERTER_METRICS"]), "cw_build_info") == [1]
+    assert values(metrics(env["CW_ALERTER_METRICS"], password), "cw_build_info") == [1]
+    # /metrics asks for the credentials (--metrics_auth_file from LoadCredential=).
+    for key in ("CW_INGEST_METRICS", "CW_AGGREGATOR_METRICS", "CW_QUERY_METRICS",
+                "CW_ALERTER_METRICS"):
+        try:
+            metrics(env[key])
+            raise AssertionError(f"{key}: /metrics answered without credentials")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401, (key, e.code)
     # TLS and tokens are on, as the units configure them: plaintext is refused.
     r = subprocess.run([os.path.join(BUILD, "cli", "clusterctl"), "health",
                         env["CW_QUERY_LISTEN"]], capture_output=True, text=True, timeout=30)

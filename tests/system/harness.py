@@ -63,14 +63,25 @@ def wait_port(port, seconds=120):
 
 class Broker:
     """A single-node KRaft broker in its own data directory and ports: free ports, or
-    CW_KAFKA_PORT / CW_KAFKA_CONTROLLER_PORT when set (one broker at a time then)."""
+    CW_KAFKA_PORT / CW_KAFKA_CONTROLLER_PORT when set (one broker at a time then).
+    `sasl`: the client listener is SASL_SSL with ACLs (scripts/kafka.sh, CW_KAFKA_SASL=1);
+    client_config(user) is then the librdkafka properties file of that user."""
 
-    def __init__(self, workdir):
-        self.env = dict(os.environ, CW_KAFKA_DIR=os.path.join(workdir, "kafka"),
+    def __init__(self, workdir, sasl=False):
+        self.dir = os.path.join(workdir, "kafka")
+        self.env = dict(os.environ, CW_KAFKA_DIR=self.dir,
                         CW_KAFKA_PORT=os.environ.get("CW_KAFKA_PORT") or str(free_port()),
                         CW_KAFKA_CONTROLLER_PORT=os.environ.get("CW_KAFKA_CONTROLLER_PORT")
-                        or str(free_port()))
+                        or str(free_port()),
+                        CW_KAFKA_SASL="1" if sasl else "0")
         self.bootstrap = f"127.0.0.1:{self.env['CW_KAFKA_PORT']}"
+
+    def client_config(self, user):
+        return os.path.join(self.dir, "sasl", "clients", f"{user}.properties")
+
+    def password(self, user):
+        with open(os.path.join(self.dir, "sasl", "passwords", user)) as f:
+            return f.read().strip()
 
     def run(self, *args):
         return subprocess.run([os.path.join(ROOT, "scripts", "kafka.sh"), *args], env=self.env,
@@ -203,25 +214,35 @@ class Service:
 class Stack:
     """Broker + cw-ingest + cw-aggregator + cw-query."""
 
-    def __init__(self, workdir, alert_rules=None, security=None, alerter_args=()):
+    def __init__(self, workdir, alert_rules=None, security=None, alerter_args=(),
+                 kafka_sasl=False):
         """`security`: flags for the gRPC services (TLS, credentials); by default the
         explicit development opt-outs --plaintext --allow_unauthenticated. `alerter_args`:
-        more flags for cw-alerter (e.g. --alertmanager_url)."""
+        more flags for cw-alerter (e.g. --alertmanager_url). `kafka_sasl`: the broker
+        listens SASL_SSL with per-service ACLs and every service (the cw-aggregator*
+        and query* ones included) reads its own user's --kafka_config_file."""
         self.alerter_args = list(alerter_args)
         self.security = security or ["--plaintext", "--allow_unauthenticated",
                                      "--rate_limit_rps=0"]
         self.workdir = workdir
-        self.broker = Broker(workdir)
+        self.kafka_sasl = kafka_sasl
+        self.broker = Broker(workdir, sasl=kafka_sasl)
         self.services = {}
         self.alert_rules = alert_rules or os.path.join(ROOT, "deploy", "alert-rules.yaml")
 
+    def kafka_flags(self, user):
+        """The Kafka client flags of a service running as Kafka user `user`."""
+        flags = [f"--brokers={self.broker.bootstrap}"]
+        if self.kafka_sasl:
+            flags.append(f"--kafka_config_file={self.broker.client_config(user)}")
+        return flags
+
     def start(self):
         self.broker.start()
-        b = f"--brokers={self.broker.bootstrap}"
         ip, mp = free_port(), free_port()
         self.services["ingest"] = Service(
             "ingest", "ingest/cw-ingest",
-            [b, f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}",
+            [*self.kafka_flags("cw-ingest"), f"--listen=127.0.0.1:{ip}", f"--metrics_address=127.0.0.1:{mp}",
              f"--audit_log={os.path.join(self.workdir, 'audit-ingest.jsonl')}",
              *self.security],
             self.workdir, ip, mp).start()
@@ -230,7 +251,7 @@ class Stack:
         mp = free_port()
         self.services["alerter"] = Service(
             "alerter", "alerter/cw-alerter",
-            [b, f"--metrics_address=127.0.0.1:{mp}", f"--rules={self.alert_rules}",
+            [*self.kafka_flags("cw-alerter"), f"--metrics_address=127.0.0.1:{mp}", f"--rules={self.alert_rules}",
              f"--state_dir={os.path.join(self.workdir, 'alerter')}", "--reevaluate_seconds=5",
              *self.alerter_args],
             self.workdir, None, mp).start()
@@ -240,7 +261,7 @@ class Stack:
         mp = free_port()
         self.services[name] = Service(
             name, "aggregator/cw-aggregator",
-            [f"--brokers={self.broker.bootstrap}", f"--metrics_address=127.0.0.1:{mp}",
+            [*self.kafka_flags("cw-aggregator"), f"--metrics_address=127.0.0.1:{mp}",
              f"--state_dir={os.path.join(self.workdir, name)}"],
             self.workdir, None, mp).start()
         return self.services[name]
@@ -249,7 +270,7 @@ class Stack:
         qp, mp = free_port(), free_port()
         self.services[name] = Service(
             name, "query/cw-query",
-            [f"--brokers={self.broker.bootstrap}", f"--listen=127.0.0.1:{qp}",
+            [*self.kafka_flags("cw-query"), f"--listen=127.0.0.1:{qp}",
              f"--metrics_address=127.0.0.1:{mp}",
              f"--state_dir={os.path.join(self.workdir, name)}",
              f"--audit_log={os.path.join(self.workdir, 'audit-' + name + '.jsonl')}",
