@@ -19,7 +19,6 @@ import time
 import pytest
 
 import cwclient
-import ground_truth
 from harness import Service, Stack, free_port
 
 USERS = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
@@ -31,18 +30,6 @@ def stack(tmp_path_factory):
     s = Stack(str(tmp_path_factory.mktemp("kafkasec")), kafka_sasl=True).start()
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def sample(stack):
-    out = os.path.join(stack.workdir, "sample")
-    stack.ctl("gen-sample", f"--out={out}", "--seed=7")
-    return out
-
-
-@pytest.fixture(scope="module")
-def truth(sample):
-    return ground_truth.compute(sample)
 
 
 @pytest.fixture(scope="module")

@@ -28,18 +28,6 @@ def stack(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def sample(stack):
-    out = os.path.join(stack.workdir, "sample")
-    stack.ctl("gen-sample", f"--out={out}", "--seed=7")
-    return out
-
-
-@pytest.fixture(scope="module")
-def truth(sample):
-    return ground_truth.compute(sample)
-
-
 def grpcurl(*args):
     r = subprocess.run([GRPCURL, *args], capture_output=True, text=True)
     assert r.returncode == 0, f"grpcurl {' '.join(args)}: {r.stderr}"

@@ -36,36 +36,20 @@ class AlertActionsTest : public ReplicaFixture {
     e.set_version(1);
     ASSERT_TRUE(materializer_.Apply({{topics_.alerts, 0, 0, kAlertId, e.SerializeAsString(), 0}})
                     .ok());
-    std::string text;
-    for (const std::string role : {"bureau", "analyst", "department", "admin"}) {
-      absl::StrAppend(&text, "token ", security::Sha256Hex("tok-" + role), " ", role, " ",
-                      role == "bureau" ? "3212" : "-", " ", role, "-caller\n");
-    }
-    auto creds = security::Credentials::Parse(text);
-    ASSERT_TRUE(creds.ok()) << creds.status();
     // One file per test: ctest runs the tests of this binary as parallel processes.
     audit_path_ = absl::StrCat(::testing::TempDir(), "/alert_actions_audit.",
                                ::testing::UnitTest::GetInstance()->current_test_info()->name(),
                                ".log");
     std::remove(audit_path_.c_str());
     guard_ = std::make_unique<security::Guard>(
-        *creds, security::GuardOptions{.requests_per_second = 0, .audit_path = audit_path_},
-        clock_, guard_prom_);
+        RoleCredentials({"bureau", "analyst", "department", "admin"}),
+        security::GuardOptions{.requests_per_second = 0, .audit_path = audit_path_}, clock_,
+        guard_prom_);
     guarded_ = std::make_unique<QueryService>(store_, materializer_, metrics_,
                                               metrics::MetricsConfig{}, guard_.get());
     guarded_->EnableAlertActions(actions_, topics_.alert_actions, clock_);
-    wire_ = std::make_unique<QueryWireService>(guarded_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(wire_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::QueryService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                          grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+    server_ = std::make_unique<LoopbackServer>(guarded_.get());
+    ASSERT_NE(server_->server, nullptr);
   }
 
   static pb::RecordAlertActionRequest Ack(const std::string& comment = "on it") {
@@ -81,14 +65,14 @@ class AlertActionsTest : public ReplicaFixture {
                       pb::RecordAlertActionResponse* resp) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer tok-" + role);
-    return stub_->RecordAlertAction(&ctx, req, resp);
+    return server_->stub->RecordAlertAction(&ctx, req, resp);
   }
 
   pb::ListAlertsResponse List(const std::string& role) {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer tok-" + role);
     pb::ListAlertsResponse resp;
-    auto s = stub_->ListAlerts(&ctx, pb::ListAlertsRequest(), &resp);
+    auto s = server_->stub->ListAlerts(&ctx, pb::ListAlertsRequest(), &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp;
   }
@@ -116,9 +100,7 @@ class AlertActionsTest : public ReplicaFixture {
   std::string audit_path_;
   std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<QueryService> guarded_;
-  std::unique_ptr<QueryWireService> wire_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<pb::QueryService::Stub> stub_;
+  std::unique_ptr<LoopbackServer> server_;
   int64_t next_action_offset_ = 0;
 };
 

@@ -64,30 +64,14 @@ class DisclosureFaultTest : public ReplicaFixture {
                             Alert("enterprise_exit", "park", "P1"),
                             Alert("decline_yoy", "region", "321282")})
                     .ok());
-    std::string text;
-    for (const auto& role : kRoles) {
-      absl::StrAppend(&text, "token ", security::Sha256Hex("tok-" + role), " ", role, " ",
-                      role == "bureau" ? "3212" : "-", " ", role, "-caller\n");
-    }
-    auto creds = security::Credentials::Parse(text);
-    ASSERT_TRUE(creds.ok()) << creds.status();
     guard_ = std::make_unique<security::Guard>(
-        *creds, security::GuardOptions{.requests_per_second = 0, .audit_path = "/dev/null"},
-        clock_, guard_prom_);
+        RoleCredentials({"bureau", "analyst", "department", "admin"}),
+        security::GuardOptions{.requests_per_second = 0, .audit_path = "/dev/null"}, clock_,
+        guard_prom_);
     guarded_ = std::make_unique<QueryService>(store_, materializer_, metrics_,
                                               metrics::MetricsConfig{}, guard_.get());
-    wire_ = std::make_unique<QueryWireService>(guarded_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(wire_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = pb::QueryService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                          grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+    server_ = std::make_unique<LoopbackServer>(guarded_.get());
+    ASSERT_NE(server_->server, nullptr);
   }
 
   kafka::Message Park(const std::string& id) {
@@ -150,7 +134,7 @@ class DisclosureFaultTest : public ReplicaFixture {
                                   grpc::ClientContext*, const Request&, Response*)) {
     return [this, request, fn](grpc::ClientContext* ctx, std::string* out) {
       Response response;
-      grpc::Status s = ((*stub_).*fn)(ctx, request, &response);
+      grpc::Status s = ((*server_->stub).*fn)(ctx, request, &response);
       // Freshness moves with every applied record (Invalidate); the rest must not.
       if (const auto* f = Response::descriptor()->FindFieldByName("freshness")) {
         response.GetReflection()->ClearField(&response, f);
@@ -227,9 +211,7 @@ class DisclosureFaultTest : public ReplicaFixture {
   prometheus::Registry guard_prom_;
   std::unique_ptr<security::Guard> guard_;
   std::unique_ptr<QueryService> guarded_;
-  std::unique_ptr<QueryWireService> wire_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<pb::QueryService::Stub> stub_;
+  std::unique_ptr<LoopbackServer> server_;
   int64_t offset_ = 0;
 };
 

@@ -1,0 +1,21 @@
+"""Fixtures the system-test modules share. A module defines `stack` (its services, started
+as it needs them); these build on it. A module may define its own to override them."""
+import os
+
+import pytest
+
+import ground_truth
+
+
+@pytest.fixture(scope="module")
+def sample(stack):
+    """The deterministic sample (clusterctl gen-sample, seed 7) in the stack's work dir."""
+    out = os.path.join(stack.workdir, "sample")
+    stack.ctl("gen-sample", f"--out={out}", "--seed=7")
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth(sample):
+    """The sample's figures computed independently of the pipeline (ground_truth.py)."""
+    return ground_truth.compute(sample)
