@@ -451,15 +451,24 @@ if [ "$PROFILE" = 1 ]; then
 import collections, json, re, sys
 run = json.loads(sys.argv[2])
 frames, packages, threads = collections.Counter(), collections.Counter(), collections.Counter()
-kind = collections.Counter()
+native = collections.Counter()
 cur = {}
+def operator(thread):
+    return " -> " in thread or thread.startswith(("Source: ", "enterprise", "park"))
 def flush():
-    if "frame" in cur:
-        frames[cur["frame"]] += 1
-        m = re.match(r"([a-z0-9_]+(?:\.[a-z0-9_]+){0,3})", cur["frame"])
-        packages[m.group(1) if m else cur["frame"]] += 1
-        threads[re.sub(r"\s*\(\d+/\d+\)#\d+$", "", cur.get("thread", "?"))] += 1
-        kind[cur["event"]] += 1
+    if "frame" not in cur:
+        return
+    thread = re.sub(r"\s*\(\d+/\d+\)#\d+$", "", cur.get("thread", "?"))
+    if cur["event"] == "native":
+        # Threads in native code: CPU only where an operator thread is inside RocksDB (JNI);
+        # the rest are threads waiting in poll/epoll/futex.
+        if operator(thread) and cur["frame"].startswith("org.rocksdb."):
+            native[re.sub(r"\(.*", "", cur["frame"])] += 1
+        return
+    frames[cur["frame"]] += 1
+    m = re.match(r"([a-z0-9_]+(?:\.[a-z0-9_]+){0,3})", cur["frame"])
+    packages[m.group(1) if m else cur["frame"]] += 1
+    threads[thread] += 1
 for line in open(sys.argv[1]):
     s = line.strip()
     if s.startswith("jdk.ExecutionSample") or s.startswith("jdk.NativeMethodSample"):
@@ -468,15 +477,18 @@ for line in open(sys.argv[1]):
     elif s.startswith("sampledThread = "):
         m = re.match(r'sampledThread = "(.*)" \(', s)
         cur["thread"] = m.group(1) if m else s
-    elif "line:" in s and "frame" not in cur and cur:
+    elif cur and "frame" not in cur and s.startswith(("stackTrace", "]", "...", "}", "startTime", "state")) is False and "(" in s:
         cur["frame"] = re.sub(r"\s+line:.*$", "", s)
 flush()
 total = sum(frames.values())
+nat = sum(native.values())
 print(f"JFR (settings=profile: Java method samples every 10 ms per running thread, and threads "
       f"in native code every 20 ms), one extra Flink run at P={run['p']}: {run['rate']:,} reports/s, "
-      f"{run['cpu_s']} CPU s; {total:,} samples ({kind['java']:,} in Java code, {kind['native']:,} in native code). "
-      f"Self samples by top frame; RocksDB's own background threads (flush, compaction) are not "
-      f"Java threads and appear only in the thread CPU split of the table.")
+      f"{run['cpu_s']} CPU s; {total:,} samples of Java code. Self samples by top frame; "
+      f"RocksDB's own background threads (flush, compaction) are not Java threads and appear only "
+      f"in the thread CPU split of the table. Operator threads inside RocksDB calls (JNI, native "
+      f"samples): {nat:,} samples at 20 ms = ~{nat * 0.02:.1f} s"
+      + (" (" + ", ".join(f"`{f}` {c}" for f, c in native.most_common(4)) + ")" if nat else "") + ".")
 print()
 print("| top frame (self) | share |")
 print("|---|---|")

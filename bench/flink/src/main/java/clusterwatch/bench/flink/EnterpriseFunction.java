@@ -97,7 +97,7 @@ public final class EnterpriseFunction extends KeyedProcessFunction<String, Repor
         .setSourcePartition(rec.partition)
         .setSourceOffset(rec.offset)
         .build();
-    out.collect(new ContributionRecord(c.getParkId(), u.toByteArray()));
+    out.collect(new ContributionRecord(new ParkPeriod(c.getParkId(), periodKey), u.toByteArray()));
     CONTRIBUTIONS.increment();
   }
 

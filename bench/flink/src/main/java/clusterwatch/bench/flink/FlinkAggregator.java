@@ -7,17 +7,18 @@
 //     [--output=cw.flink.park-metrics.v1] [--dead_letters=cw.flink.rejected.v1]
 //     [--parallelism=1] [--checkpoint_ms=1000] [--flush_ms=100] [--object_reuse=true]
 //     [--buffer_timeout_ms=100] [--managed_mb=128] [--poll_ms=200]
+//     [--flink_conf="key=value;key=value"]   (any further Flink configuration, last word)
 //
 // The same two keyings as cw-aggregator (docs/scale-out.md, "Two stages"):
-//   Kafka source (reports, key USCC) -> keyBy(USCC) -> EnterpriseFunction -> keyBy(park) ->
-//   ParkFunction -> transactional Kafka sink (snapshots, key park|period)
+//   Kafka source (reports, key USCC) -> keyBy(USCC) -> EnterpriseFunction -> keyBy(park-period,
+//   routed by park: ParkPeriod) -> ParkFunction -> transactional Kafka sink (snapshots, key park|period)
 //   (+ the enterprise stage's dead letters, a side output, to a second transactional sink).
 // Where cw-aggregator and the Streams peer join the stages by a Kafka topic, Flink's keyBy is
 // an in-process network exchange whose consistency the checkpoints provide (the idiomatic
 // Flink form; it saves the peer a produce, a broker round trip and a consume per
 // contribution).
 // State: the RocksDB state backend (state.backend.type=rocksdb, incremental checkpoints to
-// <state_dir>/checkpoints, managed memory --managed_mb); checkpoints exactly-once (aligned)
+// <state_dir>/checkpoints, managed memory --managed_mb, timers on the heap); checkpoints exactly-once (aligned)
 // every --checkpoint_ms; the sinks are DeliveryGuarantee.EXACTLY_ONCE (Kafka transactions
 // committed when a checkpoint completes); the source reads read_committed and commits its
 // offsets to the group --name when a checkpoint completes.
@@ -210,8 +211,16 @@ public final class FlinkAggregator {
     conf.put("parallelism.default", Integer.toString(parallelism));
     conf.put("pipeline.object-reuse", Boolean.toString(objectReuse));
     conf.put("execution.buffer-timeout.interval", bufferTimeoutMs + " ms");
+    // Timers in the heap (checkpointed with the keyed state), not in RocksDB: there are at
+    // most one per park-period, and a RocksDB timer costs a write and a delete per flush.
+    conf.put("state.backend.rocksdb.timer-service.factory", "HEAP");
     // Every record type is a POJO or a primitive array: fail rather than fall back to Kryo.
     conf.put("pipeline.generic-types", "false");
+    for (String kv : a.getOrDefault("flink_conf", "").split(";")) {
+      if (kv.isBlank()) continue;
+      if (!kv.contains("=")) throw new IllegalArgumentException("--flink_conf: expected key=value, got " + kv);
+      conf.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+    }
     final StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(conf));
     env.setParallelism(parallelism);
@@ -235,7 +244,7 @@ public final class FlinkAggregator {
         .keyBy(r -> r.key)
         .process(new EnterpriseFunction(input)).name("enterprise").uid("enterprise");
     final SingleOutputStreamOperator<Keyed> parkSnapshots = contributions
-        .keyBy(c -> c.park)
+        .keyBy(c -> c.key, TypeInformation.of(ParkPeriod.class))
         .process(new ParkFunction(flushMs)).name("park").uid("park");
     parkSnapshots.sinkTo(sink(brokers, output, name + "-snapshots")).name("snapshots").uid("snapshots");
     contributions.getSideOutput(EnterpriseFunction.DEAD_LETTERS)

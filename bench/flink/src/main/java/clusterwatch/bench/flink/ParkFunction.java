@@ -1,22 +1,22 @@
 // The Flink peer's second stage: cw-aggregator's park stage (aggregator/park_stage.cc), a
-// KeyedProcessFunction on the contribution upserts keyed by park (cw-aggregator partitions
-// cw.contributions.v1 by park; here the keyBy exchange does it), the KTable groupBy
-// adder/subtractor pattern by hand, as the Kafka Streams peer's ParkProcessor.
+// KeyedProcessFunction on the contribution upserts keyed by park-period and routed by park
+// (ParkPeriod: cw-aggregator partitions cw.contributions.v1 by park and keys its state by
+// park-period), the KTable groupBy adder/subtractor pattern by hand, as the Kafka Streams
+// peer's ParkProcessor.
 //
-// Keyed state (RocksDB state backend, in every exactly-once checkpoint), per park:
-//   latest      MapState "<period>|<uscc>|<o|t>" -> Contribution: the latest upsert of each
-//               key (cw-aggregator's c| keys);
-//   aggregates  MapState "<period>" -> ParkAggregate without its firms (a| keys);
-//   firms       MapState "<period>|<uscc>" -> FirmTotals (f| keys);
-//   dirty       MapState "<period>" -> true: park-periods changed since their last snapshot.
+// Keyed state (RocksDB state backend, in every exactly-once checkpoint), per park-period:
+//   latest      MapState "<uscc>|<o|t>" -> Contribution: the latest upsert of each key
+//               (cw-aggregator's c| keys);
+//   aggregate   ValueState ParkAggregate without its firms (a| key);
+//   firms       MapState "<uscc>" -> FirmTotals (f| keys);
+//   dirty       ValueState true: changed since its last snapshot (d| mark).
 // Per record: equal to the kept one (a replay), or a retraction of nothing -> unchanged;
-// otherwise subtract the kept contribution from its park-period aggregate and firm, add the
-// new one (a retraction adds nothing and forgets the key), mark the park-period dirty and, if
-// the park has no flush pending, register a processing-time timer at the next multiple of
-// flush_ms. The timer publishes one ParkSnapshot per dirty park-period (cw-aggregator: one per
-// changed park-period per transaction, every 100 ms; the Streams peer: a punctuation every
-// 100 ms); the transactional Kafka sink makes them visible when the checkpoint that covers
-// them completes.
+// otherwise subtract the kept contribution from the aggregate and firm, add the new one (a
+// retraction adds nothing and forgets the key), and if the park-period was clean, mark it
+// dirty and register a processing-time timer at the next multiple of flush_ms. The timer
+// publishes its ParkSnapshot (cw-aggregator: one per changed park-period per transaction,
+// every 100 ms; the Streams peer: a punctuation every 100 ms); the transactional Kafka sink
+// makes it visible when the checkpoint that covers it completes.
 package clusterwatch.bench.flink;
 
 import clusterwatch.bench.flink.Records.ContributionRecord;
@@ -39,6 +39,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -47,7 +49,7 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-public final class ParkFunction extends KeyedProcessFunction<String, ContributionRecord, Keyed>
+public final class ParkFunction extends KeyedProcessFunction<ParkPeriod, ContributionRecord, Keyed>
     implements CheckpointedFunction, CheckpointListener {
   // cw_aggregator_contributions_total{outcome=changed|unchanged|poison}, snapshots published.
   static final LongAdder CHANGED = new LongAdder();
@@ -56,6 +58,7 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
   static final LongAdder SNAPSHOTS = new LongAdder();
   // Park-periods marked dirty and not yet published, over all subtasks.
   static final AtomicLong PENDING = new AtomicLong();
+  // Checkpoints completed (as subtask 0 is told).
   static final LongAdder CHECKPOINTS = new LongAdder();
   // Every live subtask, so the monitor can tell whether all its snapshots are in a completed
   // checkpoint (and so in a committed transaction of the sink, or about to be).
@@ -63,9 +66,9 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
 
   private final long flushMs;
   private transient MapState<String, byte[]> latest;
-  private transient MapState<String, byte[]> aggregates;
+  private transient ValueState<byte[]> aggregate;
   private transient MapState<String, byte[]> firms;
-  private transient MapState<String, Boolean> dirty;
+  private transient ValueState<Boolean> dirty;
   // Snapshots this subtask emitted; how many it had when each pending checkpoint's barrier
   // passed; how many are in the last completed checkpoint.
   private long emitted;
@@ -81,12 +84,11 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
   public void open(OpenContext ctx) {
     latest = getRuntimeContext().getMapState(new MapStateDescriptor<>(
         "latest-contributions", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    aggregates = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-        "park-aggregates", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    aggregate = getRuntimeContext().getState(new ValueStateDescriptor<>(
+        "park-aggregate", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     firms = getRuntimeContext().getMapState(new MapStateDescriptor<>(
         "park-firms", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-        "dirty-park-periods", Types.STRING, Types.BOOLEAN));
+    dirty = getRuntimeContext().getState(new ValueStateDescriptor<>("dirty", Types.BOOLEAN));
     emittedAtCheckpoint = new ConcurrentSkipListMap<>();
     LIVE.add(this);
   }
@@ -112,8 +114,7 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
       throw new IllegalStateException("undecodable contribution from the enterprise stage", e);
     }
     final Contribution c = u.getContribution();
-    final String period = u.getPeriod();
-    final String ckey = period + "|" + c.getUscc() + "|" + (u.getOutput() ? "o" : "t");
+    final String ckey = c.getUscc() + "|" + (u.getOutput() ? "o" : "t");
     final byte[] oldBytes = latest.get(ckey);
     final Contribution old = oldBytes == null ? null : Contribution.parseFrom(oldBytes);
     final boolean retract = isRetraction(c);
@@ -121,12 +122,12 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
       UNCHANGED.increment();
       return;
     }
-    final byte[] aggBytes = aggregates.get(period);
+    final byte[] aggBytes = aggregate.value();
     final ParkAggregate.Builder agg =
         aggBytes == null ? ParkAggregate.newBuilder() : ParkAggregate.parseFrom(aggBytes).toBuilder();
     FirmTotals.Builder firm = null;
     boolean firmTouched = false;
-    final String firmKey = period + "|" + c.getUscc();
+    final String firmKey = c.getUscc();
     if (old != null) {
       Domain.applyContribution(agg, old, -1);
       if (Domain.hasFirm(old)) {
@@ -151,14 +152,11 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
         firms.put(firmKey, firm.build().toByteArray());
       }
     }
-    aggregates.put(period, agg.build().toByteArray());
-    if (!dirty.contains(period)) {
-      if (dirty.isEmpty()) {
-        // One timer per park per flush interval (timers of one key and time are deduplicated).
-        final long now = ctx.timerService().currentProcessingTime();
-        ctx.timerService().registerProcessingTimeTimer((now / flushMs + 1) * flushMs);
-      }
-      dirty.put(period, Boolean.TRUE);
+    aggregate.update(agg.build().toByteArray());
+    if (dirty.value() == null) {
+      dirty.update(Boolean.TRUE);
+      final long now = ctx.timerService().currentProcessingTime();
+      ctx.timerService().registerProcessingTimeTimer((now / flushMs + 1) * flushMs);
       PENDING.incrementAndGet();
     }
     CHANGED.increment();
@@ -169,37 +167,28 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
     return bytes == null ? null : FirmTotals.parseFrom(bytes).toBuilder();
   }
 
-  /** One ParkSnapshot per dirty park-period of this park, then the marks are cleared. */
+  /** The park-period's ParkSnapshot, then its mark is cleared. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Keyed> out) throws Exception {
-    final String park = ctx.getCurrentKey();
-    List<String> periods = new ArrayList<>();
-    for (String p : dirty.keys()) periods.add(p);
-    if (periods.isEmpty()) return;
-    // The dirty periods' firms, in uscc order (as cw-aggregator sorts them): one pass over
-    // the park's firms.
-    Map<String, TreeMap<String, FirmTotals>> byPeriod = new HashMap<>();
-    for (String p : periods) byPeriod.put(p, new TreeMap<>());
+    if (dirty.value() == null) return;
+    final ParkPeriod key = ctx.getCurrentKey();
+    // Its firms in uscc order, as cw-aggregator sorts them.
+    TreeMap<String, FirmTotals> sorted = new TreeMap<>();
     for (Map.Entry<String, byte[]> e : firms.entries()) {
-      final String k = e.getKey();
-      final int bar = k.lastIndexOf('|');
-      final TreeMap<String, FirmTotals> mine = byPeriod.get(k.substring(0, bar));
-      if (mine != null) mine.put(k.substring(bar + 1), FirmTotals.parseFrom(e.getValue()));
+      sorted.put(e.getKey(), FirmTotals.parseFrom(e.getValue()));
     }
+    final byte[] bytes = aggregate.value();
+    final ParkAggregate agg =
+        bytes == null ? ParkAggregate.getDefaultInstance() : ParkAggregate.parseFrom(bytes);
     final long now = System.currentTimeMillis();
-    for (String p : periods) {
-      final byte[] bytes = aggregates.get(p);
-      final ParkAggregate agg =
-          bytes == null ? ParkAggregate.getDefaultInstance() : ParkAggregate.parseFrom(bytes);
-      out.collect(new Keyed(park + "|" + p,
-          Domain.buildSnapshot(park, Domain.parsePeriodKey(p), agg,
-                               new ArrayList<>(byPeriod.get(p).values()), now).toByteArray()));
-    }
+    out.collect(new Keyed(key.park + "|" + key.period,
+        Domain.buildSnapshot(key.park, Domain.parsePeriodKey(key.period), agg,
+                             new ArrayList<>(sorted.values()), now).toByteArray()));
     dirty.clear();
-    emitted += periods.size();
+    emitted += 1;
     emittedTotal = emitted;
-    SNAPSHOTS.add(periods.size());
-    PENDING.addAndGet(-periods.size());
+    SNAPSHOTS.increment();
+    PENDING.decrementAndGet();
   }
 
   @Override
@@ -217,6 +206,6 @@ public final class ParkFunction extends KeyedProcessFunction<String, Contributio
     final Map.Entry<Long, Long> e = emittedAtCheckpoint.floorEntry(checkpointId);
     if (e != null) emittedCheckpointed = e.getValue();
     emittedAtCheckpoint.headMap(checkpointId, true).clear();
-    CHECKPOINTS.increment();
+    if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) CHECKPOINTS.increment();
   }
 }

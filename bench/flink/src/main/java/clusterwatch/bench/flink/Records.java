@@ -20,17 +20,17 @@ public final class Records {
 
   /**
    * A contribution upsert from the enterprise stage to the park stage (cw.contributions.v1's
-   * record in cw-aggregator): keyed by park for the exchange; value a
-   * clusterwatch.v1.ContributionUpdate.
+   * record in cw-aggregator): keyed by its park-period (ParkPeriod: routed by park) for the
+   * exchange; value a clusterwatch.v1.ContributionUpdate.
    */
   public static final class ContributionRecord {
-    public String park;
+    public ParkPeriod key;
     public byte[] value;
 
     public ContributionRecord() {}
 
-    public ContributionRecord(String park, byte[] value) {
-      this.park = park;
+    public ContributionRecord(ParkPeriod key, byte[] value) {
+      this.key = key;
       this.value = value;
     }
   }
