@@ -63,7 +63,7 @@
 #   CW_FLINK_ROUNDS           alternating rounds per P, >= 1                (default 2; national 1)
 #   CW_FLINK_HEAP             JVM heap of the Flink job                 (default "-Xms512m -Xmx1g")
 #   CW_FLINK_CHECKPOINT_MS    checkpoint interval                       (default 1000)
-#   CW_FLINK_FLUSH_MS         snapshot timer interval                   (default 100)
+#   CW_FLINK_FLUSH_MS         snapshot timer interval                   (default: the checkpoint interval)
 #   CW_FLINK_OBJECT_REUSE     pipeline.object-reuse                     (default true)
 #   CW_FLINK_BUFFER_TIMEOUT_MS execution.buffer-timeout.interval        (default 100)
 #   CW_FLINK_MANAGED_MB       managed memory (RocksDB block cache and write buffers) (default 128)
@@ -90,7 +90,7 @@ PARALLELISM="${CW_FLINK_PARALLELISM:-$DEF_P}"
 ROUNDS="${CW_FLINK_ROUNDS:-$DEF_ROUNDS}"
 HEAP="${CW_FLINK_HEAP:--Xms512m -Xmx1g}"
 CHECKPOINT_MS="${CW_FLINK_CHECKPOINT_MS:-1000}"
-FLUSH_MS="${CW_FLINK_FLUSH_MS:-100}"
+FLUSH_MS="${CW_FLINK_FLUSH_MS:-$CHECKPOINT_MS}"
 OBJECT_REUSE="${CW_FLINK_OBJECT_REUSE:-true}"
 BUFFER_TIMEOUT_MS="${CW_FLINK_BUFFER_TIMEOUT_MS:-100}"
 MANAGED_MB="${CW_FLINK_MANAGED_MB:-128}"

@@ -5,7 +5,7 @@
 //   java -Xms512m -Xmx1g -cp <jar>:<classpath> clusterwatch.bench.flink.FlinkAggregator \
 //     --brokers=127.0.0.1:59092 --name=flk-1 --state_dir=/tmp/x [--input=cw.reports.v1]
 //     [--output=cw.flink.park-metrics.v1] [--dead_letters=cw.flink.rejected.v1]
-//     [--parallelism=1] [--checkpoint_ms=1000] [--flush_ms=100] [--object_reuse=true]
+//     [--parallelism=1] [--checkpoint_ms=1000] [--flush_ms=<checkpoint_ms>] [--object_reuse=true]
 //     [--buffer_timeout_ms=100] [--managed_mb=128] [--poll_ms=200]
 //     [--flink_conf="key=value;key=value"]   (any further Flink configuration, last word)
 //
@@ -182,7 +182,10 @@ public final class FlinkAggregator {
     final String deadLetters = a.getOrDefault("dead_letters", "cw.flink.rejected.v1");
     final int parallelism = Integer.parseInt(a.getOrDefault("parallelism", "1"));
     final long checkpointMs = Long.parseLong(a.getOrDefault("checkpoint_ms", "1000"));
-    final long flushMs = Long.parseLong(a.getOrDefault("flush_ms", "100"));
+    // Snapshots become visible when a checkpoint completes: by default one flush per checkpoint
+    // interval, i.e. one snapshot per changed park-period per committed transaction (as
+    // cw-aggregator publishes one per changed park-period per transaction).
+    final long flushMs = Long.parseLong(a.getOrDefault("flush_ms", Long.toString(checkpointMs)));
     final boolean objectReuse = Boolean.parseBoolean(a.getOrDefault("object_reuse", "true"));
     final long bufferTimeoutMs = Long.parseLong(a.getOrDefault("buffer_timeout_ms", "100"));
     final int managedMb = Integer.parseInt(a.getOrDefault("managed_mb", "128"));

@@ -14,9 +14,11 @@
 // otherwise subtract the kept contribution from the aggregate and firm, add the new one (a
 // retraction adds nothing and forgets the key), and if the park-period was clean, mark it
 // dirty and register a processing-time timer at the next multiple of flush_ms. The timer
-// publishes its ParkSnapshot (cw-aggregator: one per changed park-period per transaction,
-// every 100 ms; the Streams peer: a punctuation every 100 ms); the transactional Kafka sink
-// makes it visible when the checkpoint that covers it completes.
+// publishes its ParkSnapshot; the transactional Kafka sink makes it visible when the
+// checkpoint that covers it completes. flush_ms defaults to the checkpoint interval: one
+// snapshot per changed park-period per committed transaction, as cw-aggregator (one per
+// changed park-period per transaction); more often would only publish versions that no
+// read_committed reader sees apart.
 package clusterwatch.bench.flink;
 
 import clusterwatch.bench.flink.Records.ContributionRecord;
@@ -27,8 +29,6 @@ import clusterwatch.v1.State.ContributionUpdate;
 import clusterwatch.v1.State.ParkAggregate;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
