@@ -19,6 +19,8 @@ PACKAGES=(
   python3-grpcio python3-protobuf python3-pytest python3-pytest-timeout
   # JDK (not only the JRE): scripts/kafka.sh runs deploy/kafka/CreateTopics.java as a
   # single-file source program, which needs the jdk.compiler module.
+  # Maven resolves the benchmark peers (bench/kstreams, bench/flink: Flink runs in a local
+  # MiniCluster from its jars); bench/flink_compare.sh profiles the peer with the JDK's jfr.
   openjdk-17-jre-headless openjdk-17-jdk-headless maven
   kcat
   # curl: the documented /metrics examples, which the doc-test runs (docs/contributing.md).
