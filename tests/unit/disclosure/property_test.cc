@@ -356,7 +356,9 @@ TEST(ProtectPropertyTest, CarriedYearsAreNotRecoverableAcrossPeriods) {
         for (const auto& key : with.carried) {
           const bool structural = key.first != "*" && key.second != "*" &&
                                   t.cells.at(key).contributors.empty();
-          if (!structural) EXPECT_TRUE(WithheldKeys(*s).contains(key));
+          if (!structural) {
+            EXPECT_TRUE(WithheldKeys(*s).contains(key));
+          }
         }
       }
       for (const auto& [key, st] : s->cells) carried_cells += st.reason == Reason::kCarried;
