@@ -469,10 +469,10 @@ def k8s(k8s_dir, rendered, metrics_conf, root):
             if a_max is not None and a != a_max:
                 problem(w, f"max-aggregators {a} differs from another topic's {a_max}")
             a_max = a if a_max is None else min(a, a_max)
-        if topic.startswith("cw.reports."):
+        if topic.startswith("cw.reports.") or topic.startswith("cw.alert-actions."):
             if cfg.get("cleanup.policy") != "delete" or str(cfg.get("retention.ms")) != "-1":
-                problem(w, "the reports topic must keep everything: cleanup.policy delete, "
-                           "retention.ms -1")
+                problem(w, "the reports and alert-actions topics must keep everything: "
+                           "cleanup.policy delete, retention.ms -1")
         elif topic.startswith("cw."):
             if cfg.get("cleanup.policy") != "compact":
                 problem(w, "must be compacted (cleanup.policy: compact)")

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -37,66 +36,6 @@ absl::Status ConfigureAll(RdKafka::Conf* conf, const ClientOptions& o,
   }
   return absl::OkStatus();
 }
-
-// A login the broker refused (unknown user, wrong password, a mechanism it does not offer)
-// does not heal by retrying, which librdkafka would do forever: the consumer reports it as
-// kUnauthenticated, naming the settings to check but never their values.
-absl::Status RefusedLogin(const std::string& errstr) {
-  return absl::UnauthenticatedError(absl::StrCat(
-      "kafka: the broker refused the login: ", errstr,
-      " (check sasl.username, sasl.password and sasl.mechanisms of --kafka_config_file)"));
-}
-
-// Serves a consumer's events: logs and errors are written to stderr exactly as librdkafka
-// writes them without callbacks ("%LEVEL|SECONDS|FACILITY|NAME| TEXT"), and a refused login
-// is remembered, since librdkafka reports it only as an error event (never as a message)
-// and retries it forever.
-class LoginWatch : public RdKafka::EventCb {
- public:
-  void event_cb(RdKafka::Event& e) override {
-    switch (e.type()) {
-      case RdKafka::Event::EVENT_LOG:
-        Print(e.severity(), e.fac(), e.str());
-        break;
-      case RdKafka::Event::EVENT_ERROR:
-        Print(RdKafka::Event::EVENT_SEVERITY_ERROR, "ERROR", e.str());
-        if (e.err() == RdKafka::ERR__AUTHENTICATION) {
-          absl::MutexLock lock(&mu_);
-          if (refused_.empty()) refused_ = e.str();
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  // The first refused login's message, or empty.
-  std::string refused() {
-    absl::MutexLock lock(&mu_);
-    return refused_;
-  }
-  void set_name(std::string name) {
-    absl::MutexLock lock(&mu_);
-    name_ = std::move(name);
-  }
-
- private:
-  void Print(int severity, const std::string& fac, const std::string& text) {
-    const absl::Duration now = absl::Now() - absl::UnixEpoch();
-    std::string name;
-    {
-      absl::MutexLock lock(&mu_);
-      name = name_;
-    }
-    const int64_t ms = absl::ToInt64Milliseconds(now);
-    std::fprintf(stderr, "%%%d|%lld.%03lld|%s|%s| %s\n", severity,
-                 static_cast<long long>(ms / 1000), static_cast<long long>(ms % 1000),
-                 fac.c_str(), name.c_str(), text.c_str());
-  }
-
-  absl::Mutex mu_;
-  std::string refused_ ABSL_GUARDED_BY(mu_);
-  std::string name_ ABSL_GUARDED_BY(mu_);
-};
 
 // Tracks one ProduceAll call: how many records are outstanding and the first error.
 struct PendingSet {
@@ -243,7 +182,6 @@ class RdConsumer : public Consumer {
   }
 
   absl::Status Init();
-  absl::Status CheckLogin();
 
   absl::StatusOr<std::vector<Message>> Poll(size_t max, absl::Duration timeout) override {
     std::vector<Message> out;
@@ -271,9 +209,6 @@ class RdConsumer : public Consumer {
       msg.value.assign(static_cast<const char*>(m->payload()), m->len());
       msg.timestamp_ms = m->timestamp().timestamp;
       out.push_back(std::move(msg));
-    }
-    if (out.empty()) {
-      if (auto refused = login_.refused(); !refused.empty()) return RefusedLogin(refused);
     }
     if (!revoked_during_poll_.empty()) {
       std::erase_if(out, [this](const Message& m) {
@@ -497,7 +432,6 @@ class RdConsumer : public Consumer {
   }
 
   ConsumerOptions options_;
-  LoginWatch login_;  // declared before consumer_, so it outlives it
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
   std::set<TopicPartition> revoked_during_poll_;
@@ -519,15 +453,6 @@ class RebalanceCb : public RdKafka::RebalanceCb {
  private:
   RdConsumer* owner_;
 };
-
-// The errors librdkafka raised so far (a consumer gets them as error messages): a refused
-// login fails the caller, anything else stays librdkafka's to retry.
-absl::Status RdConsumer::CheckLogin() {
-  // Serves the queued events (before assign() there are no messages to lose).
-  std::unique_ptr<RdKafka::Message> m(consumer_->consume(0));
-  if (auto refused = login_.refused(); !refused.empty()) return RefusedLogin(refused);
-  return absl::OkStatus();
-}
 
 absl::Status RdConsumer::Init() {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -553,10 +478,6 @@ absl::Status RdConsumer::Init() {
   }
   if (auto s = ConfigureAll(conf.get(), options_.client, defaults); !s.ok()) return s;
   std::string err;
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&login_), err) !=
-      RdKafka::Conf::CONF_OK) {
-    return absl::InvalidArgumentError(err);
-  }
   if (group) {
     rebalance_cb_ = std::make_unique<RebalanceCb>(this);
     if (conf->set("rebalance_cb", rebalance_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
@@ -565,7 +486,6 @@ absl::Status RdConsumer::Init() {
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
-  login_.set_name(consumer_->name());
   if (group) {
     auto e = consumer_->subscribe(options_.topics);
     if (e != RdKafka::ERR_NO_ERROR) {
@@ -588,7 +508,6 @@ absl::Status RdConsumer::Init() {
       }
       delete md;
       md = nullptr;
-      if (auto s = CheckLogin(); !s.ok()) return s;
       absl::SleepFor(absl::Milliseconds(500));
     }
     if (md == nullptr) {
@@ -651,28 +570,9 @@ class RdTxnProducer : public TransactionalProducer {
     if (conf->set("dr_cb", &cb_, err) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(err);
     }
-    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&login_), err) !=
-        RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(err);
-    }
     producer_.reset(RdKafka::Producer::create(conf.get(), err));
     if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-    login_.set_name(producer_->name());
-    // Up to 30 s in 5 s steps (a timed-out call may be repeated), so that a refused login
-    // fails at once instead of as a timeout.
-    RdKafka::Error* e = nullptr;
-    for (int attempt = 0; attempt < 6; ++attempt) {
-      e = producer_->init_transactions(5000);
-      if (e == nullptr || e->code() != RdKafka::ERR__TIMED_OUT || attempt == 5) break;
-      delete e;
-      e = nullptr;
-      producer_->poll(0);  // serves the error events
-      if (auto refused = login_.refused(); !refused.empty()) {
-        producer_.reset();
-        return RefusedLogin(refused);
-      }
-    }
-    if (auto st = Check(e, "init transactions"); !st.ok()) {
+    if (auto st = Check(producer_->init_transactions(30000), "init transactions"); !st.ok()) {
       producer_.reset();
       return st;
     }
@@ -806,7 +706,6 @@ class RdTxnProducer : public TransactionalProducer {
   ClientOptions options_;
   std::string transactional_id_;
   TxnDeliveryCb cb_;
-  LoginWatch login_;
   std::unique_ptr<RdKafka::Producer> producer_;
   bool open_ = false;
   bool fatal_ = false;
