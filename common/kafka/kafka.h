@@ -105,8 +105,9 @@ struct ConsumerOptions {
 class Consumer {
  public:
   virtual ~Consumer() = default;
-  // Up to `max` messages, waiting at most `timeout` for the first. Messages of partitions
-  // revoked during the call are dropped. An error only for a fatal consumer error.
+  // Up to `max` messages, waiting at most `timeout` for the first. Messages consumed before
+  // their partition was revoked during the call are dropped; those read after it was
+  // assigned again in the same call are kept. An error only for a fatal consumer error.
   virtual absl::StatusOr<std::vector<Message>> Poll(size_t max, absl::Duration timeout) = 0;
   // Records consumed positions in the group (informational: lag tools, monitoring).
   virtual absl::Status CommitToGroup(const std::map<TopicPartition, int64_t>& next) = 0;

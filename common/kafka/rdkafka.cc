@@ -9,9 +9,11 @@
 #include <set>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/kafka/poll_batch.h"
 
 namespace cw::kafka {
 namespace {
@@ -184,13 +186,16 @@ class RdConsumer : public Consumer {
   absl::Status Init();
 
   absl::StatusOr<std::vector<Message>> Poll(size_t max, absl::Duration timeout) override {
-    std::vector<Message> out;
-    revoked_during_poll_.clear();
+    // Rebalance callbacks run inside consume() below; a revocation drops what `polling_`
+    // holds of the revoked partitions (see PollBatch).
+    PollBatch batch;
+    polling_ = &batch;
+    absl::Cleanup done = [this] { polling_ = nullptr; };
     int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-    while (out.size() < max) {
-      std::unique_ptr<RdKafka::Message> m(consumer_->consume(out.empty() ? wait_ms : 0));
+    while (batch.size() < max) {
+      std::unique_ptr<RdKafka::Message> m(consumer_->consume(batch.empty() ? wait_ms : 0));
       if (m->err() == RdKafka::ERR__TIMED_OUT || m->err() == RdKafka::ERR__PARTITION_EOF) {
-        if (out.empty() && m->err() == RdKafka::ERR__PARTITION_EOF) continue;
+        if (batch.empty() && m->err() == RdKafka::ERR__PARTITION_EOF) continue;
         break;
       }
       if (m->err() != RdKafka::ERR_NO_ERROR) {
@@ -208,14 +213,9 @@ class RdConsumer : public Consumer {
       if (m->key()) msg.key = *m->key();
       msg.value.assign(static_cast<const char*>(m->payload()), m->len());
       msg.timestamp_ms = m->timestamp().timestamp;
-      out.push_back(std::move(msg));
+      batch.Add(std::move(msg));
     }
-    if (!revoked_during_poll_.empty()) {
-      std::erase_if(out, [this](const Message& m) {
-        return revoked_during_poll_.count({m.topic, m.partition}) > 0;
-      });
-    }
-    return out;
+    return batch.Take();
   }
 
   absl::Status CommitToGroup(const std::map<TopicPartition, int64_t>& next) override {
@@ -396,7 +396,7 @@ class RdConsumer : public Consumer {
       }
       if (options_.on_assigned) options_.on_assigned(list);
     } else {
-      for (const auto& tp : list) revoked_during_poll_.insert(tp);
+      if (polling_ != nullptr) polling_->Revoked(list);
       if (cooperative) {
         if (auto* e = c->incremental_unassign(parts)) delete e;
       } else {
@@ -434,7 +434,7 @@ class RdConsumer : public Consumer {
   ConsumerOptions options_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
-  std::set<TopicPartition> revoked_during_poll_;
+  PollBatch* polling_ = nullptr;  // the batch of the Poll call in progress
   std::map<TopicPartition, int64_t> targets_;  // high watermark when first asked
   std::set<TopicPartition> caught_up_;          // reached its target since the assignment
   std::map<TopicPartition, absl::Time> retry_at_;
