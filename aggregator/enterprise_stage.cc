@@ -4,11 +4,14 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clusterwatch/v1/reports.pb.h"
 #include "clusterwatch/v1/state.pb.h"
+#include "common/domain/correction.h"
 #include "common/domain/dead_letter.h"
 #include "common/domain/derive.h"
 #include "common/domain/revision.h"
@@ -23,6 +26,9 @@ namespace pb = clusterwatch::v1;
 std::string YearKeyOf(const std::string& uscc, char kind, int year) {
   return absl::StrCat("y|", uscc, "|", std::string(1, kind), "|", year, "|");
 }
+
+// Store key of an enterprise's registry corrections (EnterpriseCorrections).
+std::string CorrectionsKeyOf(const std::string& uscc) { return absl::StrCat("x|", uscc); }
 
 bool IsYtd(pb::ValueBasis b) { return b == pb::VALUE_BASIS_YEAR_TO_DATE; }
 
@@ -168,6 +174,11 @@ EnterpriseStageMetrics::EnterpriseStageMetrics(prometheus::Registry& registry)
                  .Help("Report messages by outcome")
                  .Register(registry)
                  .Add({{"outcome", "poison"}})),
+      corrections(prometheus::BuildCounter()
+                      .Name("cw_aggregator_records_total")
+                      .Help("Report messages by outcome")
+                      .Register(registry)
+                      .Add({{"outcome", "correction"}})),
       contributions(prometheus::BuildCounter()
                         .Name("cw_aggregator_contributions_produced_total")
                         .Help("Contribution upserts produced by the enterprise stage "
@@ -206,6 +217,9 @@ class ApplyCall {
   }
   // Records one valid report in its enterprise-year when the revision rule accepts it.
   absl::Status Record(const pb::ReportEnvelope& env, const kafka::Message& m);
+  // Records one valid registry correction and applies it to the periods it names of every
+  // enterprise-year already held (both kinds).
+  absl::Status Correct(const pb::EnterpriseCorrection& c);
   // Derives every changed enterprise-year again, produces the contributions that changed
   // (when emitting) and stages the records.
   absl::Status Finish();
@@ -225,6 +239,12 @@ class ApplyCall {
     return o;
   }
   absl::StatusOr<YearState*> Load(const YearKey& yk);
+  // The enterprise's corrections (read once per call).
+  struct CorrectionsState {
+    pb::EnterpriseCorrections* list = nullptr;
+    bool changed = false;
+  };
+  absl::StatusOr<CorrectionsState*> Corrections(const std::string& uscc);
   // The first change of this call to `st`: keep the record as read and what it stands for.
   absl::Status KeepBefore(const YearKey& yk, YearState& st);
   // The upsert of `uscc`'s contribution to where.park_id() (a retraction without `values`).
@@ -242,6 +262,7 @@ class ApplyCall {
   EnterpriseStageCounts& counts_;
   google::protobuf::Arena arena_;
   std::map<YearKey, YearState> years_;
+  std::map<std::string, CorrectionsState> corrections_;
   pb::ContributionUpdate* update_ = nullptr;  // reused by Upsert
 };
 
@@ -261,6 +282,69 @@ absl::StatusOr<ApplyCall::YearState*> ApplyCall::Load(const YearKey& yk) {
         absl::StrCat("state record of ", What(yk), " is not an EnterpriseYear"));
   }
   return &years_.emplace(yk, std::move(st)).first->second;
+}
+
+absl::StatusOr<ApplyCall::CorrectionsState*> ApplyCall::Corrections(const std::string& uscc) {
+  auto it = corrections_.find(uscc);
+  if (it != corrections_.end()) return &it->second;
+  auto bytes = state_.Get(CorrectionsKeyOf(uscc));
+  if (!bytes.ok()) return bytes.status();
+  CorrectionsState cs;
+  cs.list = google::protobuf::Arena::CreateMessage<pb::EnterpriseCorrections>(&arena_);
+  if (bytes->has_value() && !cs.list->ParseFromString(**bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("state record x|", uscc, " is not an EnterpriseCorrections"));
+  }
+  return &corrections_.emplace(uscc, cs).first->second;
+}
+
+absl::Status ApplyCall::Correct(const pb::EnterpriseCorrection& c) {
+  auto cs = Corrections(c.uscc());
+  if (!cs.ok()) return cs.status();
+  *(*cs)->list->add_items() = c;
+  (*cs)->changed = true;
+  // The enterprise-years it may change: those stored and those this call created.
+  std::set<YearKey> keys;
+  const std::string prefix = absl::StrCat("y|", c.uscc(), "|");
+  std::string bad;
+  auto scanned = state_.Scan(prefix, [&](std::string_view key, std::string_view) {
+    // y|<uscc>|<kind>|<year>|
+    const std::string_view rest = key.substr(prefix.size());
+    int year = 0;
+    if (rest.size() < 4 || rest[1] != '|' ||
+        !absl::SimpleAtoi(std::string(rest.substr(2, rest.size() - 3)), &year)) {
+      bad = std::string(key);
+      return false;
+    }
+    keys.insert(YearKey{c.uscc(), rest[0], year});
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!bad.empty()) return absl::DataLossError(absl::StrCat("malformed state key ", bad));
+  for (const auto& [yk, st] : years_) {
+    if (yk.uscc == c.uscc()) keys.insert(yk);
+  }
+  for (const YearKey& yk : keys) {
+    if (!domain::CorrectionTouchesYear(c, yk.year)) continue;
+    auto ys = Load(yk);
+    if (!ys.ok()) return ys.status();
+    YearState& st = **ys;
+    for (int i = 0; i < st.record->periods_size(); ++i) {
+      auto period = domain::ParsePeriod(st.record->periods(i).period());
+      if (!period.ok()) {
+        return absl::DataLossError(absl::StrCat("state record of ", What(yk),
+                                                " has a bad period ",
+                                                st.record->periods(i).period()));
+      }
+      if (!domain::CorrectionCovers(c, *period)) continue;
+      if (auto s = KeepBefore(yk, st); !s.ok()) return s;
+      pb::EnterprisePeriod& e = *st.record->mutable_periods(i);
+      if (!c.park_id().empty()) e.set_park_id(c.park_id());
+      if (!c.industry().empty()) e.set_industry(c.industry());
+    }
+  }
+  ++counts_.corrections;
+  return absl::OkStatus();
 }
 
 absl::Status ApplyCall::KeepBefore(const YearKey& yk, YearState& st) {
@@ -324,6 +408,13 @@ absl::Status ApplyCall::Record(const pb::ReportEnvelope& env, const kafka::Messa
   e->set_received_unix_ms(env.provenance().received_unix_ms());
   e->set_park_id(output ? env.output().park_id() : env.tax().park_id());
   e->set_industry(output ? env.output().industry() : env.tax().industry());
+  // A registry correction naming this period outranks the report's placement.
+  auto cs = Corrections(uscc);
+  if (!cs.ok()) return cs.status();
+  if ((*cs)->list->items_size() > 0) {
+    domain::ApplyCorrections((*cs)->list->items(), period, e->mutable_park_id(),
+                             e->mutable_industry());
+  }
   e->set_ytd_basis(v.ytd_basis);
   e->mutable_reported()->Assign(v.flows.begin(), v.flows.end());
   e->set_level(v.level);
@@ -394,6 +485,9 @@ absl::Status ApplyCall::Finish() {
     }
     state_.Put(YearKeyOf(yk.uscc, yk.kind, yk.year), st.record->SerializeAsString());
   }
+  for (const auto& [uscc, cs] : corrections_) {
+    if (cs.changed) state_.Put(CorrectionsKeyOf(uscc), cs.list->SerializeAsString());
+  }
   return absl::OkStatus();
 }
 
@@ -430,7 +524,10 @@ absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages,
       if (emit) RejectAsDeadLetter(m, *bad, decoded ? &env : nullptr, out);
       continue;
     }
-    if (auto s = call.Record(env, m); !s.ok()) return s;
+    if (auto s = env.has_correction() ? call.Correct(env.correction()) : call.Record(env, m);
+        !s.ok()) {
+      return s;
+    }
   }
   if (auto s = call.Finish(); !s.ok()) return s;
   metrics_.applied.Increment(counts_.applied);
@@ -438,6 +535,7 @@ absl::Status EnterpriseStage::Apply(const std::vector<kafka::Message>& messages,
   metrics_.stale.Increment(counts_.stale);
   metrics_.poison.Increment(counts_.poison);
   metrics_.contributions.Increment(counts_.contributions);
+  metrics_.corrections.Increment(counts_.corrections);
   return absl::OkStatus();
 }
 

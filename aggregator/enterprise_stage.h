@@ -28,6 +28,7 @@ struct EnterpriseStageMetrics {
   prometheus::Counter& duplicates;
   prometheus::Counter& stale;
   prometheus::Counter& poison;
+  prometheus::Counter& corrections;
   prometheus::Counter& contributions;
 };
 
@@ -38,6 +39,7 @@ struct EnterpriseStageCounts {
   int stale = 0;
   int poison = 0;
   int contributions = 0;
+  int corrections = 0;  // registry corrections applied
 };
 
 class EnterpriseStage : public Stage {

@@ -40,6 +40,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/alert_actions.h"
@@ -303,6 +304,18 @@ int Registry(const std::vector<std::string>& files) {
     if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
     auto table = cw::domain::ParseCsv(*bytes);
     if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
+    // A corrects_from column marks a table of registry corrections.
+    bool corrections = false;
+    for (const auto& cell : table->header) {
+      corrections = corrections || absl::StrContains(cell, "corrects_from") ||
+                    absl::StrContains(cell, "起始期");
+    }
+    if (corrections) {
+      auto records = cw::domain::CorrectionsFromCsv(*table);
+      if (!records.ok()) return Fail(absl::StrCat(file, ": ", records.status().message()));
+      for (auto& r : *records) *req.add_records() = std::move(r);
+      continue;
+    }
     auto parks = cw::domain::ParksFromCsv(*table);
     auto records = parks.ok() ? parks : cw::domain::EnterprisesFromCsv(*table);
     if (!records.ok()) {
@@ -677,7 +690,7 @@ int GenSample() {
 
 constexpr std::string_view kCommands = R"(the command line for clusterwatch. Commands:
   push FILE...                 push output/tax report CSVs (UTF-8 or GBK) to ingest (--ingest)
-  registry FILE...             push park / enterprise registry CSVs to ingest
+  registry FILE...             push park / enterprise registry CSVs (or corrections) to ingest
   parks [--region=P]           parks known to the query service (--query)
   report --period=P [--park=ID]                      readable park report(s)
   metrics --park=ID --period=P [--reference=R] [--level=L]   cluster metrics of a park

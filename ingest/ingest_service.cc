@@ -339,14 +339,43 @@ grpc::Status IngestService::PushRegistry(grpc::ServerContext* context,
   return DoPushRegistry(request, response);
 }
 
+void IngestService::AddCorrection(const pb::EnterpriseCorrection& c, int64_t index,
+                                  const domain::RegistryView& view,
+                                  std::vector<kafka::OutRecord>& out,
+                                  std::vector<pb::RegistryRecord>& corrected) {
+  // To the enterprise's owner in the aggregator, in order with its reports.
+  pb::ReportEnvelope env;
+  *env.mutable_correction() = c;
+  auto* p = env.mutable_provenance();
+  p->set_source_bureau("registry");
+  p->set_received_unix_ms(clock_.NowUnixMs());
+  p->set_submission_id(absl::StrCat("registry-", p->received_unix_ms()));
+  p->set_line(index);
+  out.push_back({topics_.reports, c.uscc(), env.SerializeAsString()});
+  if (c.has_corrects_to()) return;
+  // Open-ended: the registry says so from now on, and later reports are stamped with it.
+  // Based on the latest state of the record: an earlier correction of this request, else
+  // the enterprise record of this request, else the registry's.
+  const pb::Enterprise* known = nullptr;
+  for (const auto& earlier : corrected) {
+    if (earlier.enterprise().uscc() == c.uscc()) known = &earlier.enterprise();
+  }
+  if (known == nullptr) known = view.FindEnterprise(c.uscc());
+  if (known == nullptr) return;  // validated: cannot happen
+  pb::Enterprise base = *known;  // copied before `corrected` grows
+  pb::RegistryRecord& r = corrected.emplace_back();
+  *r.mutable_enterprise() = std::move(base);
+  if (!c.park_id().empty()) r.mutable_enterprise()->set_park_id(c.park_id());
+  if (!c.industry().empty()) r.mutable_enterprise()->set_industry(c.industry());
+  out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
+}
+
 grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* request_ptr,
                                            pb::RegistryPushResponse* response) {
   const pb::RegistryPushRequest* request = request_ptr;
   // Validate against the registry plus the parks of this same request.
   domain::MemoryRegistry pending;
-  for (const auto& r : request->records()) {
-    if (r.has_park()) pending.Apply(r);
-  }
+  for (const auto& r : request->records()) pending.Apply(r);  // parks and enterprises
   struct Combined : domain::RegistryView {
     const domain::RegistryView& a;
     const domain::RegistryView& b;
@@ -361,6 +390,7 @@ grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* reques
     }
   };
   std::vector<kafka::OutRecord> out;
+  std::vector<pb::RegistryRecord> corrected;  // enterprise records an open correction changed
   {
     // Readers released before producing and before registry_.Apply below.
     const domain::MemoryRegistry::Reader pending_view(pending), registry_view(registry_);
@@ -373,6 +403,10 @@ grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* reques
         rr->set_line(index);
         rr->set_field(bad->field);
         rr->set_reason(bad->reason);
+        continue;
+      }
+      if (r.has_correction()) {
+        AddCorrection(r.correction(), index, view, out, corrected);
         continue;
       }
       out.push_back({topics_.registry, domain::RegistryKey(r), r.SerializeAsString()});
@@ -393,7 +427,8 @@ grpc::Status IngestService::DoPushRegistry(const pb::RegistryPushRequest* reques
                         absl::StrCat("Kafka did not store the registry records: ", s.message()));
   }
   for (const auto& r : request->records()) registry_.Apply(r);
-  response->set_accepted(static_cast<int64_t>(out.size()));
+  for (const auto& r : corrected) registry_.Apply(r);
+  response->set_accepted(request->records_size());
   return grpc::Status::OK;
 }
 

@@ -84,6 +84,12 @@ class IngestService final : public clusterwatch::v1::IngestService::Service {
                              const security::Caller& caller);
   grpc::Status DoPushRegistry(const clusterwatch::v1::RegistryPushRequest* request,
                               clusterwatch::v1::RegistryPushResponse* response);
+  // A valid registry correction (record `index` of its request): its envelope on the
+  // reports topic (key USCC) and, open-ended, the corrected enterprise record (kept in
+  // `corrected` for the local registry after Kafka has it).
+  void AddCorrection(const clusterwatch::v1::EnterpriseCorrection& c, int64_t index,
+                     const domain::RegistryView& view, std::vector<kafka::OutRecord>& out,
+                     std::vector<clusterwatch::v1::RegistryRecord>& corrected);
 
   domain::MemoryRegistry& registry_;
   kafka::Producer& producer_;

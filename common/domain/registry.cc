@@ -15,6 +15,8 @@ void MemoryRegistry::Apply(const clusterwatch::v1::RegistryRecord& record) {
   } else if (record.has_enterprise()) {
     enterprises_[record.enterprise().uscc()] = record.enterprise();
   }
+  // A correction changes no registry entry by itself (ingest writes the corrected
+  // enterprise record when the correction is open-ended).
 }
 
 MemoryRegistry::Reader::Reader(const MemoryRegistry& registry) : registry_(registry) {
@@ -120,7 +122,21 @@ std::optional<Violation> ValidateRegistryRecord(const clusterwatch::v1::Registry
     }
     return std::nullopt;
   }
-  return Violation{"", "registry record has neither a park nor an enterprise"};
+  if (r.has_correction()) {
+    const auto& c = r.correction();
+    if (auto v = ValidateCorrection(c)) return v;
+    if (registry.FindEnterprise(c.uscc()) == nullptr) {
+      return Violation{"uscc", absl::StrCat("enterprise '", c.uscc(),
+                                            "' is not in the registry (a correction names a "
+                                            "registered enterprise)")};
+    }
+    if (!c.park_id().empty() && registry.FindPark(c.park_id()) == nullptr) {
+      return Violation{"park_id",
+                       absl::StrCat("unknown park '", c.park_id(), "' (not in the registry)")};
+    }
+    return std::nullopt;
+  }
+  return Violation{"", "registry record has neither a park nor an enterprise nor a correction"};
 }
 
 }  // namespace cw::domain

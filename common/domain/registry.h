@@ -58,7 +58,8 @@ void AnnotateTax(clusterwatch::v1::TaxReport& report, const RegistryView& regist
 std::string RegistryKey(const clusterwatch::v1::RegistryRecord& record);
 
 // The first problem of a registry record (park: id without '|', valid county code, name;
-// enterprise: valid USCC, valid industry class, park known to `registry`), or nullopt.
+// enterprise: valid USCC, valid industry class, park known to `registry`; correction:
+// ValidateCorrection, enterprise and corrected park known to `registry`), or nullopt.
 std::optional<Violation> ValidateRegistryRecord(const clusterwatch::v1::RegistryRecord& r,
                                                 const RegistryView& registry);
 

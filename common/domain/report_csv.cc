@@ -79,6 +79,11 @@ constexpr ColumnDef kTaxColumns[] = {kUscc,           kPeriod, kBasis,
 constexpr ColumnDef kParkColumns[] = {kParkId, kParkName,          kCountyCode, kAreaMu,
                                       kLevel,  kLeadingIndustries, kGroups};
 constexpr ColumnDef kEnterpriseColumns[] = {kUscc, kName, kParkId, kIndustry, kAboveSize};
+// Registry corrections (uscc, park_id and industry as above).
+constexpr ColumnDef kCorrectsFrom{"corrects_from|更正起始期|起始期"};
+constexpr ColumnDef kCorrectsTo{"corrects_to|更正截止期|截止期"};
+constexpr ColumnDef kCorrectionColumns[] = {kUscc, kName, kParkId, kIndustry, kCorrectsFrom,
+                                            kCorrectsTo};
 
 // Debian's Abseil has its own string_view type, so the string helpers here work on
 // std::string_view themselves.
@@ -697,6 +702,49 @@ absl::StatusOr<std::vector<pb::RegistryRecord>> EnterprisesFromCsv(const CsvTabl
     pb::RegistryRecord& record = records.emplace_back();
     if (auto e = EnterpriseFromRow(*columns, row, record.mutable_enterprise())) {
       return RowFailure(row, *e);
+    }
+  }
+  return records;
+}
+
+absl::StatusOr<std::vector<pb::RegistryRecord>> CorrectionsFromCsv(const CsvTable& table) {
+  absl::StatusOr<Columns> columns = MapColumns(table.header, kCorrectionColumns);
+  if (!columns.ok()) return columns.status();
+  if (absl::Status s = Require(*columns, "correction table", {kUscc, kCorrectsFrom}); !s.ok()) {
+    return s;
+  }
+  std::vector<pb::RegistryRecord> records;
+  records.reserve(table.rows.size());
+  for (const CsvRow& row : table.rows) {
+    pb::EnterpriseCorrection& c = *records.emplace_back().mutable_correction();
+    const std::string_view uscc = columns->Cell(row, kUscc);
+    if (absl::Status s = ValidateUscc(uscc); !s.ok()) {
+      return RowFailure(row, RowError{"uscc", std::string(s.message())});
+    }
+    c.set_uscc(std::string(uscc));
+    c.set_park_id(std::string(columns->Cell(row, kParkId)));
+    const std::string_view industry = columns->Cell(row, kIndustry);
+    if (!industry.empty()) {
+      if (absl::Status s = ValidateIndustryClass(industry); !s.ok()) {
+        return RowFailure(row, RowError{"industry", std::string(s.message())});
+      }
+      c.set_industry(std::string(industry));
+    }
+    if (c.park_id().empty() && c.industry().empty()) {
+      return RowFailure(row, RowError{"park_id", "names neither a park nor an industry "
+                                                 "(expected the corrected park_id and/or "
+                                                 "industry)"});
+    }
+    if (auto e = ParsePeriodCell(columns->Cell(row, kCorrectsFrom), c.mutable_corrects_from())) {
+      e->field = "corrects_from";
+      return RowFailure(row, *e);
+    }
+    const std::string_view to = columns->Cell(row, kCorrectsTo);
+    if (!to.empty()) {
+      if (auto e = ParsePeriodCell(to, c.mutable_corrects_to())) {
+        e->field = "corrects_to";
+        return RowFailure(row, *e);
+      }
     }
   }
   return records;

@@ -48,4 +48,10 @@ absl::StatusOr<std::vector<clusterwatch::v1::RegistryRecord>> ParksFromCsv(
 absl::StatusOr<std::vector<clusterwatch::v1::RegistryRecord>> EnterprisesFromCsv(
     const CsvTable& table);
 
+// Registry corrections: uscc, corrects_from (更正起始期), optional corrects_to (更正截止期),
+// and park_id and/or industry (the corrected values; empty leaves that field as reported);
+// name is allowed and ignored. A bad row fails the whole table, naming the line and field.
+absl::StatusOr<std::vector<clusterwatch::v1::RegistryRecord>> CorrectionsFromCsv(
+    const CsvTable& table);
+
 }  // namespace cw::domain

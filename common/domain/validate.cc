@@ -15,6 +15,8 @@
 #include "absl/strings/str_format.h"
 #include "common/domain/codes.h"
 #include "common/domain/money.h"
+#include "common/domain/period.h"
+#include "common/domain/totals.h"
 
 namespace cw::domain {
 namespace {
@@ -206,6 +208,45 @@ std::optional<Violation> CheckPlacement(const std::string& park_id, const std::s
 
 }  // namespace
 
+std::optional<Violation> ValidateCorrection(const pb::EnterpriseCorrection& c,
+                                            const ValidationLimits& limits) {
+  if (auto v = CheckUscc(c.uscc())) return v;
+  if (c.park_id().empty() && c.industry().empty()) {
+    return Violation{"park_id", "a correction names neither a park nor an industry (expected "
+                                "the corrected park_id and/or industry)"};
+  }
+  if (c.park_id().find('|') != std::string::npos) {
+    return Violation{"park_id", absl::StrFormat("'%s' is not a park id (expected a registered "
+                                                "park, without '|')",
+                                                c.park_id())};
+  }
+  if (!c.industry().empty()) {
+    if (absl::Status s = ValidateIndustryClass(c.industry()); !s.ok()) {
+      return Violation{"industry", std::string(s.message())};
+    }
+  }
+  if (!c.has_corrects_from()) {
+    return Violation{"corrects_from", "missing (expected the first period the correction "
+                                      "names, e.g. 2024-03)"};
+  }
+  if (auto v = CheckPeriod(c.corrects_from(), limits)) {
+    return Violation{"corrects_from", v->reason};
+  }
+  if (c.has_corrects_to()) {
+    if (auto v = CheckPeriod(c.corrects_to(), limits)) {
+      return Violation{"corrects_to", v->reason};
+    }
+    if (PeriodLess(FromProto(c.corrects_to()), FromProto(c.corrects_from()))) {
+      return Violation{"corrects_to",
+                       absl::StrFormat("%s is before corrects_from %s (expected a period on or "
+                                       "after it, or none for \"from then on\")",
+                                       FromProto(c.corrects_to()).Key(),
+                                       FromProto(c.corrects_from()).Key())};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Violation> ValidateEnvelope(const pb::ReportEnvelope& env,
                                           const ValidationLimits& limits) {
   switch (env.body_case()) {
@@ -241,8 +282,11 @@ std::optional<Violation> ValidateEnvelope(const pb::ReportEnvelope& env,
       }
       return CheckCounterparties(r, limits);
     }
+    case pb::ReportEnvelope::kCorrection:
+      return ValidateCorrection(env.correction(), limits);
     default:
-      return Violation{"", "envelope carries no report (expected an output or a tax report)"};
+      return Violation{"", "envelope carries no report (expected an output or a tax report, "
+                           "or a registry correction)"};
   }
 }
 

@@ -52,8 +52,13 @@ std::optional<Violation> ValidateTax(clusterwatch::v1::TaxReport& r,
 // The checks of ValidateOutput / ValidateTax that need no registry, on an envelope as it is
 // on the reports topic (after ingest filled park id and industry): USCC check character,
 // industry class, period, basis, park id present, money and employees in range,
-// counterparties. The aggregator refuses with it whatever ingest would have refused, so a
+// counterparties; for a registry correction, ValidateCorrection. The aggregator refuses with it whatever ingest would have refused, so a
 // record written to the topic past ingest never reaches a total.
+// A registry correction's own fields: USCC, a park id (without '|') and/or an industry class
+// (at least one), corrects_from a valid period and corrects_to, when set, not before it.
+std::optional<Violation> ValidateCorrection(const clusterwatch::v1::EnterpriseCorrection& c,
+                                            const ValidationLimits& limits = {});
+
 std::optional<Violation> ValidateEnvelope(const clusterwatch::v1::ReportEnvelope& env,
                                           const ValidationLimits& limits = {});
 

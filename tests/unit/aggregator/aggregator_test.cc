@@ -46,6 +46,25 @@ class AggregatorTest : public ::testing::Test {
     return Raw(env.SerializeAsString());
   }
 
+  // A registry correction message (park and/or industry for from..to; to 0: onwards).
+  kafka::Message Correction(const std::string& uscc, const std::string& park,
+                            const std::string& industry, int from_year, int from_month,
+                            int to_year = 0, int to_month = 0) {
+    pb::ReportEnvelope env;
+    auto* c = env.mutable_correction();
+    c->set_uscc(uscc);
+    c->set_park_id(park);
+    c->set_industry(industry);
+    c->mutable_corrects_from()->set_year(from_year);
+    c->mutable_corrects_from()->set_month(from_month);
+    if (to_year != 0) {
+      c->mutable_corrects_to()->set_year(to_year);
+      c->mutable_corrects_to()->set_month(to_month);
+    }
+    env.mutable_provenance()->set_submission_id("registry-1");
+    return Raw(env.SerializeAsString());
+  }
+
   kafka::Message Raw(std::string value) {
     kafka::Message m;
     m.topic = topics_.reports;
@@ -221,6 +240,80 @@ TEST_F(AggregatorTest, RevisionMovesEnterpriseBetweenIndustries) {
   EXPECT_EQ(snap.industries(0).month().gross_output().fen(), 100'00);
   EXPECT_EQ(snap.industries(1).industry(), "3041");
   EXPECT_EQ(snap.industries(1).month().gross_output().fen(), 40'00);
+}
+
+// A registry correction moves the periods it names, already reported, to the corrected
+// park; the periods outside its range stay; the year to date follows each period's park.
+TEST_F(AggregatorTest, CorrectionMovesReportedPeriodsItNames) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00),
+                                        Output(kUsccA, "P1", 2024, 4, 200'00),
+                                        Output(kUsccA, "P1", 2024, 5, 300'00),
+                                        Output(kUsccB, "P1", 2024, 4, 50'00)})
+                  .ok());
+  auto r = aggregator_.ProcessBatch({Correction(kUsccA, "P2", "", 2024, 3, 2024, 4)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Published("P1|2024-03").month().output_reporters(), 0);
+  EXPECT_EQ(Published("P2|2024-03").month().gross_output().fen(), 100'00);
+  EXPECT_EQ(Published("P1|2024-04").month().gross_output().fen(), 50'00);
+  EXPECT_EQ(Published("P2|2024-04").month().gross_output().fen(), 200'00);
+  EXPECT_EQ(Published("P2|2024-04").year_to_date().gross_output().fen(), 300'00);
+  // May is outside the correction: still in P1, its year to date over the whole year.
+  EXPECT_EQ(Count("P1|2024-05"), 1);
+  EXPECT_EQ(Published("P1|2024-05").year_to_date().gross_output().fen(), 600'00);
+  EXPECT_EQ(Count("P2|2024-05"), 0);
+}
+
+// A correction outranks the placement of reports of its periods that arrive afterwards
+// (a late report or a revision stamped with the old park), and only of those periods.
+TEST_F(AggregatorTest, CorrectionAppliesToLaterReportsOfItsPeriods) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Correction(kUsccA, "P2", "3051", 2024, 1, 2024, 6)})
+                  .ok());
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 150'00, 2, "s2", 2000),
+                                        Output(kUsccA, "P1", 2024, 5, 70'00, 1, "s3", 3000),
+                                        Output(kUsccA, "P1", 2024, 7, 10'00, 1, "s4", 4000)})
+                  .ok());
+  EXPECT_EQ(Published("P2|2024-03").month().gross_output().fen(), 150'00);
+  EXPECT_EQ(Published("P2|2024-03").industries(0).industry(), "3051");
+  EXPECT_EQ(Published("P2|2024-05").month().gross_output().fen(), 70'00);
+  EXPECT_EQ(Count("P1|2024-05"), 0);
+  EXPECT_EQ(Published("P1|2024-07").month().gross_output().fen(), 10'00);
+  EXPECT_EQ(Published("P1|2024-07").industries(0).industry(), "3041");
+  EXPECT_EQ(Published("P1|2024-03").month().output_reporters(), 0);
+}
+
+// An industry-only correction keeps each period's park; a later correction of the same
+// periods wins; a correction of an enterprise never reported changes nothing yet.
+TEST_F(AggregatorTest, LaterCorrectionWinsFieldByField) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Correction(kUsccB, "P9", "", 2024, 1),
+                                        Output(kUsccA, "P1", 2024, 3, 100'00)})
+                  .ok());
+  EXPECT_EQ(Count("P9|2024-03"), 0);
+  ASSERT_TRUE(aggregator_.ProcessBatch({Correction(kUsccA, "", "3051", 2024, 3),
+                                        Correction(kUsccA, "", "2710", 2024, 3, 2024, 3)})
+                  .ok());
+  const auto snap = Published("P1|2024-03");
+  EXPECT_EQ(snap.month().gross_output().fen(), 100'00);
+  ASSERT_EQ(snap.industries_size(), 1);
+  EXPECT_EQ(snap.industries(0).industry(), "2710");
+}
+
+// A correction whose fields ingest would refuse is a dead letter and changes nothing.
+TEST_F(AggregatorTest, InvalidCorrectionIsADeadLetter) {
+  ASSERT_TRUE(aggregator_.ProcessBatch({Output(kUsccA, "P1", 2024, 3, 100'00)}).ok());
+  auto r = aggregator_.ProcessBatch({Correction(kUsccA, "P2", "", 2024, 5, 2024, 3)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->poison, 1);
+  EXPECT_EQ(Count("P2|2024-03"), 0);
+  bool dead_letter = false;
+  for (const auto& rec : producer_.sent_ForTest()) {
+    if (rec.topic != topics_.rejected) continue;
+    pb::RejectedRecord rej;
+    ASSERT_TRUE(rej.ParseFromString(rec.value));
+    EXPECT_EQ(rej.field(), "corrects_to");
+    dead_letter = true;
+  }
+  EXPECT_TRUE(dead_letter);
 }
 
 // Revisions of one report inside one batch: the newest wins, whatever the order, and a
