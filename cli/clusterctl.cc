@@ -29,6 +29,8 @@
 // a file unreadable); 2 usage (unknown command or flag, missing argument, bad flag value,
 // unusable TLS files); 3 push answered with refused lines (the summary says how many);
 // 4 not found (e.g. report --park=NOPE).
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -47,10 +49,12 @@
 #include "cli/client_tls.h"
 #include "cli/exit_codes.h"
 #include "cli/render.h"
+#include "cli/report_stream.h"
 #include "cli/sample/generator.h"
 #include "clusterwatch/v1/ingest.grpc.pb.h"
 #include "clusterwatch/v1/query.grpc.pb.h"
 #include "common/domain/csv.h"
+#include "common/domain/csv_stream.h"
 #include "common/http/http_client.h"
 #include "common/domain/period.h"
 #include "common/domain/report_csv.h"
@@ -109,6 +113,9 @@ ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
 ABSL_FLAG(int32_t, scale, 1, "gen-sample: enterprises per park multiplied by this");
 ABSL_FLAG(int32_t, retries, 5, "push: retries of a push that failed in transit");
 ABSL_FLAG(int32_t, batch, 2000, "push: records per stream message");
+ABSL_FLAG(int64_t, max_line_bytes, 256 << 10,
+          "push: a longer line is refused as that line (sent cut to its first 4 KiB, with "
+          "its length and hash); the other lines go through");
 
 namespace {
 namespace pb = clusterwatch::v1;
@@ -124,16 +131,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 std::string BaseName(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// FNV-1a 64 of the bytes: a stable default submission id per file content.
-std::string ContentId(const std::string& path, const std::string& bytes) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return absl::StrFormat("%s-%016x", BaseName(path), h);
 }
 
 // The TLS material of the flags, checked once in main before any call (LoadClientTls);
@@ -159,11 +156,14 @@ std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() {
   return creds;
 }
 
-std::unique_ptr<pb::IngestService::Stub> IngestStub() {
+std::shared_ptr<grpc::Channel> IngestChannel() {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
-  return pb::IngestService::NewStub(
-      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest), ChannelCredentials(), args));
+  return grpc::CreateCustomChannel(absl::GetFlag(FLAGS_ingest), ChannelCredentials(), args);
+}
+
+std::unique_ptr<pb::IngestService::Stub> IngestStub() {
+  return pb::IngestService::NewStub(IngestChannel());
 }
 
 std::unique_ptr<pb::QueryService::Stub> QueryStub() {
@@ -227,54 +227,116 @@ int Health(const std::vector<std::string>& args) {
   return serving ? 0 : 1;
 }
 
-// One attempt at streaming `records` as submission `id`.
-grpc::Status PushOnce(pb::IngestService::Stub& stub, const std::string& id,
-                      const std::string& bureau,
-                      const std::vector<pb::SubmittedRecord>& records,
-                      pb::PushResponse* response) {
+// Progress of a push on stderr (rows, rows/s, bytes), at most twice a second, and only when
+// stderr is a terminal: scripts and logs see nothing of it.
+class PushProgress {
+ public:
+  PushProgress(std::string file, uint64_t total_bytes)
+      : file_(std::move(file)),
+        total_bytes_(total_bytes),
+        enabled_(isatty(STDERR_FILENO) == 1),
+        started_(std::chrono::steady_clock::now()) {}
+  void Update(int64_t rows, uint64_t bytes, bool last = false) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && now - shown_ < std::chrono::milliseconds(500)) return;
+    shown_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    std::cerr << absl::StrFormat("\r%s: %d rows, %.0f rows/s, %.1f of %.1f MB", file_, rows,
+                                 seconds > 0 ? rows / seconds : 0.0, bytes / 1e6,
+                                 total_bytes_ / 1e6)
+              << (last ? "\n" : "") << std::flush;
+  }
+
+ private:
+  const std::string file_;
+  const uint64_t total_bytes_;
+  const bool enabled_;
+  const std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point shown_{};
+};
+
+cw::domain::CsvReadLimits LineLimits() {
+  cw::domain::CsvReadLimits limits;
+  limits.max_record_bytes = static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_max_line_bytes)));
+  limits.kept_bytes = std::min<size_t>(limits.max_record_bytes, 4096);
+  return limits;
+}
+
+// One attempt at streaming `file` as submission `id`: the file is read a batch at a time
+// (--batch records, at most 4 MiB of text) and each batch is sent as it is read, so memory
+// holds one batch whatever the file's size. The first message carries the header.
+grpc::Status PushOnce(grpc::Channel& channel, pb::IngestService::Stub& stub,
+                      const std::string& id,
+                      const std::string& bureau, const std::string& file,
+                      const cw::domain::CsvSurvey& survey, pb::PushResponse* response) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("cannot open ", file));
+  cw::cli::ReportStream stream(in, survey.encoding, LineLimits());
+  if (auto s = stream.Start(); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+  }
+  // Waits up to 5 minutes for a restarting ingest instead of failing at once; the push itself
+  // has no deadline (a file of millions of rows takes minutes), and fails at once when the
+  // connection is lost mid-way.
+  if (!channel.WaitForConnected(std::chrono::system_clock::now() + std::chrono::minutes(5))) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("no connection to ingest at ", absl::GetFlag(FLAGS_ingest),
+                                     " within 5 minutes"));
+  }
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-  ctx.set_wait_for_ready(true);  // wait for a restarting ingest instead of failing at once
   auto writer = stub.Push(&ctx, response);
+  PushProgress progress(file, survey.bytes);
   pb::PushRequest req;
   req.set_submission_id(id);
   req.set_source_bureau(bureau);
   const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
-  bool ok = true;
-  for (const auto& r : records) {
-    *req.add_records() = r;
-    if (static_cast<size_t>(req.records_size()) >= batch) {
-      ok = ok && writer->Write(req);
-      req.Clear();
-    }
+  std::vector<pb::SubmittedRecord> records;
+  bool sent_header = false;
+  while (stream.NextBatch(batch, 4 << 20, &records)) {
+    for (auto& r : records) *req.add_records() = std::move(r);
+    sent_header = true;
+    // A failed write means the call has ended (refused, or ingest gone): Finish says why.
+    if (!writer->Write(req)) break;
+    req.Clear();
+    progress.Update(stream.records(), stream.bytes_read());
   }
-  if (req.records_size() > 0 || !req.submission_id().empty()) ok = ok && writer->Write(req);
+  if (!sent_header) writer->Write(req);  // a file of no rows: the header message alone
   writer->WritesDone();
-  return writer->Finish();
+  auto status = writer->Finish();
+  progress.Update(stream.records(), stream.bytes_read(), /*last=*/true);
+  return status;
 }
 
 int Push(const std::vector<std::string>& files) {
   if (files.empty()) return Usage("push: name at least one report CSV file");
-  auto stub = IngestStub();
+  auto channel = IngestChannel();
+  auto stub = pb::IngestService::NewStub(channel);
   cw::cli::PushTally tally;
   for (const auto& file : files) {
-    auto bytes = ReadFile(file);
-    if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
-    auto table = cw::domain::ParseCsv(*bytes);
-    if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
-    auto records = cw::domain::ReportsFromCsv(*table);
-    if (!records.ok()) return Fail(absl::StrCat(file, ": ", records.status().message()));
+    // A first pass: the content id, the encoding and the size, in blocks.
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(absl::StrCat("cannot open ", file));
+    auto survey = cw::domain::SurveyCsv(in);
+    if (!survey.ok()) return Fail(absl::StrCat(file, ": ", survey.status().message()));
+    {
+      // The header, checked before anything is sent.
+      std::ifstream head_in(file, std::ios::binary);
+      cw::cli::ReportStream head(head_in, survey->encoding, LineLimits());
+      if (auto s = head.Start(); !s.ok()) return Fail(absl::StrCat(file, ": ", s.message()));
+    }
     std::string id = absl::GetFlag(FLAGS_submission_id);
-    if (id.empty()) id = ContentId(file, *bytes);
+    if (id.empty()) id = absl::StrFormat("%s-%016x", BaseName(file), survey->fnv1a64);
     std::string bureau = absl::GetFlag(FLAGS_bureau);
     if (bureau.empty()) bureau = "bureau-" + BaseName(file).substr(0, 6);
     pb::PushResponse response;
     grpc::Status status;
-    // A push that failed in transit (ingest restarting, Kafka unavailable) is retried with
-    // the same submission id: ingest and the aggregator make the retry idempotent.
+    // A push that failed in transit (ingest restarting, Kafka unavailable) is sent again
+    // from its first line with the same submission id: the records already stored come
+    // again with the same submission and line, and the aggregator takes them as duplicates.
     for (int attempt = 0;; ++attempt) {
       response.Clear();
-      status = PushOnce(*stub, id, bureau, *records, &response);
+      status = PushOnce(*channel, *stub, id, bureau, file, *survey, &response);
       const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                              status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
       if (status.ok() || !transient || attempt >= absl::GetFlag(FLAGS_retries)) break;

@@ -144,6 +144,10 @@ std::string RenderPushResult(const std::string& file, const pb::PushResponse& r)
     absl::StrAppend(&out, "  line ", rej.line(), ": ", rej.field().empty() ? "-" : rej.field(),
                     ": ", rej.reason(), "\n");
   }
+  if (r.rejections_size() < r.rejected()) {
+    absl::StrAppend(&out, "  (the first ", r.rejections_size(), " of ", r.rejected(),
+                    " refused lines are listed; every one is kept on the rejected topic)\n");
+  }
   return out;
 }
 

@@ -1,9 +1,13 @@
 // The ingest gRPC service: validates pushed records against the code rules and the
 // registry, writes accepted reports to the reports topic and rejected ones (with the
 // reason) to the rejected topic, and answers only after Kafka has acknowledged all of them.
-// A submission id that already completed is answered from memory without producing again
-// (and should ingest crash in between, the aggregator treats the re-produced records as
-// duplicates: same submission id, same revision). Thread-safe: gRPC calls it concurrently.
+// A push is handled as it streams in, IngestOptions::batch_records at a time (validated,
+// produced, acknowledged by Kafka, then dropped), so memory does not grow with its size; the
+// one answer comes after the last batch. A submission id that already completed is answered
+// from memory without producing again. A push cut part-way (client gone, ingest restarted)
+// is sent again whole with the same submission id: the records already stored come again
+// with the same submission, line and revision, and the aggregator takes them as duplicates.
+// Thread-safe: gRPC calls it concurrently.
 #pragma once
 
 #include <deque>
@@ -25,7 +29,20 @@
 namespace cw::ingest {
 
 struct IngestOptions {
-  size_t max_records_per_push = 1'000'000;
+  // Records one push may carry; 0: no limit (a push is streamed, so its size costs no memory).
+  size_t max_records_per_push = 0;
+  // Records validated and produced at a time. A push of fewer records than this is all or
+  // nothing for its bureau's region (PERMISSION_DENIED, nothing stored); in a longer push a
+  // record outside the region is refused as that line.
+  size_t batch_records = 50'000;
+  // Rejections listed in the answer; `rejected` counts them all, and each one is on the
+  // rejected topic.
+  size_t max_listed_rejections = 10'000;
+  // A record whose source text is longer is refused as that line and kept on the rejected
+  // topic cut to `kept_line_bytes`, with its length and hash. Keep it below the broker's
+  // message.max.bytes (1 MiB by default).
+  size_t max_line_bytes = 256 << 10;
+  size_t kept_line_bytes = 4096;
   size_t remembered_submissions = 100'000;
   absl::Duration kafka_timeout = absl::Seconds(30);
   domain::ValidationLimits limits;
@@ -82,6 +99,18 @@ class IngestService final : public clusterwatch::v1::IngestService::Service {
                              google::protobuf::Arena* arena,
                              clusterwatch::v1::PushResponse* response,
                              const security::Caller& caller);
+
+  struct Submission;  // one push's running state (ingest_service.cc)
+  // Checks the submission id and answers a completed one from memory (`*replayed` true).
+  grpc::Status Begin(Submission& sub, clusterwatch::v1::PushResponse* response, bool* replayed);
+  // Validates one batch, produces it and waits for Kafka. `whole_push`: the batch is the
+  // whole push, so a record outside the caller's region refuses the push.
+  grpc::Status HandleBatch(Submission& sub,
+                           const std::vector<clusterwatch::v1::SubmittedRecord*>& records,
+                           google::protobuf::Arena* arena, bool whole_push,
+                           clusterwatch::v1::PushResponse* response);
+  // The answer after the last batch; remembers it for retries.
+  grpc::Status Finish(Submission& sub, clusterwatch::v1::PushResponse* response);
   grpc::Status DoPushRegistry(const clusterwatch::v1::RegistryPushRequest* request,
                               clusterwatch::v1::RegistryPushResponse* response);
   // A valid registry correction (record `index` of its request): its envelope on the

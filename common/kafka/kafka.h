@@ -65,7 +65,9 @@ class Producer {
   virtual ~Producer() = default;
   // Sends every record and waits until the broker has acknowledged each one (acks=all,
   // idempotent). OK only when all are stored; otherwise the first delivery error
-  // (kUnavailable, kDeadlineExceeded after `timeout`), and the caller must treat the whole
+  // (kUnavailable, kDeadlineExceeded after `timeout`; kResourceExhausted for a record the
+  // broker will never take, such as one above its message.max.bytes), and the caller must
+  // treat the whole
   // set as not stored (retrying is safe: consumers deduplicate).
   virtual absl::Status ProduceAll(const std::vector<OutRecord>& records,
                                   absl::Duration timeout) = 0;

@@ -46,6 +46,16 @@ struct PendingSet {
   absl::Status first_error ABSL_GUARDED_BY(mu);
 };
 
+// A record Kafka will never take (too large for the broker or the producer) is
+// kResourceExhausted, which no retry fixes; anything else is kUnavailable.
+absl::Status DeliveryError(RdKafka::ErrorCode err, const std::string& text) {
+  if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE ||
+      err == RdKafka::ERR_INVALID_MSG_SIZE || err == RdKafka::ERR_RECORD_LIST_TOO_LARGE) {
+    return absl::ResourceExhaustedError(text);
+  }
+  return absl::UnavailableError(text);
+}
+
 class DeliveryCb : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& m) override {
@@ -54,8 +64,8 @@ class DeliveryCb : public RdKafka::DeliveryReportCb {
     if (set == nullptr) return;
     absl::MutexLock lock(&set->mu);
     if (m.err() != RdKafka::ERR_NO_ERROR && set->first_error.ok()) {
-      set->first_error = absl::UnavailableError(
-          absl::StrCat("kafka delivery to ", m.topic_name(), " failed: ", m.errstr()));
+      set->first_error = DeliveryError(
+          m.err(), absl::StrCat("kafka delivery to ", m.topic_name(), " failed: ", m.errstr()));
     }
     --set->outstanding;
   }
@@ -124,9 +134,9 @@ class RdProducer : public Producer {
         absl::MutexLock lock(&set.mu);
         set.outstanding -= static_cast<int>(records.size() - i);
         if (set.first_error.ok()) {
-          set.first_error = absl::UnavailableError(
-              absl::StrCat("kafka produce to ", std::string(r.topic), ": ",
-                           RdKafka::err2str(err)));
+          set.first_error = DeliveryError(
+              err, absl::StrCat("kafka produce to ", std::string(r.topic), ": ",
+                                RdKafka::err2str(err)));
         }
         cb_->errors.fetch_add(1);
         i = records.size();

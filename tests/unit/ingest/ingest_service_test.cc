@@ -4,6 +4,8 @@
 #include <map>
 
 #include "common/domain/codes.h"
+#include "common/domain/csv_stream.h"
+#include "common/domain/revision.h"
 #include "common/kafka/fake_producer.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -326,5 +328,262 @@ TEST_F(IngestGrpcTest, TooManyRecordsAreRefused) {
   server->Shutdown();
 }
 
+
+// A producer whose ProduceAll calls after the first `ok_calls` fail as `fault` (ingest
+// losing Kafka part-way through a push).
+class FailingAfterProducer : public kafka::FakeProducer {
+ public:
+  FailingAfterProducer(int ok_calls, absl::Status fault)
+      : ok_calls_(ok_calls), fault_(std::move(fault)) {}
+  absl::Status ProduceAll(const std::vector<kafka::OutRecord>& records,
+                          absl::Duration timeout) override {
+    if (calls_++ >= ok_calls_) return fault_;
+    return FakeProducer::ProduceAll(records, timeout);
+  }
+  int calls() const { return calls_; }
+
+ private:
+  const int ok_calls_;
+  const absl::Status fault_;
+  int calls_ = 0;
+};
+
+// A service over its own producer and options, served in-process.
+class StreamedIngestTest : public IngestServiceTest {
+ protected:
+  void Serve(kafka::Producer& producer, IngestOptions options) {
+    service2_ = std::make_unique<IngestService>(registry_, producer, clock_, topics_, metrics_,
+                                                options);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(service2_.get());
+    server_ = builder.BuildAndStart();
+    stub_ = pb::IngestService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+  // Pushes `records` as submission `id`, `per_message` records a message.
+  grpc::Status Push(const std::string& id, const std::vector<pb::SubmittedRecord>& records,
+                    size_t per_message, pb::PushResponse* resp) {
+    grpc::ClientContext ctx;
+    auto writer = stub_->Push(&ctx, resp);
+    pb::PushRequest req;
+    req.set_submission_id(id);
+    req.set_source_bureau("bureau-321282");
+    for (const auto& r : records) {
+      *req.add_records() = r;
+      if (static_cast<size_t>(req.records_size()) == per_message) {
+        if (!writer->Write(req)) break;
+        req.Clear();
+      }
+    }
+    if (req.records_size() > 0) writer->Write(req);
+    writer->WritesDone();
+    return writer->Finish();
+  }
+  // Distinct reports: line i reports month 1 + i % 12 of year 2000 + i / 12.
+  std::vector<pb::SubmittedRecord> Distinct(int n) {
+    std::vector<pb::SubmittedRecord> out;
+    for (int i = 0; i < n; ++i) {
+      auto r = Output(i + 2, 100 + i);
+      r.mutable_output()->mutable_period()->set_year(2000 + i / 12);
+      r.mutable_output()->mutable_period()->set_month(1 + i % 12);
+      out.push_back(r);
+    }
+    return out;
+  }
+
+  int port_ = 0;
+  std::unique_ptr<IngestService> service2_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::IngestService::Stub> stub_;
+};
+
+// A push longer than a batch is produced batch by batch (one ProduceAll per batch of whole
+// messages reaching batch_records) and answered once, every record in line order.
+TEST_F(StreamedIngestTest, LongPushIsProducedBatchByBatch) {
+  FailingAfterProducer producer(1000, absl::OkStatus());
+  IngestOptions options;
+  options.batch_records = 4;
+  Serve(producer, options);
+  pb::PushResponse resp;
+  auto s = Push("long-1", Distinct(10), 3, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.accepted(), 10);
+  EXPECT_EQ(resp.rejected(), 0);
+  EXPECT_EQ(producer.calls(), 2);  // messages of 3, 3 | 3, 1 records
+  const auto sent = producer.sent_ForTest();
+  ASSERT_EQ(sent.size(), 10u);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    pb::ReportEnvelope env;
+    ASSERT_TRUE(env.ParseFromString(sent[i].value));
+    EXPECT_EQ(env.provenance().line(), static_cast<int64_t>(i) + 2);
+    EXPECT_EQ(env.provenance().submission_id(), "long-1");
+  }
+}
+
+// A repeat is found across batches, naming the line it repeats.
+TEST_F(StreamedIngestTest, RepeatAcrossBatchesIsRefused) {
+  kafka::FakeProducer producer;
+  IngestOptions options;
+  options.batch_records = 2;
+  Serve(producer, options);
+  auto records = Distinct(5);
+  auto repeat = records[0];
+  repeat.set_line(40);
+  records.push_back(repeat);
+  pb::PushResponse resp;
+  ASSERT_TRUE(Push("long-2", records, 1, &resp).ok());
+  EXPECT_EQ(resp.accepted(), 5);
+  ASSERT_EQ(resp.rejections_size(), 1);
+  EXPECT_EQ(resp.rejections(0).line(), 40);
+  EXPECT_EQ(resp.rejections(0).reason(),
+            "line 2 of this submission already reports " + uscc_ +
+                " for 2000-01 with revision 1; a correction needs a higher revision");
+}
+
+// Kafka lost after the first batch: the push fails UNAVAILABLE, not remembered; the retry
+// with the same id sends everything again, and each record that was already stored comes
+// again with the same submission, line and revision, which the aggregator's revision rule
+// takes as a duplicate. So every record is applied once.
+TEST_F(StreamedIngestTest, PushCutPartWayResumesWithoutDoubles) {
+  FailingAfterProducer producer(1, absl::UnavailableError("broker gone"));
+  IngestOptions options;
+  options.batch_records = 3;
+  Serve(producer, options);
+  pb::PushResponse resp;
+  auto s = Push("cut-1", Distinct(7), 3, &resp);  // the second batch fails
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(s.error_message().find("taken as duplicates"), std::string::npos)
+      << s.error_message();
+  const auto first = producer.sent_ForTest();
+  ASSERT_EQ(first.size(), 3u);
+
+  kafka::FakeProducer healthy;
+  server_->Shutdown();
+  server_.reset();
+  Serve(healthy, options);  // ingest restarted
+  ASSERT_TRUE(Push("cut-1", Distinct(7), 7, &resp).ok());
+  EXPECT_EQ(resp.accepted(), 7);
+  EXPECT_FALSE(resp.replayed());
+  const auto second = healthy.sent_ForTest();
+  ASSERT_EQ(second.size(), 7u);
+  // What the aggregator applies: per report key, the revision rule over arrivals.
+  std::map<std::string, domain::ReportIdentity> accepted;
+  std::vector<std::string> storage;  // keeps submission ids alive for the string_views
+  storage.reserve(10);
+  int applied = 0, duplicates = 0;
+  for (const auto* batch : {&first, &second}) {
+    for (const auto& r : *batch) {
+      pb::ReportEnvelope env;
+      ASSERT_TRUE(env.ParseFromString(r.value));
+      storage.push_back(env.provenance().submission_id());
+      const std::string key = env.output().uscc() + "|" +
+                              std::to_string(env.output().period().year()) + "-" +
+                              std::to_string(env.output().period().month());
+      domain::ReportIdentity incoming{env.output().revision(), storage.back(),
+                                      env.provenance().received_unix_ms()};
+      auto it = accepted.find(key);
+      switch (domain::JudgeRevision(it == accepted.end() ? nullptr : &it->second, incoming)) {
+        case domain::RevisionOutcome::kApply:
+          ++applied;
+          accepted[key] = incoming;
+          break;
+        case domain::RevisionOutcome::kDuplicate:
+          ++duplicates;
+          break;
+        case domain::RevisionOutcome::kStale:
+          ADD_FAILURE() << "stale " << key;
+      }
+    }
+  }
+  EXPECT_EQ(applied, 7);
+  EXPECT_EQ(duplicates, 3);
+}
+
+// A line longer than the limit is refused as that line and kept cut, with its length and
+// hash; the other lines go through.
+TEST_F(StreamedIngestTest, OversizeLineIsRefusedAsThatLine) {
+  kafka::FakeProducer producer;
+  IngestOptions options;
+  options.max_line_bytes = 100;
+  options.kept_line_bytes = 8;
+  Serve(producer, options);
+  auto records = Distinct(3);
+  const std::string big(5000, 'q');
+  records[1].set_raw(big);
+  pb::PushResponse resp;
+  ASSERT_TRUE(Push("big-1", records, 10, &resp).ok());
+  EXPECT_EQ(resp.accepted(), 2);
+  ASSERT_EQ(resp.rejections_size(), 1);
+  EXPECT_EQ(resp.rejections(0).line(), 3);
+  EXPECT_EQ(resp.rejections(0).field(), "line");
+  EXPECT_EQ(resp.rejections(0).reason(),
+            domain::OversizeLineReason(5000, 100, 8, domain::Fnv1a64(big)));
+  int kept = 0;
+  for (const auto& r : producer.sent_ForTest()) {
+    if (r.topic != topics_.rejected) continue;
+    pb::RejectedRecord rej;
+    ASSERT_TRUE(rej.ParseFromString(r.value));
+    EXPECT_EQ(rej.raw(), "qqqqqqqq");
+    EXPECT_EQ(rej.field(), "line");
+    EXPECT_EQ(r.key, "big-1|3");
+    ++kept;
+  }
+  EXPECT_EQ(kept, 1);
+}
+
+// Kafka refusing a record outright (too large for the broker) is no UNAVAILABLE: a retry
+// cannot fix it.
+TEST_F(StreamedIngestTest, RecordKafkaNeverTakesIsNotUnavailable) {
+  FailingAfterProducer producer(0, absl::ResourceExhaustedError("Message size too large"));
+  Serve(producer, {});
+  pb::PushResponse resp;
+  auto s = Push("never-1", Distinct(2), 2, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("a retry cannot succeed"), std::string::npos);
+}
+
+// The answer lists at most max_listed_rejections; `rejected` and the topic have them all.
+TEST_F(StreamedIngestTest, RejectionListIsBounded) {
+  kafka::FakeProducer producer;
+  IngestOptions options;
+  options.max_listed_rejections = 2;
+  Serve(producer, options);
+  std::vector<pb::SubmittedRecord> records;
+  for (int i = 0; i < 5; ++i) records.push_back(Output(i + 2, 1, "NOPE"));
+  pb::PushResponse resp;
+  ASSERT_TRUE(Push("bad-1", records, 5, &resp).ok());
+  EXPECT_EQ(resp.rejected(), 5);
+  EXPECT_EQ(resp.rejections_size(), 2);
+  EXPECT_EQ(producer.sent_ForTest().size(), 5u);
+}
+
+
+// A client that goes away mid-push leaves the submission incomplete: its retry with the same
+// id is handled again (not answered from memory) and answers for the whole file.
+TEST_F(StreamedIngestTest, CancelledPushIsNotRemembered) {
+  kafka::FakeProducer producer;
+  IngestOptions options;
+  options.batch_records = 2;
+  Serve(producer, options);
+  {
+    grpc::ClientContext ctx;
+    pb::PushResponse resp;
+    auto writer = stub_->Push(&ctx, &resp);
+    pb::PushRequest req;
+    req.set_submission_id("gone-1");
+    for (const auto& r : Distinct(2)) *req.add_records() = r;
+    ASSERT_TRUE(writer->Write(req));
+    ctx.TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  pb::PushResponse resp;
+  ASSERT_TRUE(Push("gone-1", Distinct(4), 2, &resp).ok());
+  EXPECT_FALSE(resp.replayed());
+  EXPECT_EQ(resp.accepted(), 4);
+}
 }  // namespace
 }  // namespace cw::ingest

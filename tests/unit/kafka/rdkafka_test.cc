@@ -84,14 +84,14 @@ TEST_F(RdKafkaProducerTest, RecordsByReference) {
 }
 
 // A record librdkafka refuses to queue (larger than message.max.bytes) fails the call
-// with kUnavailable naming the topic, after the records queued before it are settled;
-// the producer goes on working.
+// with kResourceExhausted (no retry can store it) naming the topic, after the records
+// queued before it are settled; the producer goes on working.
 TEST_F(RdKafkaProducerTest, RecordNotQueuedFailsTheCall) {
   std::vector<OutRecord> records = {{"reports", "P1", "first"},
                                     {"reports", "P1", std::string(2 << 20, 'x')},
                                     {"reports", "P1", "never queued"}};
   auto s = producer_->ProduceAll(records, absl::Seconds(20));
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_NE(s.message().find("kafka produce to reports: "), std::string::npos) << s;
   EXPECT_EQ(producer_->delivery_errors(), 1);
   ASSERT_TRUE(producer_->ProduceAll({{"reports", "P2", "after"}}, absl::Seconds(20)).ok());
