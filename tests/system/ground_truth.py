@@ -32,6 +32,11 @@ Rules applied:
     report files (an update applies to the report files whose names sort after its own), so
     an enterprise that moves contributes its earlier periods to the old park and its later
     ones to the new, and a revision counts in the park of the revised report.
+  * Registry corrections (a registry-updates/*.csv with a corrects_from column: uscc,
+    park_id and/or industry, corrects_from, optional corrects_to) place every period they
+    name, reported before or after the correction, in the corrected park and/or industry;
+    the last correction naming a period wins, field by field. An open-ended one (no
+    corrects_to) also changes the enterprise's registry record from then on.
   * Park × period totals sum the enterprises that reported that period (each enterprise's
     derived month and ytd values); output_reporters / tax_reporters count them.
 
@@ -54,7 +59,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -250,6 +255,8 @@ _HEADER_ALIASES = {
     "leading_industries": "leading_industries", "主导产业": "leading_industries",
     "groups": "groups", "所属组团": "groups",
     "above_size": "above_size", "规模以上": "above_size",
+    "corrects_from": "corrects_from", "更正起始期": "corrects_from",
+    "corrects_to": "corrects_to", "更正截止期": "corrects_to",
 }
 _MONEY_COLUMNS = frozenset(OUTPUT_FLOWS + TAX_FLOWS)
 _HEADER_UNIT_RE = re.compile(r"(.*?)\s*[(（]\s*([^)）]*?)\s*[)）]\s*")
@@ -350,9 +357,35 @@ class Enterprise:
 
 
 @dataclass
+class Correction:
+    """A registry correction: the park and/or industry ("" = unchanged) of an enterprise's
+    periods from `first` through `last` (period keys; last None = onwards)."""
+    uscc: str
+    park_id: str
+    industry: str
+    first: str
+    last: Optional[str]
+
+    def covers(self, period_key: str) -> bool:
+        # Period keys sort in period order ("2024-01" < "2024-01/02" < "2024-02").
+        return self.first <= period_key and (self.last is None or period_key <= self.last)
+
+
+@dataclass
 class Registry:
     parks: Dict[str, Park]
     enterprises: Dict[str, Enterprise]
+    corrections: List[Correction] = field(default_factory=list)  # in push order
+
+    def placement(self, uscc: str, period_key: str, park_id: str,
+                  industry: str) -> Tuple[str, str]:
+        """(park, industry) of a period: the last correction naming it wins, field by field,
+        over the report's own placement, whenever the correction was pushed."""
+        for c in self.corrections:
+            if c.uscc == uscc and c.covers(period_key):
+                park_id = c.park_id or park_id
+                industry = c.industry or industry
+        return park_id, industry
 
 
 def _split_list(text: str) -> List[str]:
@@ -389,6 +422,22 @@ def apply_registry_file(registry: Registry, path: str) -> None:
                               int(c.get("area_mu", "0").strip() or 0), level,
                               _split_list(c.get("leading_industries", "")),
                               _split_list(c.get("groups", "")))
+        elif "corrects_from" in cols:
+            uscc = c.get("uscc", "").strip()
+            problem = uscc_problem(uscc)
+            if problem:
+                raise ValueError(f"{where}: {problem}")
+            first = parse_period(c["corrects_from"].strip()).key()
+            last_text = c.get("corrects_to", "").strip()
+            last = parse_period(last_text).key() if last_text else None
+            corr = Correction(uscc, c.get("park_id", "").strip(),
+                              c.get("industry", "").strip(), first, last)
+            registry.corrections.append(corr)
+            ent = enterprises[uscc]
+            if last is None:  # open-ended: the registry record changes too
+                enterprises[uscc] = Enterprise(uscc, ent.name, corr.park_id or ent.park_id,
+                                               corr.industry or ent.industry,
+                                               ent.above_size)
         elif "uscc" in cols:
             uscc = c.get("uscc", "").strip()
             problem = uscc_problem(uscc)
@@ -666,7 +715,9 @@ def compute(sample_dir: str) -> dict:
         by_key = {r.period.key(): r for r in reports}
         for d in derive_year(reports):
             r = by_key[d.period.key()]
-            cell = parks.setdefault(r.park_id, {}).setdefault(
+            park_id, industry = registry.placement(uscc, d.period.key(), r.park_id,
+                                                   r.industry)
+            cell = parks.setdefault(park_id, {}).setdefault(
                 d.period.key(), {"month": _empty_totals(), "ytd": _empty_totals(),
                                  "industries": {}})
             names_ = OUTPUT_FLOWS if kind == "output" else TAX_FLOWS
@@ -680,7 +731,7 @@ def compute(sample_dir: str) -> dict:
                 cell["month"]["employees"] += d.level
                 cell["ytd"]["employees"] += d.level
                 ind = cell["industries"]
-                ind[r.industry] = ind.get(r.industry, 0) + d.month[0]
+                ind[industry] = ind.get(industry, 0) + d.month[0]
 
     ordered = {pid: {k: parks[pid][k] for k in sorted(parks[pid])} for pid in sorted(parks)}
     return {"parks": ordered, "rejected": rejected, "accepted": accepted,

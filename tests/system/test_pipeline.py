@@ -6,6 +6,7 @@ every park-period answered over gRPC with the independent ground truth."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -220,3 +221,75 @@ def test_metrics_count_records_and_rejections(stack, pushed, truth):
         assert f'cw_ingest_records_total{{field="{field}",outcome="rejected"}}' in text
     assert "cw_query_requests_total" in stack.services["query"].metrics()
     assert stack.services["aggregator"].metric("cw_aggregator_healthy") == 1
+
+
+def yuan(fen):
+    """Exact decimal yuan text of an amount in fen."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def test_registry_correction_moves_past_periods(stack, pushed, sample, truth, tmp_path):
+    # A registry correction places the periods it names, already reported, in the corrected
+    # park (a closed range) or industry (open-ended, also for later reports); a revision of
+    # a corrected period pushed afterwards, still naming the old park, counts in the new one.
+    # Last in the module: it changes the figures the tests above compare.
+    client = cwclient.Client(stack.address("query"))
+    assert cwclient.wait_equal(client, truth, 120) == []
+    registry, latest, _, _ = ground_truth.winning_reports(sample)
+    output = {}
+    for (uscc, key, kind), r in latest.items():
+        if kind == "output" and r.period.year == 2024:
+            output.setdefault(uscc, {})[key] = r
+    # An enterprise with output in March, April and May in one park, moved to another park.
+    mover = next(u for u in sorted(output)
+                 if all(k in output[u] for k in ("2024-03", "2024-04", "2024-05")) and
+                 len({output[u][k].park_id for k in ("2024-03", "2024-04", "2024-05")}) == 1)
+    old_park = output[mover]["2024-04"].park_id
+    new_park = next(p for p in sorted(registry.parks) if p != old_park)
+    # A registered enterprise with tax reports from June, given another industry from then on.
+    taxed = sorted({u for (u, key, kind) in latest if kind == "tax" and key >= "2024-06"
+                    and u != mover})
+    recoded = taxed[0]
+    new_industry = "3051" if registry.enterprises[recoded].industry != "3051" else "3041"
+
+    fixed = str(tmp_path / "sample")
+    shutil.copytree(sample, fixed)
+    updates = os.path.join(fixed, "registry-updates")
+    os.makedirs(updates, exist_ok=True)
+    corrections = os.path.join(updates, "zz1-corrections.csv")
+    with open(corrections, "w", encoding="utf-8") as f:
+        f.write("uscc,park_id,industry,corrects_from,corrects_to\n"
+                f"{mover},{new_park},,2024-03,2024-05\n"
+                f"{recoded},,{new_industry},2024-06,\n")
+    april = output[mover]["2024-04"]
+    revision = os.path.join(fixed, "reports", "zz2-revision.csv")
+    with open(revision, "w", encoding="utf-8") as f:
+        f.write("uscc,park_id,industry,period,basis,unit,gross_output,sales_output,"
+                "export_delivery,employees,revision\n"
+                f"{mover},{old_park},{april.industry},2024-04,"
+                f"{'ytd' if april.ytd else 'month'},元,"
+                f"{yuan(april.flows[0] + 12345_00)},{yuan(april.flows[1])},"
+                f"{yuan(april.flows[2])},{april.level},{april.revision + 1}\n")
+    corrected = ground_truth.compute(fixed)
+    assert corrected["rejected"] == truth["rejected"]
+    # The correction changes what the parks hold (so this test can fail).
+    for key in ("2024-03", "2024-04", "2024-05"):
+        assert corrected["parks"][new_park][key] != truth["parks"][new_park][key], key
+    assert corrected["parks"][old_park]["2024-03"]["month"]["output_reporters"] == \
+        truth["parks"][old_park]["2024-03"]["month"]["output_reporters"] - 1
+
+    r = stack.ctl("registry", corrections, check=False)
+    assert r.returncode == 0 and "registry: 2 records stored" in r.stdout, r.stdout + r.stderr
+    r = stack.ctl("push", revision, check=False)
+    assert r.returncode == 0 and " 0 rejected" in r.stdout, r.stdout + r.stderr
+    assert cwclient.wait_equal(client, corrected, 120) == []
+    agg = stack.services["aggregator"]
+    assert agg.metric('cw_aggregator_records_total{outcome="correction"}') == 2
+    # A correction that names an unknown park is refused whole, naming record and field.
+    bad = str(tmp_path / "bad-corrections.csv")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write("uscc,park_id,industry,corrects_from,corrects_to\n"
+                f"{mover},NOPE,,2024-03,2024-05\n")
+    r = stack.ctl("registry", bad, check=False)
+    assert r.returncode != 0
+    assert "record 1, field park_id: unknown park 'NOPE'" in r.stderr, r.stderr
