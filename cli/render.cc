@@ -1,5 +1,7 @@
 #include "cli/render.h"
 
+#include "cli/output.h"
+
 #include <algorithm>
 #include <map>
 
@@ -284,11 +286,20 @@ std::string RenderParkMetrics(const pb::GetParkMetricsResponse& a) {
 }
 
 std::string RenderRanking(const std::string& metric, const pb::RankParksResponse& a) {
-  std::string out = absl::StrCat("rank  ", Pad("park", 12), Pad("name", 36), PadLeft(metric, 22),
-                                 "  grade\n");
+  // The value in the metric's table unit (万元, 万元/亩, %, 人); an unknown metric as sent.
+  const auto info = LookupMetric(metric);
+  const std::string heading =
+      info.ok() ? absl::StrCat(metric, " (", UnitTableName(info->unit), ")") : metric;
+  auto value = [&](const pb::RankedPark& r) {
+    if (r.confidential()) return std::string("保密");
+    if (!r.has_value()) return std::string("-");
+    return info.ok() ? FormatMetricValue(info->unit, r.value()) : Num(true, r.value(), "%.4f");
+  };
+  std::string out = absl::StrCat("rank  ", Pad("park", 12), Pad("name", 36),
+                                 PadLeft(heading, 30), "  grade\n");
   for (const auto& r : a.parks()) {
     absl::StrAppend(&out, absl::StrFormat("%4d  ", r.rank()), Pad(r.park_id(), 12),
-                    Pad(r.name(), 36), PadLeft(Num(r.has_value(), r.value(), "%.4f"), 22), "  ",
+                    Pad(r.name(), 36), PadLeft(value(r), 30), "  ",
                     r.grade().empty() ? "-" : r.grade(), "\n");
   }
   return out;

@@ -1,6 +1,7 @@
 """Fixtures the system-test modules share. A module defines `stack` (its services, started
 as it needs them); these build on it. A module may define its own to override them."""
 import os
+import subprocess
 
 import pytest
 
@@ -19,3 +20,16 @@ def sample(stack):
 def truth(sample):
     """The sample's figures computed independently of the pipeline (ground_truth.py)."""
     return ground_truth.compute(sample)
+
+
+@pytest.fixture(scope="session")
+def venv_python():
+    """The Python of the test virtual environment (PyPI packages of
+    tests/system/requirements.txt): $CW_PYVENV when set (scripts/test.sh), else made or
+    reused by `scripts/tools.sh pyvenv`."""
+    if os.environ.get("CW_PYVENV"):
+        return os.environ["CW_PYVENV"]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    r = subprocess.run([os.path.join(root, "scripts", "tools.sh"), "pyvenv"],
+                       capture_output=True, text=True, check=True)
+    return r.stdout.strip().splitlines()[-1]
