@@ -458,6 +458,7 @@ absl::StatusOr<pb::ReferenceScope> ReferenceFlag() {
 }
 
 int Metrics() {
+  if (absl::GetFlag(FLAGS_park).empty()) return Usage("metrics: give --park=ID");
   auto period = PeriodFlag();
   if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
@@ -500,6 +501,7 @@ int Rank() {
 }
 
 int Series() {
+  if (absl::GetFlag(FLAGS_park).empty()) return Usage("series: give --park=ID");
   auto from = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_from));
   auto to = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_to));
   if (!from.ok()) return Usage(absl::StrCat("--from: ", from.status().message()));
@@ -547,6 +549,9 @@ int Region() {
 }
 
 int IndustryMap() {
+  if (absl::GetFlag(FLAGS_industry).empty()) {
+    return Usage("industry-map: give --industry=CODE (a GB/T 4754 division or class)");
+  }
   auto period = PeriodFlag();
   if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();

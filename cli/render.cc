@@ -132,7 +132,8 @@ std::string RenderParkList(const std::vector<pb::Park>& parks) {
                   absl::StrFormat("%10s", "area(亩)"), "  leading\n");
   for (const auto& p : parks) {
     absl::StrAppend(&out, Pad(p.id(), 12), Pad(p.name(), 36), Pad(Region(p.county_code()), 22),
-                    Pad(Level(p.level()), 8), absl::StrFormat("%10d", p.area_mu()), "  ",
+                    Pad(Level(p.level()), 8),
+                    PadLeft(FormatMetricValue(MetricUnit::kPersons, p.area_mu()), 10), "  ",
                     absl::StrJoin(p.leading_industries(), ","), "\n");
   }
   return out;
@@ -310,11 +311,16 @@ std::string RenderRegion(const std::string& label, const pb::Period& period,
   std::string out;
   absl::StrAppend(&out, "━━ ", label, a.name().empty() ? "" : absl::StrCat(" ", a.name()), " ━━ ",
                   domain::FromProto(period).Chinese(), ", ", a.parks(), " parks\n");
+  absl::StrAppend(&out, "  ", Pad("(万元 / 10k yuan)", 22), PadLeft("本月 month", 20),
+                  PadLeft("累计 year to date", 20), "\n");
   TotalsRow(out, "工业总产值 gross output", a.month().gross_output().fen(),
             a.year_to_date().gross_output().fen());
   TotalsRow(out, "税收 total tax", a.month().total_tax().fen(), a.year_to_date().total_tax().fen());
   absl::StrAppend(&out, "  HHI ", Num(a.has_hhi(), a.hhi()), ", CR5 ",
                   Pct(a.has_industry_cr5(), a.industry_cr5()), "\n");
+  if (a.industries_size() > 0) {
+    absl::StrAppend(&out, "  行业结构 industries (本月产值 month output, 万元; share of the month):\n");
+  }
   for (const auto& ind : a.industries()) {
     if (ind.confidential()) {
       absl::StrAppend(&out, "    ", Pad(Industry(ind.industry()), 36), PadLeft("保密", 16),

@@ -134,6 +134,10 @@ def test_usage_errors_exit_2_and_version(stack, registry, key):
     assert stack.ctl("frobnicate", check=False).returncode == 2
     assert stack.ctl("parks", "--bogus=1", check=False).returncode == 2
     assert stack.ctl("series", "--park=P1", check=False).returncode == 2  # no --from
+    r = stack.ctl("metrics", f"--period={key}", check=False)
+    assert (r.returncode, "metrics: give --park=ID" in r.stderr) == (2, True)
+    r = stack.ctl("industry-map", f"--period={key}", check=False)
+    assert (r.returncode, "industry-map: give --industry=CODE" in r.stderr) == (2, True)
     r = stack.ctl("--version")
     assert r.stdout.startswith("clusterctl 0.1.0"), r.stdout
 
