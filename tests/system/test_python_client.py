@@ -38,15 +38,8 @@ def loaded(stack, sample, truth):
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory):
-    """A fresh virtual environment with the package pip-installed from the checkout."""
-    d = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", str(d)], check=True)
-    python = os.path.join(d, "bin", "python")
-    r = subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        os.path.join(ROOT, "clients", "python")], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    return python
+def venv(pyclient_python):
+    return pyclient_python
 
 
 def test_package_unit_tests_pass_in_the_venv(venv, tmp_path):
