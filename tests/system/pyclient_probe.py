@@ -46,6 +46,13 @@ def main(address, key, region):
         first = min(out["reports"])
         out["series"] = {"park": first, "points": {
             p.period.key: p.value for p in cw.series(first, "output_ytd", Period(period.year, 2, True), period)}}
+        m = cw.park_metrics(first, period)
+        top = max(m.industries, key=lambda i: i.month_output.fen)
+        out["metrics"] = {"park": first, "output_ytd": m.output_ytd.fen,
+                          "output_month": m.output_month.fen, "top": top.industry,
+                          "top_month": top.month_output.fen,
+                          "map": {e.park_id: e.ytd_output.fen
+                                  for e in cw.industry_map(top.industry, period)}}
         for name, call in [("unknown_park", lambda: cw.park_report("NOPE", period)),
                            ("unknown_metric", lambda: list(cw.rank("bogus", key)))]:
             try:

@@ -90,6 +90,15 @@ def test_installed_client_answers_equal_ground_truth(stack, loaded, truth, sampl
         {k: c["ytd"]["gross_output"] for k, c in truth["parks"][park].items()
          if k[:4] == key[:4] and k <= key}
 
+    m = got["metrics"]
+    cell = want[m["park"]]
+    assert (m["output_ytd"], m["output_month"]) == \
+        (cell["ytd"]["gross_output"], cell["month"]["gross_output"])
+    assert m["top_month"] == cell["industries"][m["top"]]
+    # The industry map of the park's largest class holds the park, with its output.
+    assert m["map"][m["park"]] > 0
+    assert set(m["map"]) >= {p for p, c in want.items() if c["industries"].get(m["top"], 0) > 0}
+
     assert got["errors"]["unknown_park"][0] == "NotFound"
     assert "NOPE" in got["errors"]["unknown_park"][1]
     assert got["errors"]["unknown_metric"][0] == "ValueError"

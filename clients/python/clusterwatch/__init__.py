@@ -12,12 +12,13 @@ protobuf and gRPC modules are clusterwatch.v1.*_pb2 / *_pb2_grpc; Client.stub ca
 from clusterwatch.errors import (ClusterwatchError, DeadlineExceeded, InvalidArgument, NotFound,
                                  PermissionDenied, ResourceExhausted, Unauthenticated,
                                  Unavailable)
-from clusterwatch.types import (METRIC_UNITS, Alert, IndustryFigures, Money, Park, ParkReport,
-                                Period, RankedPark, RegionReport, SeriesPoint, Totals)
+from clusterwatch.types import (METRIC_UNITS, Alert, IndustryFigures, IndustryMapEntry,
+                                IndustryMetric, Money, Park, ParkMetrics, ParkReport, Period,
+                                RankedPark, RegionReport, SeriesPoint, Totals)
 from clusterwatch.client import Client
 
 __version__ = "0.1.0"
 __all__ = ["Client", "Period", "Money", "Totals", "IndustryFigures", "Park", "ParkReport",
-           "RegionReport", "RankedPark", "SeriesPoint", "Alert", "METRIC_UNITS",
+           "RegionReport", "ParkMetrics", "IndustryMetric", "IndustryMapEntry", "RankedPark", "SeriesPoint", "Alert", "METRIC_UNITS",
            "ClusterwatchError", "NotFound", "InvalidArgument", "Unauthenticated",
            "PermissionDenied", "Unavailable", "ResourceExhausted", "DeadlineExceeded"]

@@ -9,13 +9,17 @@ from typing import Iterator, List, Optional, Union
 import grpc
 
 from clusterwatch.errors import from_rpc_error
-from clusterwatch.types import (METRIC_UNITS, Alert, IndustryFigures, Money, Park, ParkReport,
-                                Period, RankedPark, RegionReport, SeriesPoint, Totals)
+from clusterwatch.types import (METRIC_UNITS, Alert, IndustryFigures, IndustryMapEntry,
+                                IndustryMetric, Money, Park, ParkMetrics, ParkReport, Period,
+                                RankedPark, RegionReport, SeriesPoint, Totals)
 from clusterwatch.v1 import alerts_pb2, query_pb2, query_pb2_grpc, registry_pb2, types_pb2
 
 PeriodLike = Union[Period, str]
 
 _LEVELS = {"class": query_pb2.INDUSTRY_LEVEL_CLASS, "division": query_pb2.INDUSTRY_LEVEL_DIVISION}
+_REFERENCES = {"system": query_pb2.REFERENCE_SCOPE_SYSTEM,
+               "province": query_pb2.REFERENCE_SCOPE_PROVINCE,
+               "prefecture": query_pb2.REFERENCE_SCOPE_PREFECTURE}
 _STATES = {"pending": alerts_pb2.ALERT_STATE_PENDING, "firing": alerts_pb2.ALERT_STATE_FIRING,
            "resolved": alerts_pb2.ALERT_STATE_RESOLVED}
 _STATE_NAMES = {v: k for k, v in _STATES.items()}
@@ -45,6 +49,16 @@ def _level(level: str) -> int:
     if level not in _LEVELS:
         raise ValueError(f"level {level!r}: expected class or division")
     return _LEVELS[level]
+
+
+def _reference(reference: str) -> int:
+    if reference not in _REFERENCES:
+        raise ValueError(f"reference {reference!r}: expected system, province or prefecture")
+    return _REFERENCES[reference]
+
+
+def _opt(message, name: str) -> Optional[float]:
+    return getattr(message, name) if message.HasField(name) else None
 
 
 def _totals(t) -> Totals:
@@ -158,6 +172,42 @@ class Client:
                             industries=_industries(a.industries),
                             hhi=a.hhi if a.HasField("hhi") else None,
                             industry_cr5=a.industry_cr5 if a.HasField("industry_cr5") else None)
+
+    def park_metrics(self, park_id: str, period: PeriodLike, reference: str = "system",
+                     level: str = "class") -> ParkMetrics:
+        """A park's growth, structure, land-efficiency and industry metrics in a period."""
+        a = self._call("GetParkMetrics", query_pb2.GetParkMetricsRequest(
+            park_id=park_id, period=_period(period), reference=_reference(reference),
+            level=_level(level)))
+        m = a.metrics
+        s = m.snapshot
+        return ParkMetrics(
+            park=_park(a.park), period=_from_period(s.period),
+            output_month=Money(s.month.gross_output.fen),
+            output_ytd=Money(s.year_to_date.gross_output.fen),
+            output_yoy=_opt(m, "output_yoy"), output_ytd_yoy=_opt(m, "output_ytd_yoy"),
+            tax_ytd_yoy=_opt(m, "tax_ytd_yoy"), hhi=_opt(m, "hhi"),
+            industry_cr5=_opt(m, "industry_cr5"), output_per_mu=_opt(m, "output_per_mu"),
+            tax_per_mu=_opt(m, "tax_per_mu"), completeness=_opt(m, "completeness"),
+            industries=[IndustryMetric(
+                industry=i.industry, month_output=Money(i.month_output.fen),
+                ytd_output=Money(i.ytd_output.fen), share=i.share, lq=_opt(i, "lq"),
+                enterprises=i.enterprises, stage=i.stage.stage, confidential=i.confidential)
+                for i in m.industry_metrics],
+            raw=a)
+
+    def industry_map(self, industry: str, period: PeriodLike, region: str = "",
+                     level: str = "class", reference: str = "system") -> Iterator[IndustryMapEntry]:
+        """The parks holding an industry (a GB/T 4754 division or class), strongest stage
+        first, then by output."""
+        a = self._call("GetIndustryMap", query_pb2.GetIndustryMapRequest(
+            industry=industry, period=_period(period), region_prefix=region,
+            level=_level(level), reference=_reference(reference)))
+        for e in a.entries:
+            yield IndustryMapEntry(park_id=e.park_id, park_name=e.park_name,
+                                   industry=e.industry, ytd_output=Money(e.ytd_output.fen),
+                                   lq=_opt(e, "lq"), enterprises=e.enterprises,
+                                   stage=e.stage.stage, confidential=e.confidential)
 
     def rank(self, metric: str, period: PeriodLike, region: str = "", limit: int = 0,
              level: str = "class") -> Iterator[RankedPark]:

@@ -181,6 +181,58 @@ class Alert:
     resume_token: str = ""  # WatchAlerts only
 
 
+@dataclass(frozen=True)
+class IndustryMetric:
+    """An industry's metrics in a park (GetParkMetrics): ``share`` of the park's month output,
+    ``lq`` location quotient against the reference, ``stage`` none, concentration,
+    agglomeration or cluster. Withheld (``confidential``): figures zero, lq None."""
+
+    industry: str
+    month_output: Money
+    ytd_output: Money
+    share: float
+    lq: Optional[float]
+    enterprises: int
+    stage: str
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class ParkMetrics:
+    """A park's metrics for a period (GetParkMetrics). Ratios are fractions (0.125 = 12.5%),
+    land efficiency in yuan per mu (annualised), None where not defined. ``raw``: the whole
+    answer (clusterwatch.v1.query_pb2.GetParkMetricsResponse) for the fields not given here."""
+
+    park: Park
+    period: Period
+    output_month: Money
+    output_ytd: Money
+    output_yoy: Optional[float]
+    output_ytd_yoy: Optional[float]
+    tax_ytd_yoy: Optional[float]
+    hhi: Optional[float]
+    industry_cr5: Optional[float]
+    output_per_mu: Optional[float]
+    tax_per_mu: Optional[float]
+    completeness: Optional[float]
+    industries: List[IndustryMetric]
+    raw: object = None
+
+
+@dataclass(frozen=True)
+class IndustryMapEntry:
+    """A park holding an industry (GetIndustryMap), strongest stage first."""
+
+    park_id: str
+    park_name: str
+    industry: str
+    ytd_output: Money
+    lq: Optional[float]
+    enterprises: int
+    stage: str
+    confidential: bool
+
+
 # The unit of each rankable metric's value (RankParks, GetMetricSeries).
 METRIC_UNITS = {
     "output_month": "yuan", "output_ytd": "yuan", "tax_ytd": "yuan", "employees": "persons",
