@@ -239,3 +239,22 @@ def test_export_csv_and_xlsx_equal_ground_truth(stack, registry, truth, key, ven
     assert got == industries
     shares = [row["output_share (%)"] for row in table("industries")]
     assert abs(sum(shares) - 1) < 1e-9
+
+
+def test_export_of_a_group_as_csv_only(stack, registry, truth, key, tmp_path):
+    group = "延龙图核心"
+    parks = {p for p, x in registry.parks.items() if group in x.groups}
+    want = cells_of(truth, key, parks)
+    assert want  # the sample's group has parks with figures in the period
+    month, _, _ = region_sums(want)
+    out = tmp_path / "group"
+    stack.ctl("export", f"--period={key}", f"--group={group}", f"--out={out}", "--format=csv")
+    assert sorted(os.listdir(out)) == ["industries.csv", "park_industries.csv", "parks.csv",
+                                       "region.csv"]  # no workbook
+    assert sorted(row["park_id"] for row in read_csv(out / "parks.csv")) == sorted(want)
+    [reg] = read_csv(out / "region.csv")
+    assert (reg["label"], int(reg["parks"])) == (group, len(want))
+    assert int(reg["gross_output_month_fen"]) == month["gross_output"]
+    r = stack.ctl("export", f"--period={key}", f"--group={group}", "--region=32",
+                  f"--out={out}", check=False)
+    assert (r.returncode, "give --region or --group, not both" in r.stderr) == (2, True)
