@@ -24,14 +24,20 @@
 //   clusterctl hash-token TOKEN                    the digest to put in a credentials file
 //   clusterctl health ADDRESS [SERVICE]            grpc.health.v1 Check (SERVING or not)
 //   clusterctl default-config                      print the metric thresholds' defaults
+//   clusterctl export --period=P [--region=R|--group=G] --out=DIR [--format=csv,xlsx]
+//                                                  a period's figures as CSV and/or XLSX
 //   clusterctl gen-sample --out=DIR [--seed=N]      write the deterministic sample data
+// Read commands take --output=table|json|csv (cli/output.h).
 // Exit status (cli/exit_codes.h): 0 done (all accepted, all found); 1 error (a call failed,
 // a file unreadable); 2 usage (unknown command or flag, missing argument, bad flag value,
 // unusable TLS files); 3 push answered with refused lines (the summary says how many);
 // 4 not found (e.g. report --park=NOPE).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -48,6 +54,9 @@
 #include "cli/alert_actions.h"
 #include "cli/client_tls.h"
 #include "cli/exit_codes.h"
+#include "cli/export.h"
+#include "cli/xlsx.h"
+#include "cli/output.h"
 #include "cli/render.h"
 #include "cli/report_stream.h"
 #include "cli/sample/generator.h"
@@ -107,7 +116,11 @@ ABSL_FLAG(std::string, comment, "", "alerts silence|ack|comment: why / what");
 ABSL_FLAG(std::string, alertmanager, "http://127.0.0.1:9093",
           "alerts silence|ack: Prometheus Alertmanager base URL (\"\": record the action "
           "with the alert only, no Alertmanager silence)");
-ABSL_FLAG(std::string, out, "sample", "gen-sample: output directory");
+ABSL_FLAG(std::string, out, "",
+          "gen-sample: output directory (default: sample); export: the directory to write "
+          "the files to (required)");
+ABSL_FLAG(std::string, format, "csv,xlsx",
+          "export: csv (one file per sheet), xlsx (one workbook) or csv,xlsx");
 ABSL_FLAG(uint64_t, seed, 20241, "gen-sample: random seed");
 ABSL_FLAG(int32_t, years, 2, "gen-sample: years of months");
 ABSL_FLAG(int32_t, scale, 1, "gen-sample: enterprises per park multiplied by this");
@@ -116,6 +129,10 @@ ABSL_FLAG(int32_t, batch, 2000, "push: records per stream message");
 ABSL_FLAG(int64_t, max_line_bytes, 256 << 10,
           "push: a longer line is refused as that line (sent cut to its first 4 KiB, with "
           "its length and hash); the other lines go through");
+ABSL_FLAG(std::string, output, "table",
+          "read commands (parks, report, metrics, rank, series, region, industry-map, alerts "
+          "list|watch): table (readable, with units), json (the answer's proto3 JSON, fen as "
+          "exact decimal strings) or csv (a header row, fen as integers)");
 
 namespace {
 namespace pb = clusterwatch::v1;
@@ -190,6 +207,20 @@ int Usage(const std::string& what) { return cw::obs::UsageError(what); }
 int CallFailed(const grpc::Status& status) {
   std::cerr << "clusterctl: " << status.error_message() << "\n";
   return status.error_code() == grpc::StatusCode::NOT_FOUND ? kExitNotFound : kExitError;
+}
+
+// The --output format, checked once in main before any call for the read commands.
+cw::cli::OutputFormat g_output = cw::cli::OutputFormat::kTable;
+
+// Prints one answer in the --output format: `table` as rendered, json as its proto3 JSON,
+// csv as the table `csv` gives.
+void Print(const google::protobuf::Message& answer, const std::string& table,
+           const std::function<cw::cli::CsvTable()>& csv) {
+  switch (g_output) {
+    case cw::cli::OutputFormat::kTable: std::cout << table; break;
+    case cw::cli::OutputFormat::kJson: std::cout << cw::cli::ToJson(answer); break;
+    case cw::cli::OutputFormat::kCsv: std::cout << cw::cli::FormatCsv(csv()); break;
+  }
 }
 
 // `health ADDRESS [SERVICE]`: grpc.health.v1.Health/Check over the same TLS settings as every
@@ -409,7 +440,12 @@ absl::StatusOr<pb::ListParksResponse> ListParks(const std::string& region) {
 int Parks() {
   auto resp = ListParks(absl::GetFlag(FLAGS_region));
   if (!resp.ok()) return Fail(std::string(resp.status().message()));
-  std::cout << cw::cli::RenderParkList({resp->parks().begin(), resp->parks().end()});
+  const std::vector<pb::Park> parks(resp->parks().begin(), resp->parks().end());
+  if (g_output == cw::cli::OutputFormat::kTable) {
+    std::cout << cw::cli::RenderParkList(parks);
+  } else {
+    Print(*resp, "", [&] { return cw::cli::ParksCsv(parks); });
+  }
   return 0;
 }
 
@@ -426,6 +462,7 @@ int Report() {
   }
   auto stub = QueryStub();
   int rc = 0;
+  std::vector<pb::GetParkSnapshotResponse> answers;  // json, csv: printed at the end
   for (const auto& id : parks) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -435,7 +472,12 @@ int Report() {
     pb::GetParkSnapshotResponse resp;
     auto status = stub->GetParkSnapshot(&ctx, req, &resp);
     if (!status.ok()) {
-      std::cout << "━━ " << id << " ━━ " << status.error_message() << "\n\n";
+      if (g_output == cw::cli::OutputFormat::kTable) {
+        std::cout << "━━ " << id << " ━━ " << status.error_message() << "\n\n";
+      } else if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
+        std::cerr << "clusterctl: report --park=" << id << ": " << status.error_message()
+                  << "\n";
+      }
       if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
         rc = kExitError;
       } else if (!absl::GetFlag(FLAGS_park).empty()) {
@@ -446,7 +488,18 @@ int Report() {
       }
       continue;
     }
-    std::cout << cw::cli::RenderParkReport(resp) << "\n";
+    if (g_output == cw::cli::OutputFormat::kTable) {
+      std::cout << cw::cli::RenderParkReport(resp) << "\n";
+    } else {
+      answers.push_back(std::move(resp));
+    }
+  }
+  if (g_output == cw::cli::OutputFormat::kJson) {
+    std::vector<const google::protobuf::Message*> messages;
+    for (const auto& a : answers) messages.push_back(&a);
+    std::cout << cw::cli::ToJsonArray(messages);
+  } else if (g_output == cw::cli::OutputFormat::kCsv) {
+    std::cout << cw::cli::FormatCsv(cw::cli::ReportCsv(answers));
   }
   return rc;
 }
@@ -480,6 +533,7 @@ absl::StatusOr<pb::ReferenceScope> ReferenceFlag() {
 }
 
 int Metrics() {
+  if (absl::GetFlag(FLAGS_park).empty()) return Usage("metrics: give --park=ID");
   auto period = PeriodFlag();
   if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
@@ -495,7 +549,7 @@ int Metrics() {
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetParkMetrics(WithDeadline(ctx), req, &resp);
   if (!status.ok()) return CallFailed(status);
-  std::cout << cw::cli::RenderParkMetrics(resp);
+  Print(resp, cw::cli::RenderParkMetrics(resp), [&] { return cw::cli::MetricsCsv(resp); });
   return 0;
 }
 
@@ -504,6 +558,8 @@ int Rank() {
   if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
   if (!level.ok()) return Usage(std::string(level.status().message()));
+  auto metric = cw::cli::LookupMetric(absl::GetFlag(FLAGS_metric));
+  if (!metric.ok()) return Usage(std::string(metric.status().message()));
   pb::RankParksRequest req;
   req.set_level(*level);
   req.set_metric(absl::GetFlag(FLAGS_metric));
@@ -514,17 +570,21 @@ int Rank() {
   grpc::ClientContext ctx;
   auto status = QueryStub()->RankParks(WithDeadline(ctx), req, &resp);
   if (!status.ok()) return CallFailed(status);
-  std::cout << cw::cli::RenderRanking(req.metric(), resp);
+  Print(resp, cw::cli::RenderRanking(req.metric(), resp),
+        [&] { return cw::cli::RankCsv(*metric, resp); });
   return 0;
 }
 
 int Series() {
+  if (absl::GetFlag(FLAGS_park).empty()) return Usage("series: give --park=ID");
   auto from = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_from));
   auto to = cw::domain::ParsePeriod(absl::GetFlag(FLAGS_to));
   if (!from.ok()) return Usage(absl::StrCat("--from: ", from.status().message()));
   if (!to.ok()) return Usage(absl::StrCat("--to: ", to.status().message()));
   auto level = LevelFlag();
   if (!level.ok()) return Usage(std::string(level.status().message()));
+  auto metric = cw::cli::LookupMetric(absl::GetFlag(FLAGS_metric));
+  if (!metric.ok()) return Usage(std::string(metric.status().message()));
   pb::GetMetricSeriesRequest req;
   req.set_level(*level);
   req.set_park_id(absl::GetFlag(FLAGS_park));
@@ -535,13 +595,8 @@ int Series() {
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetMetricSeries(WithDeadline(ctx), req, &resp);
   if (!status.ok()) return CallFailed(status);
-  std::cout << req.park_id() << " " << req.metric() << "\n";
-  for (const auto& p : resp.points()) {
-    std::cout << "  " << cw::domain::FromProto(p.period()).Key() << "  "
-              << (p.confidential() ? "confidential"
-                  : p.has_value() ? absl::StrFormat("%.4f", p.value()) : std::string("-"))
-              << "\n";
-  }
+  Print(resp, cw::cli::RenderSeries(req.park_id(), *metric, resp),
+        [&] { return cw::cli::SeriesCsv(req.park_id(), *metric, resp); });
   return 0;
 }
 
@@ -563,11 +618,15 @@ int Region() {
                                 ? (req.region_code().empty() ? std::string("全部 all")
                                                              : req.region_code())
                                 : req.group();
-  std::cout << cw::cli::RenderRegion(label, *period, resp);
+  Print(resp, cw::cli::RenderRegion(label, *period, resp),
+        [&] { return cw::cli::RegionCsv(label, *period, resp); });
   return 0;
 }
 
 int IndustryMap() {
+  if (absl::GetFlag(FLAGS_industry).empty()) {
+    return Usage("industry-map: give --industry=CODE (a GB/T 4754 division or class)");
+  }
   auto period = PeriodFlag();
   if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
   auto level = LevelFlag();
@@ -584,21 +643,24 @@ int IndustryMap() {
   grpc::ClientContext ctx;
   auto status = QueryStub()->GetIndustryMap(WithDeadline(ctx), req, &resp);
   if (!status.ok()) return CallFailed(status);
-  std::cout << cw::cli::RenderIndustryMap(req.industry(), resp);
+  Print(resp, cw::cli::RenderIndustryMap(req.industry(), resp),
+        [&] { return cw::cli::IndustryMapCsv(resp); });
   return 0;
 }
 
-pb::AlertFilter AlertFilterFlags() {
+// The alert filter of the flags; kInvalidArgument for an unknown --state or --subject_kind
+// (naming the accepted values).
+absl::StatusOr<pb::AlertFilter> AlertFilterFlags() {
   pb::AlertFilter f;
-  const std::string state = absl::GetFlag(FLAGS_state);
-  f.set_state(state == "pending"    ? pb::ALERT_STATE_PENDING
-              : state == "firing"   ? pb::ALERT_STATE_FIRING
-              : state == "resolved" ? pb::ALERT_STATE_RESOLVED
-                                    : pb::ALERT_STATE_UNSPECIFIED);
+  auto state = cw::cli::ParseAlertState(absl::GetFlag(FLAGS_state));
+  if (!state.ok()) return state.status();
+  auto kind = cw::cli::ParseSubjectKind(absl::GetFlag(FLAGS_subject_kind));
+  if (!kind.ok()) return kind.status();
+  f.set_state(*state);
   f.set_park_id(absl::GetFlag(FLAGS_park));
   f.set_rule(absl::GetFlag(FLAGS_rule));
   f.set_region_prefix(absl::GetFlag(FLAGS_region));
-  f.set_subject_kind(absl::GetFlag(FLAGS_subject_kind));
+  f.set_subject_kind(*kind);
   return f;
 }
 
@@ -697,29 +759,48 @@ int SilenceAlert(bool ack) {
 int Alerts(const std::vector<std::string>& args) {
   const std::string sub = args.empty() ? "list" : args[0];
   if (sub == "list") {
+    auto filter = AlertFilterFlags();
+    if (!filter.ok()) return Usage(std::string(filter.status().message()));
     pb::ListAlertsRequest req;
-    *req.mutable_filter() = AlertFilterFlags();
+    *req.mutable_filter() = *filter;
     pb::ListAlertsResponse resp;
     grpc::ClientContext ctx;
     auto status = QueryStub()->ListAlerts(WithDeadline(ctx), req, &resp);
     if (!status.ok()) return CallFailed(status);
     const std::vector<pb::AlertEvent> alerts(resp.alerts().begin(), resp.alerts().end());
+    if (g_output != cw::cli::OutputFormat::kTable) {
+      Print(resp, "", [&] { return cw::cli::AlertsCsv(alerts); });
+      return 0;
+    }
     std::cout << (absl::GetFlag(FLAGS_summary) ? cw::cli::RenderAlertsSummary(alerts)
                   : absl::GetFlag(FLAGS_brief) ? cw::cli::RenderAlertsBrief(alerts)
                                                : cw::cli::RenderAlerts(alerts));
     return 0;
   }
   if (sub == "watch") {
+    auto filter = AlertFilterFlags();
+    if (!filter.ok()) return Usage(std::string(filter.status().message()));
     pb::WatchAlertsRequest req;
-    *req.mutable_filter() = AlertFilterFlags();
+    *req.mutable_filter() = *filter;
     req.set_resume_token(absl::GetFlag(FLAGS_resume));
     grpc::ClientContext ctx;
     auto reader = QueryStub()->WatchAlerts(&ctx, req);
     pb::AlertUpdate u;
     int seen = 0;
     const int count = absl::GetFlag(FLAGS_count);
+    // json: one line per update (JSON Lines); csv: the header, then one row per update.
+    if (g_output == cw::cli::OutputFormat::kCsv) {
+      std::cout << cw::cli::FormatCsv(cw::cli::AlertUpdatesCsv({})) << std::flush;
+    }
     while (reader->Read(&u)) {
-      std::cout << cw::cli::RenderAlertUpdate(u) << std::flush;
+      switch (g_output) {
+        case cw::cli::OutputFormat::kTable: std::cout << cw::cli::RenderAlertUpdate(u); break;
+        case cw::cli::OutputFormat::kJson: std::cout << cw::cli::ToJson(u, true); break;
+        case cw::cli::OutputFormat::kCsv:
+          std::cout << cw::cli::FormatCsv(cw::cli::AlertUpdatesCsv({u}), false);
+          break;
+      }
+      std::cout << std::flush;
       if (count > 0 && ++seen >= count) {
         ctx.TryCancel();
         break;
@@ -737,12 +818,85 @@ int Alerts(const std::vector<std::string>& args) {
                             "got '", sub, "'"));
 }
 
+// export: a period's figures of the parks of a region or group (or all), with the region's
+// roll-up, as CSV files and/or one XLSX workbook in --out (cli/export.h).
+int Export() {
+  auto period = PeriodFlag();
+  if (!period.ok()) return Usage(absl::StrCat("--period: ", period.status().message()));
+  auto formats = cw::cli::ParseExportFormats(absl::GetFlag(FLAGS_format));
+  if (!formats.ok()) return Usage(std::string(formats.status().message()));
+  const std::string dir = absl::GetFlag(FLAGS_out);
+  if (dir.empty()) return Usage("export: give --out=DIR, the directory to write the files to");
+  const std::string region = absl::GetFlag(FLAGS_region);
+  const std::string group = absl::GetFlag(FLAGS_group);
+  if (!region.empty() && !group.empty()) return Usage("export: give --region or --group, not both");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail(absl::StrCat("export: cannot create ", dir, ": ", ec.message()));
+
+  cw::cli::ExportInput in;
+  in.label = !group.empty() ? group : !region.empty() ? region : std::string("all");
+  in.period = *period;
+  auto parks = ListParks(group.empty() ? cw::cli::ParkPrefixOfRegion(region) : "");
+  if (!parks.ok()) return Fail(std::string(parks.status().message()));
+  auto stub = QueryStub();
+  for (const auto& p : parks->parks()) {
+    if (!group.empty() && std::find(p.groups().begin(), p.groups().end(), group) ==
+                              p.groups().end()) {
+      continue;
+    }
+    pb::GetParkSnapshotRequest req;
+    req.set_park_id(p.id());
+    *req.mutable_period() = *period;
+    pb::GetParkSnapshotResponse resp;
+    grpc::ClientContext ctx;
+    auto status = stub->GetParkSnapshot(WithDeadline(ctx), req, &resp);
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) continue;  // no reports then
+    if (!status.ok()) return CallFailed(status);
+    in.parks.push_back(std::move(resp));
+  }
+  pb::GetRegionSnapshotRequest rreq;
+  rreq.set_region_code(region);
+  rreq.set_group(group);
+  *rreq.mutable_period() = *period;
+  rreq.set_level(pb::INDUSTRY_LEVEL_CLASS);
+  grpc::ClientContext rctx;
+  auto status = stub->GetRegionSnapshot(WithDeadline(rctx), rreq, &in.region);
+  if (!status.ok()) return CallFailed(status);
+
+  const auto sheets = cw::cli::ExportSheets(in);
+  std::vector<std::string> written;
+  if (formats->csv) {
+    for (const auto& sheet : sheets) {
+      const std::string path = (std::filesystem::path(dir) / (sheet.name + ".csv")).string();
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << cw::cli::FormatCsv(cw::cli::SheetCsv(sheet));
+      f.close();
+      if (!f) return Fail(absl::StrCat("export: cannot write ", path));
+      written.push_back(path);
+    }
+  }
+  if (formats->xlsx) {
+    const std::string path =
+        (std::filesystem::path(dir) / cw::cli::WorkbookName(in.label, in.period)).string();
+    if (auto s = cw::cli::WriteXlsx(path, sheets); !s.ok()) {
+      return Fail(absl::StrCat("export: ", s.message()));
+    }
+    written.push_back(path);
+  }
+  std::cout << "export " << in.label << " " << cw::domain::FromProto(in.period).Key() << ": "
+            << in.parks.size() << " parks, " << in.region.industries_size()
+            << " industries\n";
+  for (const auto& w : written) std::cout << "  " << w << "\n";
+  return kExitOk;
+}
+
 int GenSample() {
   cw::sample::SampleOptions o;
   o.seed = absl::GetFlag(FLAGS_seed);
   o.years = absl::GetFlag(FLAGS_years);
   o.scale = absl::GetFlag(FLAGS_scale);
-  o.out_dir = absl::GetFlag(FLAGS_out);
+  o.out_dir = absl::GetFlag(FLAGS_out).empty() ? "sample" : absl::GetFlag(FLAGS_out);
   if (auto s = cw::sample::WriteSample(o); !s.ok()) return Fail(std::string(s.message()));
   std::cout << "sample written to " << o.out_dir << "\n";
   return 0;
@@ -763,9 +917,17 @@ constexpr std::string_view kCommands = R"(the command line for clusterwatch. Com
   alerts list [--state=S] [--park=ID] [--brief|--summary] | alerts watch [--resume=T]
   alerts silence|ack --id=A --comment=T [--duration=D] [--by=N] [--alertmanager=URL]
   alerts comment --id=A --comment=T   recorded with the alert (ListAlerts shows who did what)
+  --output=table|json|csv      read commands (parks, report, metrics, rank, series, region,
+                               industry-map, alerts list|watch): readable table with units
+                               (default), the answer's proto3 JSON (fen as exact decimal
+                               strings; watch: one line per change) or CSV with a header row
+                               (fen as integers, shares as fractions; docs/api.md)
   health ADDRESS [SERVICE]     grpc.health.v1 Check: prints SERVING (exit 0) or NOT_SERVING
   hash-token TOKEN             the SHA-256 digest for a credentials file
   default-config               the metric thresholds' defaults
+  export --period=P [--region=CODE|--group=NAME] --out=DIR [--format=csv,xlsx]
+                               a period's park, park × industry, region and industry figures
+                               as CSV files (fen) and/or one XLSX workbook (万元)
   gen-sample --out=DIR [--seed=N] [--scale=N]        write the deterministic sample data
 Exit status: 0 done (everything accepted or found); 1 error (a call failed, a file could not
 be read); 2 usage (unknown command or flag, missing argument, bad flag value, unusable TLS
@@ -775,7 +937,7 @@ files); 3 push answered but lines were refused (the summary on stderr says how m
 int main(int argc, char** argv) {
   std::vector<char*> positional = cw::obs::InitProgram(
       argc, argv,
-      "push|registry|parks|report|metrics|rank|series|region|industry-map|alerts|health|"
+      "push|registry|parks|report|metrics|rank|series|region|industry-map|export|alerts|health|"
       "hash-token|default-config|gen-sample [flags] [ARG...]",
       kCommands);
   if (cw::obs::FlagCheckDone()) return 0;
@@ -789,6 +951,9 @@ int main(int argc, char** argv) {
       return Usage(std::string(tls.status().message()));
     }
     g_tls = std::move(*tls);
+    auto output = cw::cli::ParseOutputFormat(absl::GetFlag(FLAGS_output));
+    if (!output.ok()) return Usage(std::string(output.status().message()));
+    g_output = *output;
   }
   if (cmd == "push") return Push(args);
   if (cmd == "registry") return Registry(args);
@@ -802,6 +967,7 @@ int main(int argc, char** argv) {
   if (cmd == "series") return Series();
   if (cmd == "region") return Region();
   if (cmd == "industry-map") return IndustryMap();
+  if (cmd == "export") return Export();
   if (cmd == "hash-token") {
     if (args.size() != 1) return Usage("hash-token: give the token (one argument)");
     std::cout << cw::security::Sha256Hex(args[0]) << "\n";

@@ -1,5 +1,7 @@
 #include "cli/render.h"
 
+#include "cli/output.h"
+
 #include <algorithm>
 #include <map>
 
@@ -130,7 +132,8 @@ std::string RenderParkList(const std::vector<pb::Park>& parks) {
                   absl::StrFormat("%10s", "area(亩)"), "  leading\n");
   for (const auto& p : parks) {
     absl::StrAppend(&out, Pad(p.id(), 12), Pad(p.name(), 36), Pad(Region(p.county_code()), 22),
-                    Pad(Level(p.level()), 8), absl::StrFormat("%10d", p.area_mu()), "  ",
+                    Pad(Level(p.level()), 8),
+                    PadLeft(FormatMetricValue(MetricUnit::kPersons, p.area_mu()), 10), "  ",
                     absl::StrJoin(p.leading_industries(), ","), "\n");
   }
   return out;
@@ -288,11 +291,20 @@ std::string RenderParkMetrics(const pb::GetParkMetricsResponse& a) {
 }
 
 std::string RenderRanking(const std::string& metric, const pb::RankParksResponse& a) {
-  std::string out = absl::StrCat("rank  ", Pad("park", 12), Pad("name", 36), PadLeft(metric, 22),
-                                 "  grade\n");
+  // The value in the metric's table unit (万元, 万元/亩, %, 人); an unknown metric as sent.
+  const auto info = LookupMetric(metric);
+  const std::string heading =
+      info.ok() ? absl::StrCat(metric, " (", UnitTableName(info->unit), ")") : metric;
+  auto value = [&](const pb::RankedPark& r) {
+    if (r.confidential()) return std::string("保密");
+    if (!r.has_value()) return std::string("-");
+    return info.ok() ? FormatMetricValue(info->unit, r.value()) : Num(true, r.value(), "%.4f");
+  };
+  std::string out = absl::StrCat("rank  ", Pad("park", 12), Pad("name", 36),
+                                 PadLeft(heading, 30), "  grade\n");
   for (const auto& r : a.parks()) {
     absl::StrAppend(&out, absl::StrFormat("%4d  ", r.rank()), Pad(r.park_id(), 12),
-                    Pad(r.name(), 36), PadLeft(Num(r.has_value(), r.value(), "%.4f"), 22), "  ",
+                    Pad(r.name(), 36), PadLeft(value(r), 30), "  ",
                     r.grade().empty() ? "-" : r.grade(), "\n");
   }
   return out;
@@ -303,11 +315,16 @@ std::string RenderRegion(const std::string& label, const pb::Period& period,
   std::string out;
   absl::StrAppend(&out, "━━ ", label, a.name().empty() ? "" : absl::StrCat(" ", a.name()), " ━━ ",
                   domain::FromProto(period).Chinese(), ", ", a.parks(), " parks\n");
+  absl::StrAppend(&out, "  ", Pad("(万元 / 10k yuan)", 22), PadLeft("本月 month", 20),
+                  PadLeft("累计 year to date", 20), "\n");
   TotalsRow(out, "工业总产值 gross output", a.month().gross_output().fen(),
             a.year_to_date().gross_output().fen());
   TotalsRow(out, "税收 total tax", a.month().total_tax().fen(), a.year_to_date().total_tax().fen());
   absl::StrAppend(&out, "  HHI ", Num(a.has_hhi(), a.hhi()), ", CR5 ",
                   Pct(a.has_industry_cr5(), a.industry_cr5()), "\n");
+  if (a.industries_size() > 0) {
+    absl::StrAppend(&out, "  行业结构 industries (本月产值 month output, 万元; share of the month):\n");
+  }
   for (const auto& ind : a.industries()) {
     if (ind.confidential()) {
       absl::StrAppend(&out, "    ", Pad(Industry(ind.industry()), 36), PadLeft("保密", 16),

@@ -15,8 +15,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   librdkafka-dev libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   librocksdb-dev prometheus-cpp-dev
+  # clusterctl export writes XLSX workbooks with libxlsxwriter (found with pkg-config).
+  libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libcurl4-openssl-dev
   python3-grpcio python3-protobuf python3-pytest python3-pytest-timeout
+  # scripts/tools.sh pyvenv: a virtual environment for the PyPI packages of the tests.
+  python3-venv
   # JDK (not only the JRE): scripts/kafka.sh runs deploy/kafka/CreateTopics.java as a
   # single-file source program, which needs the jdk.compiler module.
   # Maven resolves the benchmark peers (bench/kstreams, bench/flink: Flink runs in a local

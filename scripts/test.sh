@@ -14,6 +14,9 @@ log() { echo "[$me] $*" >&2; }
 "$ROOT/scripts/kafka.sh" fetch
 GRPCURL="$("$ROOT/scripts/tools.sh")"
 export CW_GRPCURL="$GRPCURL"
+# PyPI packages of the tests (openpyxl, grpcio-tools) in a cached virtual environment.
+CW_PYVENV="$("$ROOT/scripts/tools.sh" pyvenv)"
+export CW_PYVENV
 
 log "unit tests"
 (cd "$BUILD" && ctest --output-on-failure --no-tests=error -j2)

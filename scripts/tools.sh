@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # tools.sh — install the external command-line clients that clusterwatch's tests and docs use,
-# into the project cache (not the system): currently grpcurl, built from the Go module proxy.
+# into the project cache (not the system): grpcurl, built from the Go module proxy, and a
+# Python virtual environment with the PyPI packages the system tests need beyond Debian's
+# (tests/system/requirements.txt: openpyxl to read exported workbooks back, grpcio-tools to
+# build the Python client package).
 #
-# Usage: scripts/tools.sh [grpcurl]     prints the path of each installed tool on stdout
+# Usage: scripts/tools.sh [grpcurl] [pyvenv]   prints the path of each installed tool on stdout
+#        (pyvenv: the environment's python; default: grpcurl only)
 #
 # Environment:
 #   CW_CACHE              cache root (default $HOME/.cache/clusterwatch); tools go to $CW_CACHE/bin
 #   CW_GRPCURL_VERSION    grpcurl module version (default v1.9.3)
+#   CW_PYTHON             the Python that makes the environment (default /usr/bin/python3;
+#                         needs Debian's python3-venv)
 # Idempotent: a tool already built at the wanted version is not rebuilt (a marker file beside
 # the binary records the version). Needs Go (`go install`, Go 1.21+).
 set -euo pipefail
@@ -41,6 +47,28 @@ go_tool() {
   echo "$exe"
 }
 
+# pyvenv: $CACHE_ROOT/pyvenv made with `python -m venv` and the pinned requirements installed
+# from PyPI with pip; rebuilt only when the requirements file changes (its hash is recorded).
+install_pyvenv() {
+  local root reqs venv marker want
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  reqs="$root/tests/system/requirements.txt"
+  venv="$CACHE_ROOT/pyvenv"
+  marker="$venv/.requirements.sha256"
+  want="$(sha256sum "$reqs" | cut -d' ' -f1)"
+  if [ -x "$venv/bin/python" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$want" ]; then
+    echo "$venv/bin/python"
+    return 0
+  fi
+  rm -rf "$venv"
+  log "making $venv (pip install -r tests/system/requirements.txt)"
+  "${CW_PYTHON:-/usr/bin/python3}" -m venv "$venv" >&2 || die "python3 -m venv failed"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs" >&2 \
+    || die "pip install -r $reqs failed"
+  echo "$want" >"$marker"
+  echo "$venv/bin/python"
+}
+
 install_grpcurl() {
   go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"
 }
@@ -49,7 +77,8 @@ if [ "$#" -eq 0 ]; then set -- grpcurl; fi
 for tool in "$@"; do
   case "$tool" in
     grpcurl) install_grpcurl ;;
+    pyvenv) install_pyvenv ;;
     -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2 ;;
-    *) die "unknown tool '$tool' (known: grpcurl)" ;;
+    *) die "unknown tool '$tool' (known: grpcurl, pyvenv)" ;;
   esac
 done

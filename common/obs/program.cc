@@ -97,7 +97,7 @@ std::string HelpText(bool all) {
   flags.push_back({"helpshort", self, "the same as --help", "false", false});
   flags.push_back({"helpfull", self, "--help with Abseil's built-in flags too; exit 0", "false",
                    false});
-  flags.push_back({"version", self, "print '<program> <version> (commit <sha>)'; exit 0", "false",
+  flags.push_back({"version", self, "print '<program> <version> (commit <git describe>)'; exit 0", "false",
                    false});
   return FormatFlagHelp(std::move(flags));
 }

@@ -5,7 +5,7 @@
 //                         defined in this project's sources), grouped by the file that
 //                         defines them, each with its default; exit 0
 //   --helpfull            the same with Abseil's built-in flags too; exit 0
-//   --version             "<program> <version> (commit <sha>)"; exit 0
+//   --version             "<program> <version> (commit <git describe>)"; exit 0
 //   --check_flags         parse the flags and validate the configuration (files named by
 //                         flags are read and parsed), then exit without starting anything:
 //                         0 valid, 2 invalid
@@ -55,8 +55,8 @@ bool FlagCheckDone();
 
 // The program's short name (argv[0] without directories; "clusterwatch" before InitProgram).
 std::string ProgramName();
-// The release version (the CMake project version) and the git commit the build was
-// configured at ("unknown" outside a git checkout).
+// The release version (the CMake project version) and `git describe --tags --always --dirty`
+// of the commit the build was configured at ("unknown" outside a git checkout).
 std::string_view Version();
 std::string_view Commit();
 

@@ -37,7 +37,7 @@ def run(argv, **kw):
 def test_version(program):
     r = run([exe(program), "--version"])
     assert r.returncode == 0, r.stderr
-    assert re.match(rf"^{program} \d+\.\d+\.\d+ \(commit \w+\)$", r.stdout.strip()), r.stdout
+    assert re.match(rf"^{program} \d+\.\d+\.\d+ \(commit [\w.+-]+\)$", r.stdout.strip()), r.stdout
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))

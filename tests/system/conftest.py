@@ -1,6 +1,8 @@
 """Fixtures the system-test modules share. A module defines `stack` (its services, started
 as it needs them); these build on it. A module may define its own to override them."""
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -19,3 +21,30 @@ def sample(stack):
 def truth(sample):
     """The sample's figures computed independently of the pipeline (ground_truth.py)."""
     return ground_truth.compute(sample)
+
+
+@pytest.fixture(scope="session")
+def venv_python():
+    """The Python of the test virtual environment (PyPI packages of
+    tests/system/requirements.txt): $CW_PYVENV when set (scripts/test.sh), else made or
+    reused by `scripts/tools.sh pyvenv`."""
+    if os.environ.get("CW_PYVENV"):
+        return os.environ["CW_PYVENV"]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    r = subprocess.run([os.path.join(root, "scripts", "tools.sh"), "pyvenv"],
+                       capture_output=True, text=True, check=True)
+    return r.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def pyclient_python(tmp_path_factory):
+    """The Python of a fresh virtual environment with the client package pip-installed from
+    the checkout (`pip install ./clients/python`: PyPI for grpcio-tools, grpcio, protobuf)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    d = tmp_path_factory.mktemp("pyclient-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(d)], check=True)
+    python = os.path.join(d, "bin", "python")
+    r = subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        os.path.join(root, "clients", "python")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return python

@@ -3,6 +3,7 @@ refused calls with their exact status codes, a bureau refused outside its region
 nothing stored, and disclosure control for the department role — a park × industry cell
 with 2 enterprises is marked confidential, and no combination of that role's answers
 recovers it (single-unknown elimination over every published equation)."""
+import json
 import os
 import signal
 import subprocess
@@ -293,6 +294,26 @@ def test_a_cell_withheld_earlier_in_the_year_stays_withheld(secure):
     assert region_cell.confidential and not region_cell.HasField("year_to_date"), region_cell
 
 
+def test_python_client_package_over_tls(secure, pyclient_python, tmp_path):
+    # The installed clusterwatch package (clients/python) with each way of connecting: TLS with
+    # a token (CA as a path or as bytes), mutual TLS with a certificate, and the refusals as
+    # its exceptions. Runs after test_roles_and_status_codes (which stored JJ's reports) and
+    # before the credentials are reloaded.
+    want = call(secure, "GetParkSnapshot", query_pb2.GetParkSnapshotRequest(
+        park_id="JJ", period=PERIOD), TOKENS["analyst"]).snapshot.month.output_reporters
+    here = os.path.dirname(os.path.abspath(__file__))
+    r = subprocess.run([pyclient_python, os.path.join(here, "pyclient_tls_probe.py"),
+                        secure["stack"].address("query"), secure["ca"], "2024-12", "JJ",
+                        TOKENS["analyst"], TOKENS["jingjiang"]],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {
+        "token": f"ok {want}", "pem_bytes": f"ok {want}", "wrong_token": "Unauthenticated",
+        "no_token": "Unauthenticated", "bureau": "PermissionDenied",
+        "client_cert": f"ok {want}",
+        "token_without_tls": "ValueError"}
+
+
 def test_clusterctl_refuses_unusable_tls_files(secure):
     # An unreadable CA would have meant "trust the public roots"; a certificate without
     # its key a silent drop: both end clusterctl with exit status 2 (usage: the flags name
@@ -366,3 +387,4 @@ def test_certificate_identified_by_san_and_credentials_reload_on_sighup(secure):
             while code(TOKENS["analyst"]) != grpc.StatusCode.OK and time.time() < deadline:
                 time.sleep(0.2)
         assert code(TOKENS["analyst"]) == grpc.StatusCode.OK
+

@@ -66,6 +66,8 @@ TEST(RenderTest, RegionMarksConfidentialIndustries) {
   EXPECT_NE(text.find("2 parks"), std::string::npos) << text;
   EXPECT_NE(text.find("30 非金属矿物制品业"), std::string::npos) << text;
   EXPECT_NE(text.find("200.00    66.7%"), std::string::npos) << text;
+  EXPECT_NE(text.find("(万元 / 10k yuan)"), std::string::npos) << text;  // the unit, once
+  EXPECT_NE(text.find("本月产值 month output, 万元"), std::string::npos) << text;
   EXPECT_NE(text.find("保密  confidential: contains a confidential park cell"),
             std::string::npos)
       << text;
@@ -234,6 +236,18 @@ TEST(RenderTest, AlertsSummaryBySubject) {
             "    industries: 3041 (output_decline)\n"
             "1 alert on 1 subject; `alerts list --brief` gives each with its id\n");
   EXPECT_EQ(RenderAlertsSummary({}), "no alerts\n");
+}
+
+// The park list shows the area in 亩 with thousands separators.
+TEST(RenderTest, ParkListAreaHasSeparators) {
+  pb::Park p;
+  p.set_id("P321282A");
+  p.set_name("靖江经济技术开发区");
+  p.set_county_code("321282");
+  p.set_area_mu(90000);
+  const std::string text = RenderParkList({p});
+  EXPECT_NE(text.find("area(亩)"), std::string::npos) << text;
+  EXPECT_NE(text.find("    90,000  "), std::string::npos) << text;
 }
 
 }  // namespace
