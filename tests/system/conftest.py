@@ -48,3 +48,18 @@ def pyclient_python(tmp_path_factory):
                         os.path.join(root, "clients", "python")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return python
+
+
+@pytest.fixture(scope="module")
+def loaded(stack, sample, truth):
+    """The sample pushed (registry, then every report file; refused lines allowed) and served
+    by the stack's query service exactly as the ground truth computes it."""
+    import cwclient  # generates the protobuf modules, which only some test modules need
+    stack.ctl("registry", os.path.join(sample, "registry", "parks.csv"),
+              os.path.join(sample, "registry", "enterprises.csv"))
+    reports = os.path.join(sample, "reports")
+    for f in sorted(os.listdir(reports)):
+        if f.endswith(".csv"):
+            r = stack.ctl("push", os.path.join(reports, f), check=False)
+            assert r.returncode in (0, 3), (f, r.returncode, r.stderr)  # 3: refused lines
+    assert cwclient.wait_equal(cwclient.Client(stack.address("query")), truth, 120) == []
