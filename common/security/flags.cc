@@ -8,6 +8,9 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "CA (PEM) that signs client certificates (verified when presented); empty: none");
 ABSL_FLAG(bool, tls_require_client_cert, false,
           "with --tls_client_ca: refuse clients without a certificate");
+ABSL_FLAG(int32_t, tls_reload_interval_s, 60,
+          "re-read --tls_cert/--tls_key/--tls_client_ca this often (seconds): a rotated "
+          "certificate serves new connections without a restart");
 ABSL_FLAG(bool, plaintext, false, "serve gRPC without TLS (explicit opt-out)");
 ABSL_FLAG(std::string, credentials, "",
           "token/certificate to role file (see docs/security.md); reloaded on SIGHUP");
@@ -23,10 +26,14 @@ namespace cw::security {
 
 absl::StatusOr<SecurityConfig> SecurityFromFlags() {
   SecurityConfig c;
-  auto creds = ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
-                                 absl::GetFlag(FLAGS_tls_client_ca),
-                                 absl::GetFlag(FLAGS_tls_require_client_cert),
-                                 absl::GetFlag(FLAGS_plaintext));
+  ServerTlsOptions tls;
+  tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  tls.key = absl::GetFlag(FLAGS_tls_key);
+  tls.client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  tls.require_client_cert = absl::GetFlag(FLAGS_tls_require_client_cert);
+  tls.plaintext = absl::GetFlag(FLAGS_plaintext);
+  tls.reload_interval = absl::Seconds(absl::GetFlag(FLAGS_tls_reload_interval_s));
+  auto creds = ServerCredentials(tls);
   if (!creds.ok()) return creds.status();
   c.server_credentials = *creds;
   auto callers = LoadCredentials(absl::GetFlag(FLAGS_credentials),

@@ -2,6 +2,7 @@
 //   --tls_cert, --tls_key       server certificate and key (PEM)
 //   --tls_client_ca             verify client certificates signed by this CA (PEM)
 //   --tls_require_client_cert   ... and refuse clients without one
+//   --tls_reload_interval_s     re-read those files this often (rotation without restart)
 //   --plaintext                 serve without TLS (must be asked for explicitly)
 //   --credentials               token/certificate → role file (auth.h), reloaded on SIGHUP
 //   --allow_unauthenticated     accept every caller as admin (development only)

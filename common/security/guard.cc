@@ -9,6 +9,9 @@
 #include "absl/time/time.h"
 #include "common/obs/log.h"
 #include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace cw::security {
 namespace {
@@ -233,29 +236,51 @@ void Guard::RotateAudit() {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
-    const std::string& cert, const std::string& key, const std::string& client_ca,
-    bool require_client_cert, bool plaintext) {
-  if (cert.empty() && key.empty()) {
-    if (plaintext) return grpc::InsecureServerCredentials();
+    const ServerTlsOptions& o) {
+  if (o.cert.empty() && o.key.empty()) {
+    if (o.plaintext) return grpc::InsecureServerCredentials();
     return absl::InvalidArgumentError(
         "no TLS certificate: give --tls_cert and --tls_key (scripts/make-test-ca.sh makes a "
         "local test CA), or --plaintext explicitly");
   }
-  auto c = ReadFile(cert);
-  if (!c.ok()) return c.status();
-  auto k = ReadFile(key);
-  if (!k.ok()) return k.status();
-  grpc::SslServerCredentialsOptions opts(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  opts.pem_key_cert_pairs.push_back({*k, *c});
-  if (!client_ca.empty()) {
-    auto ca = ReadFile(client_ca);
-    if (!ca.ok()) return ca.status();
-    opts.pem_root_certs = *ca;
-    opts.client_certificate_request =
-        require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                            : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  if (o.cert.empty() || o.key.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("only ", o.cert.empty() ? "--tls_key" : "--tls_cert",
+                     " was given: a TLS server needs both --tls_cert and --tls_key"));
   }
-  return grpc::SslServerCredentials(opts);
+  if (o.reload_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--tls_reload_interval_s must be 1 or more");
+  }
+  // Read once here so that a missing or unreadable file stops the start with its name;
+  // from then on gRPC's file watcher re-reads them.
+  for (const std::string* path : {&o.cert, &o.key, &o.client_ca}) {
+    if (path->empty()) continue;
+    auto text = ReadFile(*path);
+    if (!text.ok()) return text.status();
+    if (text->find("-----BEGIN ") == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(*path, ": not a PEM file (no -----BEGIN line)"));
+    }
+  }
+  // The watcher re-reads the files every reload_interval and swaps what new handshakes
+  // use; established connections keep theirs. It reads the key and the certificate chain
+  // together, so replace them atomically (a new directory behind a symlink, as Kubernetes
+  // mounts Secrets) — a torn pair is refused by gRPC and the previous pair stays.
+  const auto interval =
+      static_cast<unsigned int>(absl::ToInt64Seconds(o.reload_interval));
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      o.key, o.cert, o.client_ca, interval);
+  grpc::experimental::TlsServerCredentialsOptions opts(provider);
+  opts.watch_identity_key_cert_pairs();
+  if (!o.client_ca.empty()) {
+    opts.watch_root_certs();
+    opts.set_cert_request_type(o.require_client_cert
+                                   ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                   : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    opts.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(opts);
 }
 
 absl::StatusOr<Credentials> LoadCredentials(const std::string& path,

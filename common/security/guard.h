@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/obs/clock.h"
 #include "common/obs/signals.h"
 #include "common/security/auth.h"
@@ -103,13 +104,25 @@ class Guard {
   std::unique_ptr<obs::HangupSubscription> hangup_;  // last: stops reloads first
 };
 
-// Server credentials: TLS with `cert`/`key` (PEM files); with `client_ca`, client
+// Server TLS: the certificate chain and key (PEM files); with `client_ca`, client
 // certificates signed by it are verified when presented (and required when
-// `require_client_cert`); plaintext only when `plaintext` is set. Fails with
-// kInvalidArgument when neither is configured or a file cannot be read.
+// `require_client_cert`); plaintext only when `plaintext` is set and no certificate is.
+struct ServerTlsOptions {
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+  bool require_client_cert = false;
+  bool plaintext = false;
+  // The files are re-read this often: a rotated certificate (or client CA) is used by new
+  // connections from then on, without a restart and without dropping open connections.
+  absl::Duration reload_interval = absl::Seconds(60);
+};
+
+// Server credentials for `o`. kInvalidArgument when neither TLS nor plaintext is
+// configured, only one of cert/key is given, the interval is under a second, or a file
+// cannot be read or is not PEM.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
-    const std::string& cert, const std::string& key, const std::string& client_ca,
-    bool require_client_cert, bool plaintext);
+    const ServerTlsOptions& o);
 
 // Loads the credentials file, or allows everyone when `allow_unauthenticated` is set;
 // kInvalidArgument when neither is configured.

@@ -32,6 +32,10 @@ def secure(tmp_path_factory):
     ca = os.path.join(work, "ca")
     subprocess.run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), ca, "ndrc-client"],
                    check=True, capture_output=True)
+    # The services read their certificate through a symlink, as from a Kubernetes Secret
+    # volume, so that test_server_certificate_rotates_without_restart can swap it at once.
+    live = os.path.join(work, "tls-live")
+    os.symlink(ca, live)
     creds = os.path.join(work, "credentials")
     with open(creds, "w") as f:
         f.write(f"token {sha(TOKENS['admin'])} admin - registry-admin\n"
@@ -41,8 +45,8 @@ def secure(tmp_path_factory):
                 f"token {sha(TOKENS['yanbian'])} bureau 2224 bureau-yanbian\n"
                 f"token {sha(TOKENS['old'])} analyst - retired 2020-01-01\n"
                 f"cert ndrc-client department - ndrc-by-certificate\n")
-    security = [f"--tls_cert={ca}/server.pem", f"--tls_key={ca}/server-key.pem",
-                f"--tls_client_ca={ca}/ca.pem",
+    security = [f"--tls_cert={live}/server.pem", f"--tls_key={live}/server-key.pem",
+                f"--tls_client_ca={live}/ca.pem", "--tls_reload_interval_s=1",
                 f"--credentials={creds}", "--rate_limit_rps=0"]
     stack = Stack(work, security=security).start()
     ctl_tls = [f"--tls_ca={ca}/ca.pem"]
@@ -77,19 +81,23 @@ def secure(tmp_path_factory):
         f.write("\n".join(jj) + "\n")
     with open(f"{d}/tm.csv", "w") as f:
         f.write("\n".join(tm) + "\n")
-    yield {"stack": stack, "ctl": ctl, "dir": d, "ca": ca, "creds": creds}
+    yield {"stack": stack, "ctl": ctl, "dir": d, "ca": ca, "creds": creds, "live": live,
+           "work": work}
     stack.stop()
 
 
-def channel(secure, cert=None):
-    ca = open(f"{secure['ca']}/ca.pem", "rb").read()
+def channel(secure, cert=None, ca_dir=None):
+    ca_dir = ca_dir or secure["ca"]
+    ca = open(f"{ca_dir}/ca.pem", "rb").read()
     if cert:
         c = grpc.ssl_channel_credentials(
-            ca, open(f"{secure['ca']}/client-{cert}-key.pem", "rb").read(),
-            open(f"{secure['ca']}/client-{cert}.pem", "rb").read())
+            ca, open(f"{ca_dir}/client-{cert}-key.pem", "rb").read(),
+            open(f"{ca_dir}/client-{cert}.pem", "rb").read())
     else:
         c = grpc.ssl_channel_credentials(ca)
-    return grpc.secure_channel(secure["stack"].address("query"), c)
+    # A channel of its own (no connection shared with another channel to the same target).
+    return grpc.secure_channel(secure["stack"].address("query"), c,
+                               options=[("grpc.use_local_subchannel_pool", 1)])
 
 
 def call(secure, method, request, token=None, cert=None):
@@ -388,3 +396,74 @@ def test_certificate_identified_by_san_and_credentials_reload_on_sighup(secure):
                 time.sleep(0.2)
         assert code(TOKENS["analyst"]) == grpc.StatusCode.OK
 
+
+
+def test_server_certificate_rotates_without_restart(secure):
+    # cw-query re-reads its certificate, key and client CA every second
+    # (--tls_reload_interval_s=1): after the Secret-like symlink moves to a new CA's files,
+    # new connections get the new certificate and client certificates of the new CA are
+    # verified, while a connection opened before keeps working; the process is the same.
+    work, live, old_ca = secure["work"], secure["live"], secure["ca"]
+    new_ca = os.path.join(work, "ca-rotated")
+    subprocess.run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), new_ca, "ndrc-client"],
+                   check=True, capture_output=True)
+    query = secure["stack"].services["query"]
+    pid = query.proc.pid
+    req = query_pb2.ListParksRequest()
+    md = [("authorization", f"Bearer {TOKENS['analyst']}")]
+
+    def point_to(target):
+        tmp = live + ".new"
+        os.symlink(target, tmp)
+        os.replace(tmp, live)  # rename(2): atomic
+
+    def code(ca_dir, cert=None):
+        with channel(secure, cert=cert, ca_dir=ca_dir) as ch:
+            return code_of(lambda: query_pb2_grpc.QueryServiceStub(ch).ListParks(
+                req, metadata=[] if cert else md, timeout=5))
+
+    def wait_for(ca_dir):
+        deadline = time.time() + 30
+        while code(ca_dir) != grpc.StatusCode.OK:
+            assert time.time() < deadline, f"the server never presented {ca_dir}'s certificate"
+            time.sleep(0.3)
+
+    assert code(old_ca) == grpc.StatusCode.OK
+    assert code(new_ca) == grpc.StatusCode.UNAVAILABLE  # not signed by the new CA yet
+    before = channel(secure)
+    stub = query_pb2_grpc.QueryServiceStub(before)
+    try:
+        first = stub.ListParks(req, metadata=md, timeout=5)
+        try:
+            point_to(new_ca)
+            wait_for(new_ca)
+            assert code(old_ca) == grpc.StatusCode.UNAVAILABLE
+            # The client CA rotated with it: the new CA's client certificate is identified.
+            assert code(new_ca, cert="ndrc-client") == grpc.StatusCode.OK
+            assert code(old_ca, cert="ndrc-client") == grpc.StatusCode.UNAVAILABLE
+            # The connection made before the rotation was not dropped.
+            assert stub.ListParks(req, metadata=md, timeout=5) == first
+            # A torn pair (the old certificate with the new key) serves nobody: gRPC cannot
+            # build a handshaker from it, so new connections fail (closed, never without
+            # TLS) until a matching pair is back; the open connection is unaffected.
+            torn = os.path.join(work, "tls-torn")
+            os.makedirs(torn)
+            for name, source in (("server.pem", old_ca), ("server-key.pem", new_ca),
+                                 ("ca.pem", new_ca)):
+                with open(os.path.join(source, name), "rb") as f, \
+                        open(os.path.join(torn, name), "wb") as g:
+                    g.write(f.read())
+            point_to(torn)
+            deadline = time.time() + 30
+            while code(new_ca) == grpc.StatusCode.OK:
+                assert time.time() < deadline, "the torn pair was never read"
+                time.sleep(0.3)
+            assert code(new_ca) == grpc.StatusCode.UNAVAILABLE
+            assert code(old_ca) == grpc.StatusCode.UNAVAILABLE
+            assert stub.ListParks(req, metadata=md, timeout=5) == first
+        finally:
+            point_to(old_ca)
+        wait_for(old_ca)
+        assert query.proc.poll() is None and query.proc.pid == pid  # never restarted
+    finally:
+        before.close()
