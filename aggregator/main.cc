@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   cw::aggregator::AggregatorAppOptions options;
-  options.client = {absl::GetFlag(FLAGS_brokers), *extra};
+  options.client = {absl::GetFlag(FLAGS_brokers), *extra,
+                    cw::obs::KafkaLoginRefusedExitAfter()};
   options.topics = cw::kafka::Topics::WithSuffix(absl::GetFlag(FLAGS_topic_suffix));
   options.group = absl::GetFlag(FLAGS_group);
   options.instance_id = absl::GetFlag(FLAGS_instance_id);

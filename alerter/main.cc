@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
     cw::obs::Error("alerter", metrics_server.status().ToString());
     return 1;
   }
-  options.client = {absl::GetFlag(FLAGS_brokers), *extra};
+  options.client = {absl::GetFlag(FLAGS_brokers), *extra,
+                    cw::obs::KafkaLoginRefusedExitAfter()};
   options.topics = cw::kafka::Topics::WithSuffix(absl::GetFlag(FLAGS_topic_suffix));
   options.store.path = absl::GetFlag(FLAGS_state_dir);
   options.reevaluate_every = absl::Seconds(absl::GetFlag(FLAGS_reevaluate_seconds));

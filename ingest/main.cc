@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   cw::ingest::IngestAppOptions options;
-  options.client = {absl::GetFlag(FLAGS_brokers), *extra};
+  options.client = {absl::GetFlag(FLAGS_brokers), *extra,
+                    cw::obs::KafkaLoginRefusedExitAfter()};
   options.topics = cw::kafka::Topics::WithSuffix(absl::GetFlag(FLAGS_topic_suffix));
   options.listen = absl::GetFlag(FLAGS_listen);
   options.ingest.max_records_per_push =

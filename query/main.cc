@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   cw::query::QueryAppOptions options;
-  options.client = {absl::GetFlag(FLAGS_brokers), *extra};
+  options.client = {absl::GetFlag(FLAGS_brokers), *extra,
+                    cw::obs::KafkaLoginRefusedExitAfter()};
   options.topics = cw::kafka::Topics::WithSuffix(absl::GetFlag(FLAGS_topic_suffix));
   options.listen = absl::GetFlag(FLAGS_listen);
   options.store.path = absl::GetFlag(FLAGS_state_dir);

@@ -58,7 +58,15 @@ struct TopicPartition {
 struct ClientOptions {
   std::string brokers;
   std::map<std::string, std::string> extra;
+  // A login the broker keeps refusing (SASL or TLS) for this long, with nothing read or
+  // delivered meanwhile, ends the process with kExitLoginRefused (login_watch.h); zero:
+  // retry for ever.
+  absl::Duration login_refused_exit_after = absl::Seconds(30);
 };
+
+// The exit status of a program whose Kafka login was refused (EX_CONFIG of sysexits.h: a
+// configuration error, which a restart alone does not fix).
+inline constexpr int kExitLoginRefused = 78;
 
 class Producer {
  public:

@@ -13,7 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/kafka/login_watch.h"
 #include "common/kafka/poll_batch.h"
+#include "common/obs/log.h"
 
 namespace cw::kafka {
 namespace {
@@ -35,6 +37,101 @@ absl::Status ConfigureAll(RdKafka::Conf* conf, const ClientOptions& o,
   for (const auto& [k, v] : o.extra) all[k] = v;  // pass-through wins
   for (const auto& [k, v] : all) {
     if (auto s = Configure(conf, k, v); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+bool IsLoginRefusal(RdKafka::ErrorCode err) {
+  return err == RdKafka::ERR__AUTHENTICATION || err == RdKafka::ERR_SASL_AUTHENTICATION_FAILED ||
+         err == RdKafka::ERR__SSL;
+}
+
+// librdkafka's log lines and errors go to the program's log. A login the broker keeps
+// refusing ends the process with kExitLoginRefused and a message saying what to check:
+// librdkafka would retry it for ever, and the service would never serve. A thread looks
+// once a second whether LoginWatch's period is over and then probes the broker.
+class ClientEvents : public RdKafka::EventCb {
+ public:
+  explicit ClientEvents(absl::Duration give_up_after) : watch_(give_up_after) {}
+  ~ClientEvents() override { Detach(); }
+
+  // Starts watching `handle`; Detach before the handle is destroyed.
+  void Attach(RdKafka::Handle* handle) {
+    Detach();
+    absl::MutexLock lock(&mu_);
+    handle_ = handle;
+    stop_ = false;
+    thread_ = std::thread([this] { Watch(); });
+  }
+  void Detach() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!thread_.joinable()) return;
+      stop_ = true;
+    }
+    thread_.join();
+    absl::MutexLock lock(&mu_);
+    handle_ = nullptr;
+  }
+
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_LOG) {
+      const int severity = e.severity();
+      obs::Log(severity <= RdKafka::Event::EVENT_SEVERITY_ERROR     ? obs::Level::kError
+               : severity == RdKafka::Event::EVENT_SEVERITY_WARNING ? obs::Level::kWarning
+                                                                    : obs::Level::kInfo,
+               "kafka", absl::StrCat(e.fac(), ": ", e.str()));
+      return;
+    }
+    if (e.type() != RdKafka::Event::EVENT_ERROR) return;
+    obs::Warn("kafka", RdKafka::err2str(e.err()), ": ", e.str());
+    if (IsLoginRefusal(e.err())) {
+      watch_.Refused(absl::Now());
+      absl::MutexLock lock(&mu_);
+      last_refusal_ = e.str();
+    } else if (e.err() != RdKafka::ERR__ALL_BROKERS_DOWN) {  // follows a refusal too
+      watch_.OtherError();
+    }
+  }
+
+  LoginWatch& watch() { return watch_; }
+
+ private:
+  void Watch() {
+    mu_.Lock();
+    while (!mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Seconds(1))) {
+      if (absl::Now() < watch_.Deadline()) continue;
+      RdKafka::Handle* handle = handle_;  // valid until Detach has joined this thread
+      mu_.Unlock();  // the probe takes up to 5 s; event_cb must not wait for it
+      RdKafka::Metadata* md = nullptr;
+      const bool ok = handle->metadata(false, nullptr, &md, 5000) == RdKafka::ERR_NO_ERROR;
+      delete md;
+      const bool give_up = watch_.Decide(absl::Now(), ok);
+      mu_.Lock();
+      if (!give_up) continue;
+      obs::Error("kafka", "the broker has refused this client's login for ",
+                 absl::ToInt64Seconds(watch_.RefusingFor(absl::Now())), " s (", last_refusal_,
+                 "); check sasl.username and sasl.password, or the TLS settings, in "
+                 "--kafka_config_file; exiting with status ", kExitLoginRefused);
+      std::fflush(stderr);
+      std::_Exit(kExitLoginRefused);  // like a crash: state and offsets are crash-safe
+    }
+    mu_.Unlock();
+  }
+
+  LoginWatch watch_;
+  absl::Mutex mu_;
+  RdKafka::Handle* handle_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::string last_refusal_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+absl::Status SetEvents(RdKafka::Conf* conf, ClientEvents* events) {
+  std::string err;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(events), err) !=
+      RdKafka::Conf::CONF_OK) {
+    return absl::InvalidArgumentError(absl::StrCat("kafka event_cb: ", err));
   }
   return absl::OkStatus();
 }
@@ -74,13 +171,16 @@ class DeliveryCb : public RdKafka::DeliveryReportCb {
 
 class RdProducer : public Producer {
  public:
-  RdProducer(std::unique_ptr<RdKafka::Producer> p, std::unique_ptr<DeliveryCb> cb)
-      : producer_(std::move(p)), cb_(std::move(cb)) {
+  RdProducer(std::unique_ptr<ClientEvents> events, std::unique_ptr<RdKafka::Producer> p,
+             std::unique_ptr<DeliveryCb> cb)
+      : events_(std::move(events)), producer_(std::move(p)), cb_(std::move(cb)) {
+    events_->Attach(producer_.get());
     poller_ = std::thread([this] {
       while (!stop_.load()) producer_->poll(50);
     });
   }
   ~RdProducer() override {
+    events_->Detach();
     producer_->flush(10000);
     stop_.store(true);
     poller_.join();
@@ -157,6 +257,7 @@ class RdProducer : public Producer {
       }
       set.mu.Await(absl::Condition(&done));
     }
+    if (set.first_error.ok() && !records.empty()) events_->watch().Succeeded();
     return set.first_error;
   }
 
@@ -174,6 +275,7 @@ class RdProducer : public Producer {
     return it->second.get();
   }
 
+  std::unique_ptr<ClientEvents> events_;  // outlives producer_
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<DeliveryCb> cb_;
   std::atomic<bool> stop_{false};
@@ -190,6 +292,7 @@ class RdConsumer : public Consumer {
  public:
   explicit RdConsumer(ConsumerOptions o) : options_(std::move(o)) {}
   ~RdConsumer() override {
+    if (events_) events_->Detach();
     if (consumer_) consumer_->close();
   }
 
@@ -225,6 +328,7 @@ class RdConsumer : public Consumer {
       msg.timestamp_ms = m->timestamp().timestamp;
       batch.Add(std::move(msg));
     }
+    if (!batch.empty()) events_->watch().Succeeded();
     return batch.Take();
   }
 
@@ -442,6 +546,7 @@ class RdConsumer : public Consumer {
   }
 
   ConsumerOptions options_;
+  std::unique_ptr<ClientEvents> events_;  // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_cb_;
   PollBatch* polling_ = nullptr;  // the batch of the Poll call in progress
@@ -487,6 +592,8 @@ absl::Status RdConsumer::Init() {
     }
   }
   if (auto s = ConfigureAll(conf.get(), options_.client, defaults); !s.ok()) return s;
+  events_ = std::make_unique<ClientEvents>(options_.client.login_refused_exit_after);
+  if (auto s = SetEvents(conf.get(), events_.get()); !s.ok()) return s;
   std::string err;
   if (group) {
     rebalance_cb_ = std::make_unique<RebalanceCb>(this);
@@ -496,6 +603,7 @@ absl::Status RdConsumer::Init() {
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  events_->Attach(consumer_.get());
   if (group) {
     auto e = consumer_->subscribe(options_.topics);
     if (e != RdKafka::ERR_NO_ERROR) {
@@ -557,8 +665,11 @@ class TxnDeliveryCb : public RdKafka::DeliveryReportCb {
 class RdTxnProducer : public TransactionalProducer {
  public:
   RdTxnProducer(ClientOptions options, std::string transactional_id)
-      : options_(std::move(options)), transactional_id_(std::move(transactional_id)) {}
+      : options_(std::move(options)),
+        transactional_id_(std::move(transactional_id)),
+        events_(options_.login_refused_exit_after) {}
   ~RdTxnProducer() override {
+    events_.Detach();
     if (producer_ && open_) {
       if (auto* e = producer_->abort_transaction(5000)) delete e;
     }
@@ -567,6 +678,7 @@ class RdTxnProducer : public TransactionalProducer {
   // Creates the librdkafka producer and registers the transactional id (fencing an earlier
   // incarnation of the same id and aborting its open transaction).
   absl::Status Init() {
+    events_.Detach();
     producer_.reset();
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     auto defaults = ProducerDefaults();
@@ -580,11 +692,25 @@ class RdTxnProducer : public TransactionalProducer {
     if (conf->set("dr_cb", &cb_, err) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(err);
     }
+    if (auto st = SetEvents(conf.get(), &events_); !st.ok()) return st;
     producer_.reset(RdKafka::Producer::create(conf.get(), err));
     if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-    if (auto st = Check(producer_->init_transactions(30000), "init transactions"); !st.ok()) {
-      producer_.reset();
-      return st;
+    events_.Attach(producer_.get());
+    // In steps of a second, serving the producer's events in between: a refused login is
+    // reported there (ClientEvents), and init_transactions alone would only time out.
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    for (;;) {
+      RdKafka::Error* e = producer_->init_transactions(1000);
+      if (e != nullptr && e->code() == RdKafka::ERR__TIMED_OUT && absl::Now() < deadline) {
+        delete e;
+        producer_->poll(0);
+        continue;
+      }
+      if (auto st = Check(e, "init transactions"); !st.ok()) {
+        producer_.reset();
+        return st;
+      }
+      break;
     }
     fatal_ = false;
     return absl::OkStatus();
@@ -641,6 +767,7 @@ class RdTxnProducer : public TransactionalProducer {
     // abortable error.
     auto s = Check(producer_->commit_transaction(30000), "commit transaction");
     if (!s.ok()) return s;
+    events_.watch().Succeeded();
     open_ = false;
     return absl::OkStatus();
   }
@@ -715,6 +842,7 @@ class RdTxnProducer : public TransactionalProducer {
 
   ClientOptions options_;
   std::string transactional_id_;
+  ClientEvents events_;  // outlives producer_
   TxnDeliveryCb cb_;
   std::unique_ptr<RdKafka::Producer> producer_;
   bool open_ = false;
@@ -759,9 +887,12 @@ absl::StatusOr<std::unique_ptr<Producer>> NewRdKafkaProducer(const ClientOptions
   if (conf->set("dr_cb", cb.get(), err) != RdKafka::Conf::CONF_OK) {
     return absl::InvalidArgumentError(err);
   }
+  auto events = std::make_unique<ClientEvents>(options.login_refused_exit_after);
+  if (auto st = SetEvents(conf.get(), events.get()); !st.ok()) return st;
   std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
   if (!p) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-  return std::unique_ptr<Producer>(new RdProducer(std::move(p), std::move(cb)));
+  return std::unique_ptr<Producer>(new RdProducer(std::move(events), std::move(p),
+                                                  std::move(cb)));
 }
 
 absl::StatusOr<std::unique_ptr<TransactionalProducer>> NewRdKafkaTransactionalProducer(

@@ -1,5 +1,6 @@
 #include "common/obs/kafka_settings.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -14,7 +15,16 @@ ABSL_FLAG(std::string, kafka_config_file, "",
           "librdkafka settings from a properties file (key=value lines, # comments), for "
           "secrets such as sasl.password; --kafka_config settings win over the file's");
 
+ABSL_FLAG(int32_t, kafka_login_refused_exit_s, 30,
+          "exit (status 78) when the Kafka broker has refused this program's login (SASL or "
+          "TLS) for this many seconds with nothing read or delivered meanwhile; 0: retry for "
+          "ever");
+
 namespace cw::obs {
+
+absl::Duration KafkaLoginRefusedExitAfter() {
+  return absl::Seconds(std::max(0, absl::GetFlag(FLAGS_kafka_login_refused_exit_s)));
+}
 
 absl::StatusOr<std::map<std::string, std::string>> ParseProperties(std::string_view text) {
   std::map<std::string, std::string> out;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace cw::obs {
 
@@ -22,5 +23,9 @@ absl::StatusOr<std::map<std::string, std::string>> ParseProperties(std::string_v
 // an inline item is not key=value.
 absl::StatusOr<std::map<std::string, std::string>> KafkaSettings(
     std::string_view inline_settings);
+
+// --kafka_login_refused_exit_s: how long a refused Kafka login is retried before the
+// program exits (kafka::ClientOptions::login_refused_exit_after; zero: for ever).
+absl::Duration KafkaLoginRefusedExitAfter();
 
 }  // namespace cw::obs

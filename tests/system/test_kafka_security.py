@@ -167,7 +167,9 @@ def test_acls_allow_what_the_service_needs_and_no_other_group(stack, pushed):
 
 def test_wrong_password_is_refused_and_every_service_fails(stack, pushed, tmp_path):
     # Each service with its own user but a wrong password: the broker refuses the login, the
-    # service logs librdkafka's refusal and never serves (librdkafka retries the login).
+    # service logs librdkafka's refusal, never serves, and exits with status 78 (EX_CONFIG)
+    # once the refusal has lasted --kafka_login_refused_exit_s, saying what to check
+    # (librdkafka alone would retry the login for ever).
     def flags(name):
         d = tmp_path / name
         return {
@@ -190,18 +192,20 @@ def test_wrong_password_is_refused_and_every_service_fails(stack, pushed, tmp_pa
         program = user[len("cw-"):]
         svc = Service(f"{user}-wrong-password", f"{program}/{user}",
                       [f"--brokers={stack.broker.bootstrap}", f"--kafka_config_file={bad}",
+                       "--kafka_login_refused_exit_s=10",
                        f"--metrics_address=127.0.0.1:{free_port()}", *flags(user)],
                       str(tmp_path))
         started[user] = (svc.start(), wrong)
     for user, (svc, wrong) in started.items():
         try:
-            deadline = time.time() + 60
-            while "Authentication failed: Invalid username or password" not in svc.log():
-                assert time.time() < deadline, (user, svc.log()[-3000:])
-                time.sleep(0.3)
+            status = svc.proc.wait(timeout=90)
             log = svc.log()
         finally:
             svc.stop()
+        assert status == 78, (user, status, log[-3000:])
+        assert "Authentication failed: Invalid username or password" in log, (user, log[-3000:])
+        assert "the broker has refused this client's login for " in log, (user, log[-3000:])
+        assert "check sasl.username and sasl.password" in log
         assert "serving on port" not in log, (user, log[-3000:])
         assert wrong not in log
     with open(stack.broker.client_config("cw-query")) as f:
