@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — set up a fresh machine and run every test: unit tests (ctest) and the system
 # tests (real Kafka broker from Maven Central, the real binaries as separate processes,
-# external clients: Python grpcio and grpcurl), compared with independent ground truth.
+# external clients: Python grpcio, grpcurl, the Java and Go examples), compared with
+# independent ground truth.
 #
 # Usage: scripts/test.sh            Env: CW_LONG=1 for the longer system-test variants
 set -euo pipefail
@@ -17,6 +18,12 @@ export CW_GRPCURL="$GRPCURL"
 # PyPI packages of the tests (openpyxl, grpcio-tools) in a cached virtual environment.
 CW_PYVENV="$("$ROOT/scripts/tools.sh" pyvenv)"
 export CW_PYVENV
+# The Java and Go clients' example programs, built once (Maven Central, the Go module proxy;
+# downloads cached in ~/.m2 and Go's module cache) for tests/system/test_java_go_clients.py
+# and the docs' examples.
+CW_JAVA_EXAMPLE="$("$ROOT/scripts/clients.sh" java)"
+CW_GO_EXAMPLE="$("$ROOT/scripts/clients.sh" go)"
+export CW_JAVA_EXAMPLE CW_GO_EXAMPLE
 
 log "unit tests"
 (cd "$BUILD" && ctest --output-on-failure --no-tests=error -j2)

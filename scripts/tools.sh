@@ -3,14 +3,18 @@
 # into the project cache (not the system): grpcurl, built from the Go module proxy, and a
 # Python virtual environment with the PyPI packages the system tests need beyond Debian's
 # (tests/system/requirements.txt: openpyxl to read exported workbooks back, grpcio-tools to
-# build the Python client package).
+# build the Python client package), and the protoc plugins of the Go client (clients/go).
 #
-# Usage: scripts/tools.sh [grpcurl] [pyvenv]   prints the path of each installed tool on stdout
+# Usage: scripts/tools.sh [grpcurl] [pyvenv] [protoc-gen-go] [protoc-gen-go-grpc]
+#        prints the path of each installed tool on stdout
 #        (pyvenv: the environment's python; default: grpcurl only)
 #
 # Environment:
 #   CW_CACHE              cache root (default $HOME/.cache/clusterwatch); tools go to $CW_CACHE/bin
 #   CW_GRPCURL_VERSION    grpcurl module version (default v1.9.3)
+#   CW_PROTOC_GEN_GO_VERSION       google.golang.org/protobuf version (default: the one
+#                                  clients/go/go.mod requires, so the code matches its runtime)
+#   CW_PROTOC_GEN_GO_GRPC_VERSION  protoc-gen-go-grpc module version (default v1.6.2)
 #   CW_PYTHON             the Python that makes the environment (default /usr/bin/python3;
 #                         needs Debian's python3-venv)
 # Idempotent: a tool already built at the wanted version is not rebuilt (a marker file beside
@@ -73,12 +77,32 @@ install_grpcurl() {
   go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"
 }
 
+# The protobuf runtime version clients/go/go.mod requires: its code generator must match it.
+go_mod_version() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  awk -v m="$1" '$1 == m { print $2; exit }' "$root/clients/go/go.mod"
+}
+
+install_protoc_gen_go() {
+  local v="${CW_PROTOC_GEN_GO_VERSION:-$(go_mod_version google.golang.org/protobuf)}"
+  [ -n "$v" ] || die "clients/go/go.mod requires no google.golang.org/protobuf"
+  go_tool protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go "$v"
+}
+
+install_protoc_gen_go_grpc() {
+  go_tool protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc \
+    "${CW_PROTOC_GEN_GO_GRPC_VERSION:-v1.6.2}"
+}
+
 if [ "$#" -eq 0 ]; then set -- grpcurl; fi
 for tool in "$@"; do
   case "$tool" in
     grpcurl) install_grpcurl ;;
     pyvenv) install_pyvenv ;;
+    protoc-gen-go) install_protoc_gen_go ;;
+    protoc-gen-go-grpc) install_protoc_gen_go_grpc ;;
     -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2 ;;
-    *) die "unknown tool '$tool' (known: grpcurl, pyvenv)" ;;
+    *) die "unknown tool '$tool' (known: grpcurl, pyvenv, protoc-gen-go, protoc-gen-go-grpc)" ;;
   esac
 done

@@ -266,7 +266,9 @@ class Stack:
             self.workdir, None, mp).start()
         return self.services[name]
 
-    def add_query(self, name):
+    def add_query(self, name, security=None):
+        """Another query replica `name`; with `security`, its own gRPC security flags instead
+        of the stack's (e.g. a TLS replica beside plaintext ones)."""
         qp, mp = free_port(), free_port()
         self.services[name] = Service(
             name, "query/cw-query",
@@ -274,7 +276,7 @@ class Stack:
              f"--metrics_address=127.0.0.1:{mp}",
              f"--state_dir={os.path.join(self.workdir, name)}",
              f"--audit_log={os.path.join(self.workdir, 'audit-' + name + '.jsonl')}",
-             *self.security],
+             *(self.security if security is None else security)],
             self.workdir, qp, mp).start()
         return self.services[name]
 

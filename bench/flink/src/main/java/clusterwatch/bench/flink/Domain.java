@@ -17,19 +17,19 @@
 // Pure; thread-safe.
 package clusterwatch.bench.flink;
 
-import clusterwatch.v1.Metrics.FirmTotals;
-import clusterwatch.v1.Metrics.IndustryTotals;
-import clusterwatch.v1.Metrics.ParkSnapshot;
-import clusterwatch.v1.Metrics.Totals;
-import clusterwatch.v1.Reports.Counterparty;
-import clusterwatch.v1.Reports.OutputReport;
-import clusterwatch.v1.Reports.ReportEnvelope;
-import clusterwatch.v1.Reports.TaxReport;
-import clusterwatch.v1.State.Contribution;
-import clusterwatch.v1.State.ParkAggregate;
-import clusterwatch.v1.Types.Money;
-import clusterwatch.v1.Types.Period;
-import clusterwatch.v1.Types.ValueBasis;
+import clusterwatch.v1.Contribution;
+import clusterwatch.v1.Counterparty;
+import clusterwatch.v1.FirmTotals;
+import clusterwatch.v1.IndustryTotals;
+import clusterwatch.v1.Money;
+import clusterwatch.v1.OutputReport;
+import clusterwatch.v1.ParkAggregate;
+import clusterwatch.v1.ParkSnapshot;
+import clusterwatch.v1.Period;
+import clusterwatch.v1.ReportEnvelope;
+import clusterwatch.v1.TaxReport;
+import clusterwatch.v1.Totals;
+import clusterwatch.v1.ValueBasis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -23,10 +23,10 @@ package clusterwatch.bench.flink;
 
 import clusterwatch.bench.flink.Records.ContributionRecord;
 import clusterwatch.bench.flink.Records.Keyed;
-import clusterwatch.v1.Metrics.FirmTotals;
-import clusterwatch.v1.State.Contribution;
-import clusterwatch.v1.State.ContributionUpdate;
-import clusterwatch.v1.State.ParkAggregate;
+import clusterwatch.v1.Contribution;
+import clusterwatch.v1.ContributionUpdate;
+import clusterwatch.v1.FirmTotals;
+import clusterwatch.v1.ParkAggregate;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.Map;

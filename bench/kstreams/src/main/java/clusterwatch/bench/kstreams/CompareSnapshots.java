@@ -14,10 +14,10 @@
 // --dump writes the reference as JSON {key: {"month": {...}, "ytd": {...}}} (money in fen).
 package clusterwatch.bench.kstreams;
 
-import clusterwatch.v1.Metrics.FirmTotals;
-import clusterwatch.v1.Metrics.IndustryTotals;
-import clusterwatch.v1.Metrics.ParkSnapshot;
-import clusterwatch.v1.Metrics.Totals;
+import clusterwatch.v1.FirmTotals;
+import clusterwatch.v1.IndustryTotals;
+import clusterwatch.v1.ParkSnapshot;
+import clusterwatch.v1.Totals;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

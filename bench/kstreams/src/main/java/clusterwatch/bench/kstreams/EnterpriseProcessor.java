@@ -21,11 +21,11 @@ package clusterwatch.bench.kstreams;
 
 import clusterwatch.bench.kstreams.proto.KstreamsState.EnterpriseYear;
 import clusterwatch.bench.kstreams.proto.KstreamsState.PeriodState;
-import clusterwatch.v1.Reports.RejectedRecord;
-import clusterwatch.v1.Reports.ReportEnvelope;
-import clusterwatch.v1.State.Contribution;
-import clusterwatch.v1.State.ContributionUpdate;
-import clusterwatch.v1.Types.Period;
+import clusterwatch.v1.Contribution;
+import clusterwatch.v1.ContributionUpdate;
+import clusterwatch.v1.Period;
+import clusterwatch.v1.RejectedRecord;
+import clusterwatch.v1.ReportEnvelope;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;

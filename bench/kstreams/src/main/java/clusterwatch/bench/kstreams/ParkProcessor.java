@@ -17,11 +17,11 @@
 // new one (a retraction adds nothing and forgets the key), mark the park-period dirty.
 package clusterwatch.bench.kstreams;
 
-import clusterwatch.v1.Metrics.FirmTotals;
-import clusterwatch.v1.Reports.RejectedRecord;
-import clusterwatch.v1.State.Contribution;
-import clusterwatch.v1.State.ContributionUpdate;
-import clusterwatch.v1.State.ParkAggregate;
+import clusterwatch.v1.Contribution;
+import clusterwatch.v1.ContributionUpdate;
+import clusterwatch.v1.FirmTotals;
+import clusterwatch.v1.ParkAggregate;
+import clusterwatch.v1.RejectedRecord;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
