@@ -89,7 +89,8 @@ kafka_image() {
   mkdir -p "$ctx/classes"
   cp -r "$libs" "$ctx/libs"
   javac -nowarn --release 17 -d "$ctx/classes" -cp "$libs/*" "$ROOT/deploy/kafka/CreateTopics.java"
-  cp "$ROOT/deploy/kafka/log4j2.properties" "$ROOT/deploy/kafka/entrypoint.sh" "$ctx/"
+  cp "$ROOT/deploy/kafka/log4j2.properties" "$ROOT/deploy/kafka/entrypoint.sh" \
+    "$ROOT/deploy/kafka/acls.txt" "$ctx/"
   build "localhost/clusterwatch-kafka:$KAFKA_VERSION" "$ROOT/deploy/kafka/Dockerfile" "$ctx"
 }
 

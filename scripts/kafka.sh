@@ -201,30 +201,11 @@ PROPS
   touch "$SECRETS/.complete"
 }
 
-# Each service may use only its topics, its consumer groups and its transactional ids
-# (docs/security.md, "Kafka"). USER/TYPE/NAME/OPS, NAME* = prefix; read and write imply
-# describe. The global-table readers (ingest, query, alerter) assign partitions themselves
-# and commit nothing, so they need no group.
+# Each service may use only its topics, its consumer groups and its transactional ids: the
+# table of deploy/kafka/acls.txt (docs/security.md, "Kafka"), for this topic suffix.
 service_acls() {
-  local s="$TOPIC_SUFFIX"
-  printf '%s\n' \
-    "cw-ingest/topic/cw.registry.$s/read+write" \
-    "cw-ingest/topic/cw.reports.$s/write" \
-    "cw-ingest/topic/cw.rejected.$s/write" \
-    "cw-aggregator/topic/cw.reports.$s/read" \
-    "cw-aggregator/topic/cw.contributions.$s/read+write" \
-    "cw-aggregator/topic/cw.park-metrics.$s/write" \
-    "cw-aggregator/topic/cw.rejected.$s/write" \
-    "cw-aggregator/group/cw-aggregator*/read" \
-    "cw-aggregator/transactional-id/cw-aggregator*/write" \
-    "cw-query/topic/cw.park-metrics.$s/read" \
-    "cw-query/topic/cw.registry.$s/read" \
-    "cw-query/topic/cw.alerts.$s/read" \
-    "cw-query/topic/cw.alert-actions.$s/read+write" \
-    "cw-query/topic/cw.rejected.$s/write" \
-    "cw-alerter/topic/cw.park-metrics.$s/read" \
-    "cw-alerter/topic/cw.registry.$s/read" \
-    "cw-alerter/topic/cw.alerts.$s/write"
+  sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' -e "s/{suffix}/$TOPIC_SUFFIX/g" \
+    "$ROOT/deploy/kafka/acls.txt"
 }
 
 # The mode a data directory was formatted in (directories from before SASL mode: 0).

@@ -1045,11 +1045,12 @@ find_java21() {
 # STRIMZI_SKIP_REASON when that cannot be done (the CRs are then skipped, loudly).
 STRIMZI_SCHEMAS=""
 STRIMZI_SKIP_REASON=""
+STRIMZI_CRDS="Kafka,KafkaNodePool,KafkaTopic,KafkaUser"  # the kinds deploy/k8s uses
 install_strimzi_schemas() {
   local dir="$TOOLS/strimzi-$STRIMZI_VERSION" out="$TOOLS/schemas/strimzi-$STRIMZI_VERSION" want
-  want="$(converter_id)"
+  want="$(converter_id) $STRIMZI_CRDS"
   if stamp_ok "$out/.complete" "$want"; then STRIMZI_SCHEMAS="$out"; return 0; fi
-  if ! stamp_ok "$dir/crds/.complete" "$STRIMZI_VERSION"; then
+  if ! stamp_ok "$dir/crds/.complete" "$STRIMZI_VERSION $STRIMZI_CRDS"; then
     generate_strimzi_crds "$dir" || return 0
   fi
   rm -rf "$out"
@@ -1094,11 +1095,12 @@ EOF
          --target-kube 1.16+ --crd-api-version v1 --api-versions v1 --storage-version v1 --yaml \
          "io.strimzi.api.kafka.model.kafka.Kafka=$dir/crds/kafka.yaml" \
          "io.strimzi.api.kafka.model.nodepool.KafkaNodePool=$dir/crds/kafkanodepool.yaml" \
-         "io.strimzi.api.kafka.model.topic.KafkaTopic=$dir/crds/kafkatopic.yaml" >"$dir/generate.log" 2>&1; then
+         "io.strimzi.api.kafka.model.topic.KafkaTopic=$dir/crds/kafkatopic.yaml" \
+         "io.strimzi.api.kafka.model.user.KafkaUser=$dir/crds/kafkauser.yaml" >"$dir/generate.log" 2>&1; then
     STRIMZI_SKIP_REASON="Strimzi's CRD generator failed (log: $dir/generate.log)"
     return 1
   fi
-  echo "$STRIMZI_VERSION" >"$dir/crds/.complete"
+  echo "$STRIMZI_VERSION $STRIMZI_CRDS" >"$dir/crds/.complete"
 }
 
 install_all() {
@@ -1141,8 +1143,8 @@ check_k8s() {
 
   local skip_args=() locations=() v
   if [ -z "$STRIMZI_SCHEMAS" ]; then
-    skip_args=(-skip Kafka,KafkaNodePool,KafkaTopic)
-    skip "k8s: Strimzi Kafka/KafkaNodePool/KafkaTopic" "$STRIMZI_SKIP_REASON (kubeconform $(printf '%s ' "${skip_args[@]}"))"
+    skip_args=(-skip "$STRIMZI_CRDS")
+    skip "k8s: Strimzi ${STRIMZI_CRDS//,//}" "$STRIMZI_SKIP_REASON (kubeconform $(printf '%s ' "${skip_args[@]}"))"
   fi
   for v in $K8S_VERSIONS; do
     locations=(-schema-location "$(k8s_schema_dir)/v$v-strict/{{ .ResourceKind }}{{ .KindSuffix }}.json")
@@ -1152,6 +1154,9 @@ check_k8s() {
       "${locations[@]}" "${skip_args[@]}" "${files[@]}"
   done
   run_check "k8s: cross-file checks" "$PY" "$CHECKS" k8s "$k8s" "$rendered" "$DIR/metrics.conf" "$ROOT"
+  if [ "$k8s" = "$ROOT/deploy/k8s" ]; then
+    run_check "k8s: KafkaUsers as deploy/kafka/acls.txt gives them" "$ROOT/scripts/kafka-users.sh" --check
+  fi
 }
 
 check_prometheus() {

@@ -23,28 +23,78 @@
 # (the broker itself, topic creation, the health check). DIR holds server.pem and
 # server-key.pem (a certificate naming the advertised host and localhost), the ca.pem that
 # signed it, and kafka-users:
-# `USER PASSWORD` lines, admin's among them. KAFKA_ACLS: USER/TYPE/NAME/OPS specs
-# (space-separated; deploy/kafka/CreateTopics.java --acl) applied with the topics. The
-# passwords go into files under /tmp (mode 600), never onto a command line.
+# `USER PASSWORD` lines, admin's among them. The ACLs applied with the topics are the table
+# of deploy/kafka/acls.txt baked into the image (/opt/kafka/config/acls.txt, {suffix} =
+# KAFKA_TOPIC_SUFFIX, default v1); KAFKA_ACLS (USER/TYPE/NAME/OPS specs, space-separated;
+# deploy/kafka/CreateTopics.java --acl) replaces it when set. The passwords go into files
+# under /tmp (mode 600), never onto a command line.
+#
+# Mutual-TLS mode (KAFKA_TLS_SECRETS=DIR, instead of KAFKA_SASL_SECRETS; what Strimzi's `tls`
+# listener with `authentication: tls` does, for deploy/k8s): the client listener on
+# KAFKA_PORT is SSL and requires a client certificate signed by DIR/ca.pem; a client's
+# principal is its certificate's CN (User:cw-ingest for CN=cw-ingest), so the ACL table is
+# the same. DIR holds server.pem, server-key.pem and ca.pem. The broker talks to itself and
+# the admin tool to it on localhost-only SASL_PLAINTEXT listeners (KAFKA_INTERNAL_PORT, 9094,
+# and the controller's) as `admin` with a password made at each start.
 set -euo pipefail
 
 home=/opt/kafka
 data="${KAFKA_DATA:-/var/lib/kafka/data}"
 port="${KAFKA_PORT:-9092}"
 cport="${KAFKA_CONTROLLER_PORT:-9093}"
+iport="${KAFKA_INTERNAL_PORT:-9094}"
 tool_jvm=(-Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m
           "-Dlog4j2.configurationFile=$home/config/log4j2.properties" -Dcw.log.level=WARN)
 
 admin_config=/tmp/cw-admin.properties  # SASL mode: the admin's Java client settings
 
 admin() {
-  local secure=()
-  if [ -n "${KAFKA_SASL_SECRETS:-}" ]; then
+  local secure=() bootstrap="localhost:$port"
+  if [ -n "${KAFKA_SASL_SECRETS:-}${KAFKA_TLS_SECRETS:-}" ]; then
     [ -f "$admin_config" ] || { echo "entrypoint: the broker has not started yet" >&2; exit 1; }
     secure=(--command-config "$admin_config")
   fi
+  [ -n "${KAFKA_TLS_SECRETS:-}" ] && bootstrap="localhost:$iport"
   exec java "${tool_jvm[@]}" -cp "$home/classes:$home/libs/*" CreateTopics \
-    --bootstrap "${KAFKA_BOOTSTRAP:-localhost:$port}" "${secure[@]}" "$@"
+    --bootstrap "${KAFKA_BOOTSTRAP:-$bootstrap}" "${secure[@]}" "$@"
+}
+
+# Mutual-TLS mode: the listener settings (appended to server.properties) and the admin's
+# client settings, from KAFKA_TLS_SECRETS.
+mtls_config() {
+  local dir="$KAFKA_TLS_SECRETS" pw
+  for f in server.pem server-key.pem ca.pem; do
+    [ -r "$dir/$f" ] || { echo "entrypoint: $dir/$f is missing or unreadable" >&2; exit 1; }
+  done
+  pw="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  (umask 077
+   cat "$dir/server-key.pem" "$dir/server.pem" >/tmp/cw-keystore.pem
+   cat >"$admin_config" <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=PLAIN
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw";
+PROPS
+   cat <<CONF
+listeners=SSL://0.0.0.0:$port,INTERNAL://localhost:$iport,CONTROLLER://localhost:$cport
+advertised.listeners=SSL://$1:$port,INTERNAL://localhost:$iport
+inter.broker.listener.name=INTERNAL
+listener.security.protocol.map=SSL:SSL,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+ssl.keystore.type=PEM
+ssl.keystore.location=/tmp/cw-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$dir/ca.pem
+ssl.client.auth=required
+ssl.principal.mapping.rules=RULE:^CN=([^,]+).*\$/\$1/,DEFAULT
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.internal.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+CONF
+  )
 }
 
 # SASL mode: the listener settings (appended to server.properties) and the admin's client
@@ -98,6 +148,8 @@ broker() {
   (umask 077; : >"$config")
   if [ -n "${KAFKA_SASL_SECRETS:-}" ]; then
     sasl_config "$host" >"$config"
+  elif [ -n "${KAFKA_TLS_SECRETS:-}" ]; then
+    mtls_config "$host" >"$config"
   else
     cat >"$config" <<CONF
 listeners=PLAINTEXT://0.0.0.0:$port,CONTROLLER://localhost:$cport
@@ -130,27 +182,34 @@ log.cleaner.dedupe.buffer.size=16777216
 num.network.threads=2
 num.io.threads=4
 CONF
-  local first=0 acls=() spec
-  for spec in ${KAFKA_ACLS:-}; do acls+=(--acl "$spec"); done
+  local first=0 acls=() spec specs
+  if [ -n "${KAFKA_ACLS:-}" ]; then
+    specs="$KAFKA_ACLS"
+  elif [ -n "${KAFKA_SASL_SECRETS:-}${KAFKA_TLS_SECRETS:-}" ]; then
+    specs="$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' \
+                 -e "s/{suffix}/${KAFKA_TOPIC_SUFFIX:-v1}/g" "$home/config/acls.txt")"
+  fi
+  for spec in ${specs:-}; do acls+=(--acl "$spec"); done
   if [ ! -f "$data/meta.properties" ]; then
     first=1
     : "${KAFKA_CLUSTER_ID:?set KAFKA_CLUSTER_ID (a Kafka Uuid, e.g. Y2x1c3RlcndhdGNoLWtyMQ)}"
     java "${tool_jvm[@]}" -cp "$home/libs/*" kafka.tools.StorageTool format \
       -t "$KAFKA_CLUSTER_ID" -c "$config"
   fi
-  if [ -n "${KAFKA_SASL_SECRETS:-}" ] && [ "$first" = 1 ] && [ "${#acls[@]}" -gt 0 ]; then
+  if [ -n "${KAFKA_SASL_SECRETS:-}${KAFKA_TLS_SECRETS:-}" ] && [ "$first" = 1 ] \
+     && [ "${#acls[@]}" -gt 0 ]; then
     # First start: the ACLs must exist before a service can log in (librdkafka's idempotent
     # producer fails for good when it is refused once), so the broker runs once with its
     # client listener on localhost only, gets its ACLs and topics, and stops.
     local boot=/tmp/server-bootstrap.properties pid
     (umask 077
-     sed -e "s#^listeners=SASL_SSL://0.0.0.0:#listeners=SASL_SSL://localhost:#" \
-         -e "s#^advertised.listeners=SASL_SSL://.*#advertised.listeners=SASL_SSL://localhost:$port#" \
+     sed -e "s#^listeners=\(SASL_SSL\|SSL\)://0.0.0.0:#listeners=\1://localhost:#" \
+         -e "s#^advertised.listeners=\(SASL_SSL\|SSL\)://[^,]*#advertised.listeners=\1://localhost:$port#" \
          "$config" >"$boot")
     exec_broker=1 run_broker "$boot" &
     pid=$!
     # shellcheck disable=SC2086  # a list of topic specs
-    if ! KAFKA_BOOTSTRAP="localhost:$port" "$0" create-topics "${acls[@]}" ${KAFKA_TOPICS:-} >&2; then
+    if ! "$0" create-topics "${acls[@]}" ${KAFKA_TOPICS:-} >&2; then
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" || true
       echo "entrypoint: could not apply the ACLs on first start" >&2

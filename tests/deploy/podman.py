@@ -55,13 +55,17 @@ class Secrets:
 
     SERVICES = ("cw-ingest", "cw-aggregator", "cw-query", "cw-alerter")
 
-    def __init__(self, directory, names, kafka_sasl=False):
+    def __init__(self, directory, names, kafka_sasl=False, kafka_mtls=False):
         """`kafka_sasl`: the Kafka files are for a SASL_SSL broker (the compose stack's):
         kafka-broker/ holds the broker's certificate, key, CA and users (`USER PASSWORD`,
         random passwords), and each service's properties file its user, password and the
-        CA at /etc/clusterwatch/kafka-ca.pem."""
+        CA at /etc/clusterwatch/kafka-ca.pem. `kafka_mtls`: for a mutual-TLS broker (what
+        Strimzi runs for deploy/k8s): client-<service>.pem and client-<service>-key.pem
+        are each service's certificate (CN = the service, its Kafka principal), and
+        kafka-broker/ holds the broker's certificate, key and CA."""
         self.dir = directory
-        run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), directory],
+        run([os.path.join(ROOT, "scripts", "make-test-ca.sh"), directory,
+             *(self.SERVICES if kafka_mtls else ())],
             env={"CW_TLS_SERVER_NAMES": " ".join(names)})
         self.tokens = {role: secrets.token_hex(16) for role in ("admin", "analyst")}
         with open(os.path.join(directory, "credentials"), "w", encoding="utf-8") as f:
@@ -88,7 +92,7 @@ class Secrets:
         os.chmod(directory, 0o755)
         for name in os.listdir(directory):
             os.chmod(os.path.join(directory, name), 0o644)
-        if kafka_sasl:  # the broker (uid 10002) reads these
+        if kafka_sasl or kafka_mtls:  # the broker (uid 10002) reads these
             broker = os.path.join(directory, "kafka-broker")
             os.makedirs(broker)
             os.chmod(broker, 0o755)
@@ -96,8 +100,10 @@ class Secrets:
                 with open(os.path.join(directory, name), "rb") as src, \
                         open(os.path.join(broker, name), "wb") as dst:
                     dst.write(src.read())
+        if kafka_sasl:
             with open(os.path.join(broker, "kafka-users"), "w", encoding="utf-8") as f:
                 f.writelines(f"{u} {p}\n" for u, p in self.kafka_passwords.items())
+        if kafka_sasl or kafka_mtls:
             for name in os.listdir(broker):
                 os.chmod(os.path.join(broker, name), 0o644)
 

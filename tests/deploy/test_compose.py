@@ -203,7 +203,7 @@ def test_kafka_is_sasl_ssl_with_per_service_acls(stack, pushed):
     assert "User:cw-aggregator ALLOW WRITE TRANSACTIONAL_ID cw-aggregator* host=*" in acls
     assert not [a for a in acls if a.startswith("User:cw-query ALLOW WRITE TOPIC cw.reports")]
     assert "User:cw-query ALLOW WRITE TOPIC cw.alert-actions.v1 host=*" in acls, acls
-    assert len(acls) == 20, acls  # the table in docker-compose.yml (read+write is two)
+    assert len(acls) == 20, acls  # the table of deploy/kafka/acls.txt (read+write is two)
     config = podman("exec", ctr, "cat", "/tmp/server.properties").stdout
     assert "listeners=SASL_SSL://0.0.0.0:9092,CONTROLLER://localhost:9093" in config
     assert "PLAINTEXT://" not in config and "super.users=User:admin" in config

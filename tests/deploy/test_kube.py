@@ -1,7 +1,10 @@
 """The Kubernetes manifests of deploy/k8s run with `podman kube play`: the application pods
 (cw-ingest, cw-query, cw-aggregator, cw-alerter) with their exact args, env, volumes and
-probes, against a test broker (the Kafka image) in place of the Strimzi cluster, with the
-ConfigMaps of deploy/k8s, and the two Secrets an operator makes (test CA, tokens). Every
+probes, against a test broker (the Kafka image) in place of the Strimzi cluster — mutual TLS,
+each service identified by its certificate, with the ACLs of deploy/kafka/acls.txt, as the
+Strimzi `tls` listener and the KafkaUsers of kafka/users.yaml give them — with the
+ConfigMaps of deploy/k8s, the two Secrets an operator makes (test CA, tokens) and the ones
+Strimzi makes (each KafkaUser's certificate, the cluster CA). Every
 probe of every container is then run as the kubelet would (exec in the container; httpGet
 /metrics through cw-healthcheck) until all pass: ingest and query answer SERVING over TLS.
 The StatefulSets are played as Deployments of the same pod template (kube play knows no
@@ -103,7 +106,7 @@ def played(tmp_path_factory):
     work = str(tmp_path_factory.mktemp("kube"))
     tag = f"cwkube{os.getpid()}"
     broker = f"{tag}-kafka"
-    s = Secrets(os.path.join(work, "secrets"), [])
+    s = Secrets(os.path.join(work, "secrets"), [broker], kafka_mtls=True)
     docs = []
     for name in CONFIG:
         for d in load(name):
@@ -125,14 +128,24 @@ def played(tmp_path_factory):
             shutil.copy(s.path(src), os.path.join(d, key))
             os.chmod(os.path.join(d, key), 0o644)
         secret_dirs[name] = d
-    # Each service's Kafka client settings (one key per service; a hostPath shows them all).
-    d = os.path.join(work, "cw-kafka-clients")
+    # What Strimzi's User Operator makes for each KafkaUser of kafka/users.yaml (a Secret of
+    # the user's name: user.crt, user.key) and the cluster CA's Secret (ca.crt): here from the
+    # test CA, which also signs the test broker's certificate.
+    for service in Secrets.SERVICES:
+        d = os.path.join(work, service)
+        os.makedirs(d)
+        os.chmod(d, 0o755)
+        for key, src in (("user.crt", f"client-{service}.pem"),
+                         ("user.key", f"client-{service}-key.pem")):
+            shutil.copy(s.path(src), os.path.join(d, key))
+            os.chmod(os.path.join(d, key), 0o644)
+        secret_dirs[service] = d
+    d = os.path.join(work, "cw-kafka-cluster-ca-cert")
     os.makedirs(d)
     os.chmod(d, 0o755)
-    for service in Secrets.SERVICES:
-        shutil.copy(s.kafka_properties(service), os.path.join(d, f"{service}.properties"))
-        os.chmod(os.path.join(d, f"{service}.properties"), 0o644)
-    secret_dirs["cw-kafka-clients"] = d
+    shutil.copy(s.path("ca.pem"), os.path.join(d, "ca.crt"))
+    os.chmod(os.path.join(d, "ca.crt"), 0o644)
+    secret_dirs["cw-kafka-cluster-ca-cert"] = d
     d = os.path.join(work, "cw-metrics-auth")  # /metrics basic auth
     os.makedirs(d)
     os.chmod(d, 0o755)
@@ -154,8 +167,12 @@ def played(tmp_path_factory):
     podman("network", "create", tag)
     t0 = time.time()
     try:
+        # Mutual TLS with the ACLs of deploy/kafka/acls.txt, as the Strimzi Kafka of
+        # kafka/kafka.yaml with the KafkaUsers of kafka/users.yaml.
         podman("run", "-d", "--name", broker, "--network", tag, "-e", f"KAFKA_ADVERTISED_HOST={broker}",
                "-e", "KAFKA_CLUSTER_ID=Y2x1c3RlcndhdGNoLWtyMQ", "-e", f"KAFKA_TOPICS={topics}",
+               "-e", "KAFKA_TLS_SECRETS=/etc/kafka/secrets",
+               "-v", f"{s.path('kafka-broker')}:/etc/kafka/secrets:ro",
                "clusterwatch-kafka:4.1.1")
         wait(lambda: podman("exec", broker, "/opt/kafka/entrypoint.sh", "ready", check=False).returncode == 0,
              120, "test broker ready with its topics", step=2)
@@ -163,7 +180,7 @@ def played(tmp_path_factory):
         t1 = time.time()
         podman("kube", "down", play, check=False)  # pods left by an interrupted run
         podman("kube", "play", "--network", tag, play)
-        yield {"workloads": workloads, "t0": t1, "play": play}
+        yield {"workloads": workloads, "t0": t1, "play": play, "broker": broker}
     finally:
         with open(os.environ.get("CW_DEPLOY_TIMINGS", os.devnull), "a", encoding="utf-8") as f:
             f.write(json.dumps({"kube play start-up seconds": TIMINGS}) + "\n")
@@ -243,3 +260,31 @@ def test_metrics_require_basic_auth(played):
             assert r.returncode == 1 and "401 Unauthorized" in r.stderr, (ctr, r.stderr)
             checked += 1
     assert checked == 4, checked
+
+
+def test_kafka_is_mutual_tls_with_the_acl_table(played):
+    # Every service reached the broker with its own certificate (the probes above need the
+    # registry read), and the broker's ACLs are exactly deploy/kafka/acls.txt's table.
+    want = set()
+    kinds = {"topic": "TOPIC", "group": "GROUP", "transactional-id": "TRANSACTIONAL_ID"}
+    with open(os.path.join(ROOT, "deploy", "kafka", "acls.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            user, kind, name, ops = line.replace("{suffix}", "v1").split("/")
+            for op in ops.split("+"):
+                want.add(f"User:{user} ALLOW {op.upper()} {kinds[kind]} {name} host=*")
+    acls = podman("exec", played["broker"], "/opt/kafka/entrypoint.sh", "acls").stdout
+    assert set(acls.splitlines()) == want, acls
+    config = podman("exec", played["broker"], "cat", "/tmp/server.properties").stdout
+    assert "listeners=SSL://0.0.0.0:9092,INTERNAL://localhost:9094" in config, config
+    assert "ssl.client.auth=required" in config and "PLAINTEXT://" not in config
+    for w in played["workloads"]:
+        for c in w["spec"]["template"]["spec"]["containers"]:
+            ctr = container_of(w["metadata"]["name"], c["name"])
+            assert ctr, (w["metadata"]["name"], c["name"])
+            r = podman("logs", ctr)
+            log = r.stdout + r.stderr
+            assert "Authentication failure" not in log, (ctr, log[-2000:])
+            assert "authorization failed" not in log.lower(), (ctr, log[-2000:])
