@@ -40,30 +40,6 @@ BuyerLinkage::BuyerLinkage(std::string_view buyer_uscc, std::string_view park_id
                            std::string_view park_county_code)
     : buyer_(buyer_uscc), park_id_(park_id), park_prefecture_(PrefectureView(park_county_code)) {}
 
-void BuyerLinkage::Add(std::string_view seller_uscc, int64_t amount_fen,
-                       const SellerPlace& seller) {
-  if (amount_fen <= 0 || seller_uscc == buyer_) {
-    ++flows_.ignored;
-    return;
-  }
-  ++flows_.purchases;
-  AddSaturating(flows_.total_fen, amount_fen);
-  const bool in_park = !seller.park_id.empty() && seller.park_id == park_id_;
-  if (in_park) {
-    AddSaturating(flows_.in_park_fen, amount_fen);
-    AddSaturating(flows_.in_region_fen, amount_fen);
-    return;
-  }
-  std::string_view county = seller.county_code;
-  if (county.empty() && seller_uscc.size() == 18) county = seller_uscc.substr(2, 6);
-  const std::string_view seller_prefecture = PrefectureView(county);
-  if (seller_prefecture.empty()) {
-    AddSaturating(flows_.unknown_region_fen, amount_fen);
-  } else if (!park_prefecture_.empty() && seller_prefecture == park_prefecture_) {
-    AddSaturating(flows_.in_region_fen, amount_fen);
-  }
-}
-
 Linkage ComputeLinkage(const std::vector<Purchase>& purchases, const EnterpriseDirectory& dir,
                        const std::string& park_id, const std::string& park_county_code,
                        const std::string& industry) {

@@ -94,11 +94,51 @@ class BuyerLinkage {
 
   // Adds one purchase of `amount_fen` from `seller_uscc`, located at `seller`. A seller
   // without a county is located by positions 3–8 of its USCC when it has 18 characters.
-  void Add(std::string_view seller_uscc, int64_t amount_fen, const SellerPlace& seller);
+  // Inline: the aggregator calls it for every counterparty of every tax report.
+  void Add(std::string_view seller_uscc, int64_t amount_fen, const SellerPlace& seller) {
+    if (amount_fen <= 0 || seller_uscc == buyer_) {
+      ++flows_.ignored;
+      return;
+    }
+    ++flows_.purchases;
+    AddSaturating(flows_.total_fen, amount_fen);
+    if (!seller.park_id.empty() && seller.park_id == park_id_) {
+      AddSaturating(flows_.in_park_fen, amount_fen);
+      AddSaturating(flows_.in_region_fen, amount_fen);
+      return;
+    }
+    std::string_view county = seller.county_code;
+    if (county.empty() && seller_uscc.size() == 18) county = seller_uscc.substr(2, 6);
+    if (SamePrefecture(county)) {
+      AddSaturating(flows_.in_region_fen, amount_fen);
+    } else if (!HasPrefecture(county)) {
+      AddSaturating(flows_.unknown_region_fen, amount_fen);
+    }
+  }
 
   const LinkageFlows& flows() const { return flows_; }
 
  private:
+  // Adds a positive amount, saturating at INT64_MAX.
+  static void AddSaturating(int64_t& sum, int64_t v) {
+    sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
+  }
+  // Whether `county` starts with four digits.
+  static bool HasPrefecture(std::string_view county) {
+    if (county.size() < 4) return false;
+    for (int i = 0; i < 4; ++i) {
+      if (county[i] < '0' || county[i] > '9') return false;
+    }
+    return true;
+  }
+  // Whether `county` starts with the park's prefecture (four digits; never when the park
+  // has none).
+  bool SamePrefecture(std::string_view county) const {
+    return park_prefecture_.size() == 4 && county.size() >= 4 &&
+           county[0] == park_prefecture_[0] && county[1] == park_prefecture_[1] &&
+           county[2] == park_prefecture_[2] && county[3] == park_prefecture_[3];
+  }
+
   std::string_view buyer_;
   std::string_view park_id_;
   std::string_view park_prefecture_;  // "" when the park's county has no prefecture
