@@ -6,7 +6,7 @@ workbook (shared strings; inline strings; a month period as a date cell; the rep
 second sheet picked with --sheet) and as a CSV file with renamed headers; the query service
 must then answer exactly the ground truth of the original CSV files (ground_truth.py), and
 each push must refuse exactly the lines the ground truth refuses, at the same line numbers
-(line = spreadsheet row)."""
+(line = spreadsheet row). The registry goes as two workbooks."""
 import csv
 import io
 import os
@@ -134,10 +134,18 @@ def refused(result):
 
 @pytest.fixture(scope="module")
 def pushed(stack, sample, truth):
-    stack.ctl("registry", os.path.join(sample, "registry", "parks.csv"),
-              os.path.join(sample, "registry", "enterprises.csv"))
     work = os.path.join(stack.workdir, "bureau")
     os.makedirs(work)
+    # The registry as workbooks too.
+    registry = []
+    for name in ("parks", "enterprises"):
+        dst = os.path.join(work, f"{name}.xlsx")
+        to_xlsx(os.path.join(sample, "registry", f"{name}.csv"), dst, "shared")
+        registry.append(dst)
+    out = stack.ctl("registry", *registry)
+    parks, enterprises = (len(gt.read_table(os.path.join(sample, "registry", f"{n}.csv")).rows)
+                          for n in ("parks", "enterprises"))
+    assert f"registry: {parks + enterprises} records stored" in out.stdout, out.stdout
     map_file = os.path.join(work, "headers.map")
     with open(map_file, "w", encoding="utf-8") as f:
         f.write(HEADER_MAP)
