@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<SheetRow>> SheetRows(std::string_view xml, std::strin
       return shared[static_cast<size_t>(i)];
     }
     if (type == "inlineStr") return inline_text.text;
-    if (type == "str" || type == "e") return value;
+    if (type == "str" || type == "e" || type == "d") return value;
     if (type == "b") return value == "1" ? "TRUE" : "FALSE";
     if (value.empty()) return "";
     // A number (t="n" or none).

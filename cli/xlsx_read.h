@@ -16,8 +16,9 @@
 //     stores a typed month such as 2024-03 or 2024年3月), any other date as
 //     "YYYY-MM-DD" (with " hh:mm:ss" when it has a time), which no period form accepts, so
 //     such a period cell is refused on its row;
-//   - booleans as TRUE / FALSE, error cells as their code (#N/A), formulas as their cached
-//     value (none: empty).
+//   - booleans as TRUE / FALSE, error cells as their code (#N/A), ISO 8601 date cells
+//     (t="d", rare outside Strict workbooks) as their text, formulas as their cached value
+//     (none: empty).
 // Rows whose cells are all empty or blank are skipped (as blank lines of a CSV file); the first other row is the header. Trailing
 // empty cells of a row are dropped. `raw` is the row's cells as a CSV line.
 #pragma once
