@@ -16,6 +16,7 @@
 #include "common/domain/derive.h"
 #include "common/domain/revision.h"
 #include "common/domain/totals.h"
+#include "common/metrics/linkage.h"
 #include "google/protobuf/arena.h"
 
 namespace cw::aggregator {
@@ -32,12 +33,6 @@ std::string CorrectionsKeyOf(const std::string& uscc) { return absl::StrCat("x|"
 
 bool IsYtd(pb::ValueBasis b) { return b == pb::VALUE_BASIS_YEAR_TO_DATE; }
 
-// Saturating sum of non-negative amounts (validation bounds each one).
-void AddSaturating(int64_t& sum, int64_t v) {
-  if (v < 0) return;
-  sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
-}
-
 // The derivation inputs of one report.
 domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
   domain::PeriodValues v;
@@ -53,27 +48,14 @@ domain::PeriodValues ValuesOf(const pb::ReportEnvelope& env) {
   const auto& r = env.tax();
   v.period = domain::FromProto(r.period());
   v.ytd_basis = IsYtd(r.basis());
-  // Linkage: purchases from other enterprises, and of them from sellers in the same park and
-  // in the same prefecture-level region (first four digits of the county code; the seller's
-  // from the registry, else from its USCC).
-  int64_t all = 0, in_park = 0, in_region = 0;
-  const std::string prefecture = r.park_county().substr(0, 4);
+  // Linkage (common/metrics/linkage.h): the sellers as ingest located them.
+  metrics::BuyerLinkage linkage(r.uscc(), r.park_id(), r.park_county());
   for (const auto& cp : r.counterparties()) {
-    // Purchases from itself are no supply-chain linkage (common/metrics/linkage.h).
-    if (cp.uscc() == r.uscc()) continue;
-    AddSaturating(all, cp.purchases().fen());
-    if (!cp.park_id().empty() && cp.park_id() == r.park_id()) {
-      AddSaturating(in_park, cp.purchases().fen());
-    }
-    const std::string county =
-        !cp.county_code().empty() ? cp.county_code()
-                                  : (cp.uscc().size() == 18 ? cp.uscc().substr(2, 6) : "");
-    if (prefecture.size() == 4 && county.substr(0, 4) == prefecture) {
-      AddSaturating(in_region, cp.purchases().fen());
-    }
+    linkage.Add(cp.uscc(), cp.purchases().fen(), {cp.park_id(), cp.county_code()});
   }
+  const metrics::LinkageFlows& l = linkage.flows();
   v.flows = {0, 0, 0, r.total_tax().fen(), r.vat().fen(), r.corporate_income_tax().fen(),
-             all, in_park, in_region};
+             l.total_fen, l.in_park_fen, l.in_region_fen};
   return v;
 }
 

@@ -1,6 +1,7 @@
 // clusterctl: the command line for clusterwatch.
-//   clusterctl push FILE...            push output/tax report CSVs (UTF-8 or GBK) to ingest
-//   clusterctl registry FILE...        push park / enterprise registry CSVs to ingest
+//   clusterctl push FILE...            push output/tax report CSVs (UTF-8 or GBK) or .xlsx
+//                                      workbooks to ingest [--sheet=NAME] [--header_map=FILE]
+//   clusterctl registry FILE...        push park / enterprise registry CSVs (or .xlsx) to ingest
 //   clusterctl parks [--region=2224]   list parks known to the query service
 //   clusterctl report --period=2024-12 [--park=ID]   readable park report(s)
 //   clusterctl metrics --park=ID --period=P [--reference=system|province|prefecture]
@@ -56,6 +57,7 @@
 #include "cli/exit_codes.h"
 #include "cli/export.h"
 #include "cli/xlsx.h"
+#include "cli/xlsx_read.h"
 #include "cli/output.h"
 #include "cli/render.h"
 #include "cli/report_stream.h"
@@ -129,6 +131,11 @@ ABSL_FLAG(int32_t, batch, 2000, "push: records per stream message");
 ABSL_FLAG(int64_t, max_line_bytes, 256 << 10,
           "push: a longer line is refused as that line (sent cut to its first 4 KiB, with "
           "its length and hash); the other lines go through");
+ABSL_FLAG(std::string, header_map, "",
+          "push, registry: a file of extra header names, one alias=canonical per line (e.g. "
+          "期间=period); docs/operations.md");
+ABSL_FLAG(std::string, sheet, "",
+          "push, registry: the sheet of an .xlsx workbook to read (default: the first)");
 ABSL_FLAG(std::string, output, "table",
           "read commands (parks, report, metrics, rank, series, region, industry-map, alerts "
           "list|watch): table (readable, with units), json (the answer's proto3 JSON, fen as "
@@ -297,15 +304,33 @@ cw::domain::CsvReadLimits LineLimits() {
 // One attempt at streaming `file` as submission `id`: the file is read a batch at a time
 // (--batch records, at most 4 MiB of text) and each batch is sent as it is read, so memory
 // holds one batch whatever the file's size. The first message carries the header.
+// A workbook's records were read before (`preloaded`, not null) and are sent in batches alike.
 grpc::Status PushOnce(grpc::Channel& channel, pb::IngestService::Stub& stub,
                       const std::string& id,
                       const std::string& bureau, const std::string& file,
-                      const cw::domain::CsvSurvey& survey, pb::PushResponse* response) {
+                      const cw::domain::CsvSurvey& survey,
+                      const cw::domain::HeaderMap& header_map,
+                      const std::vector<pb::SubmittedRecord>* preloaded,
+                      pb::PushResponse* response) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("cannot open ", file));
-  cw::cli::ReportStream stream(in, survey.encoding, LineLimits());
-  if (auto s = stream.Start(); !s.ok()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+  cw::cli::ReportStream stream(in, survey.encoding, LineLimits(), &header_map);
+  size_t next_preloaded = 0;
+  const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
+  auto next_batch = [&](std::vector<pb::SubmittedRecord>* out) {
+    if (preloaded == nullptr) return stream.NextBatch(batch, 4 << 20, out);
+    out->clear();
+    size_t bytes = 0;
+    while (next_preloaded < preloaded->size() && out->size() < batch && bytes < (4u << 20)) {
+      bytes += (*preloaded)[next_preloaded].raw().size();
+      out->push_back((*preloaded)[next_preloaded++]);
+    }
+    return !out->empty();
+  };
+  if (preloaded == nullptr) {
+    if (auto s = stream.Start(); !s.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+    }
   }
   // Waits up to 5 minutes for a restarting ingest instead of failing at once; the push itself
   // has no deadline (a file of millions of rows takes minutes), and fails at once when the
@@ -321,10 +346,9 @@ grpc::Status PushOnce(grpc::Channel& channel, pb::IngestService::Stub& stub,
   pb::PushRequest req;
   req.set_submission_id(id);
   req.set_source_bureau(bureau);
-  const size_t batch = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_batch)));
   std::vector<pb::SubmittedRecord> records;
   bool sent_header = false;
-  while (stream.NextBatch(batch, 4 << 20, &records)) {
+  while (next_batch(&records)) {
     for (auto& r : records) *req.add_records() = std::move(r);
     sent_header = true;
     // A failed write means the call has ended (refused, or ingest gone): Finish says why.
@@ -339,8 +363,35 @@ grpc::Status PushOnce(grpc::Channel& channel, pb::IngestService::Stub& stub,
   return status;
 }
 
+// The --header_map file (an empty map without the flag).
+absl::StatusOr<cw::domain::HeaderMap> LoadHeaderMap() {
+  const std::string path = absl::GetFlag(FLAGS_header_map);
+  if (path.empty()) return cw::domain::HeaderMap();
+  auto text = ReadFile(path);
+  if (!text.ok()) return absl::NotFoundError(absl::StrCat("--header_map: cannot open ", path));
+  auto map = cw::domain::HeaderMap::Parse(*text);
+  if (!map.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--header_map ", path, ": ",
+                                                   map.status().message()));
+  }
+  return map;
+}
+
+void PrintWarnings(const std::string& file, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "clusterctl: " << file << ": warning: " << w << "\n";
+}
+
+// A sheet of an .xlsx workbook as a table (--sheet, else the first sheet).
+absl::StatusOr<cw::domain::CsvTable> ReadWorkbook(const std::string& file) {
+  cw::cli::XlsxReadOptions options;
+  options.sheet = absl::GetFlag(FLAGS_sheet);
+  return cw::cli::ReadXlsxTable(file, options);
+}
+
 int Push(const std::vector<std::string>& files) {
-  if (files.empty()) return Usage("push: name at least one report CSV file");
+  if (files.empty()) return Usage("push: name at least one report CSV file (or .xlsx workbook)");
+  auto header_map = LoadHeaderMap();
+  if (!header_map.ok()) return Fail(std::string(header_map.status().message()));
   auto channel = IngestChannel();
   auto stub = pb::IngestService::NewStub(channel);
   cw::cli::PushTally tally;
@@ -350,11 +401,22 @@ int Push(const std::vector<std::string>& files) {
     if (!in) return Fail(absl::StrCat("cannot open ", file));
     auto survey = cw::domain::SurveyCsv(in);
     if (!survey.ok()) return Fail(absl::StrCat(file, ": ", survey.status().message()));
-    {
+    // A workbook is read whole (a sheet has at most 1,048,576 rows); a CSV file streams.
+    std::optional<std::vector<pb::SubmittedRecord>> preloaded;
+    if (cw::cli::IsXlsxPath(file)) {
+      auto table = ReadWorkbook(file);
+      if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
+      std::vector<std::string> warnings;
+      auto records = cw::domain::ReportsFromCsv(*table, {&*header_map, &warnings});
+      if (!records.ok()) return Fail(absl::StrCat(file, ": ", records.status().message()));
+      PrintWarnings(file, warnings);
+      preloaded = *std::move(records);
+    } else {
       // The header, checked before anything is sent.
       std::ifstream head_in(file, std::ios::binary);
-      cw::cli::ReportStream head(head_in, survey->encoding, LineLimits());
+      cw::cli::ReportStream head(head_in, survey->encoding, LineLimits(), &*header_map);
       if (auto s = head.Start(); !s.ok()) return Fail(absl::StrCat(file, ": ", s.message()));
+      PrintWarnings(file, head.warnings());
     }
     std::string id = absl::GetFlag(FLAGS_submission_id);
     if (id.empty()) id = absl::StrFormat("%s-%016x", BaseName(file), survey->fnv1a64);
@@ -367,7 +429,8 @@ int Push(const std::vector<std::string>& files) {
     // again with the same submission and line, and the aggregator takes them as duplicates.
     for (int attempt = 0;; ++attempt) {
       response.Clear();
-      status = PushOnce(*channel, *stub, id, bureau, file, *survey, &response);
+      status = PushOnce(*channel, *stub, id, bureau, file, *survey, *header_map,
+                        preloaded ? &*preloaded : nullptr, &response);
       const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                              status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
       if (status.ok() || !transient || attempt >= absl::GetFlag(FLAGS_retries)) break;
@@ -391,11 +454,19 @@ int Push(const std::vector<std::string>& files) {
 
 int Registry(const std::vector<std::string>& files) {
   if (files.empty()) return Usage("registry: name parks.csv and/or enterprises.csv");
+  auto header_map = LoadHeaderMap();
+  if (!header_map.ok()) return Fail(std::string(header_map.status().message()));
+  const cw::domain::HeaderMap* map = &*header_map;
   pb::RegistryPushRequest req;
   for (const auto& file : files) {
-    auto bytes = ReadFile(file);
-    if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
-    auto table = cw::domain::ParseCsv(*bytes);
+    absl::StatusOr<cw::domain::CsvTable> table;
+    if (cw::cli::IsXlsxPath(file)) {
+      table = ReadWorkbook(file);
+    } else {
+      auto bytes = ReadFile(file);
+      if (!bytes.ok()) return Fail(std::string(bytes.status().message()));
+      table = cw::domain::ParseCsv(*bytes);
+    }
     if (!table.ok()) return Fail(absl::StrCat(file, ": ", table.status().message()));
     // A corrects_from column marks a table of registry corrections.
     bool corrections = false;
@@ -404,13 +475,13 @@ int Registry(const std::vector<std::string>& files) {
                     absl::StrContains(cell, "起始期");
     }
     if (corrections) {
-      auto records = cw::domain::CorrectionsFromCsv(*table);
+      auto records = cw::domain::CorrectionsFromCsv(*table, map);
       if (!records.ok()) return Fail(absl::StrCat(file, ": ", records.status().message()));
       for (auto& r : *records) *req.add_records() = std::move(r);
       continue;
     }
-    auto parks = cw::domain::ParksFromCsv(*table);
-    auto records = parks.ok() ? parks : cw::domain::EnterprisesFromCsv(*table);
+    auto parks = cw::domain::ParksFromCsv(*table, map);
+    auto records = parks.ok() ? parks : cw::domain::EnterprisesFromCsv(*table, map);
     if (!records.ok()) {
       return Fail(absl::StrCat(file, ": neither a park nor an enterprise table: ",
                                parks.status().message(), " / ", records.status().message()));

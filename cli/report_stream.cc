@@ -7,8 +7,12 @@
 namespace cw::cli {
 namespace pb = clusterwatch::v1;
 
-ReportStream::ReportStream(std::istream& in, std::string encoding, domain::CsvReadLimits limits)
-    : reader_(in, limits), encoding_(std::move(encoding)), limits_(limits) {}
+ReportStream::ReportStream(std::istream& in, std::string encoding, domain::CsvReadLimits limits,
+                           const domain::HeaderMap* header_map)
+    : reader_(in, limits),
+      encoding_(std::move(encoding)),
+      limits_(limits),
+      header_map_(header_map) {}
 
 absl::Status ReportStream::Start() {
   domain::CsvRecordText record;
@@ -25,7 +29,8 @@ absl::Status ReportStream::Start() {
     table_.encoding = encoding_;
     table_.header = std::move((*row)->fields);
     // Checks the header: the kind of report and its required columns.
-    auto none = domain::ReportsFromCsv(table_);
+    warnings_.clear();
+    auto none = domain::ReportsFromCsv(table_, {header_map_, &warnings_});
     if (!none.ok()) return none.status();
     return absl::OkStatus();
   }
@@ -35,7 +40,7 @@ absl::Status ReportStream::Start() {
 void ReportStream::Flush(std::vector<pb::SubmittedRecord>* out) {
   if (table_.rows.empty()) return;
   // The header was checked in Start, so the table converts.
-  auto records = domain::ReportsFromCsv(table_);
+  auto records = domain::ReportsFromCsv(table_, {header_map_, nullptr});
   table_.rows.clear();
   if (!records.ok()) return;
   for (auto& r : *records) out->push_back(std::move(r));

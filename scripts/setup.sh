@@ -17,6 +17,8 @@ PACKAGES=(
   librocksdb-dev prometheus-cpp-dev
   # clusterctl export writes XLSX workbooks with libxlsxwriter (found with pkg-config).
   libxlsxwriter-dev
+  # clusterctl push/registry read .xlsx workbooks with minizip and expat (pkg-config).
+  libminizip-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libcurl4-openssl-dev
   python3-grpcio python3-protobuf python3-pytest python3-pytest-timeout
   # scripts/tools.sh pyvenv: a virtual environment for the PyPI packages of the tests.

@@ -866,7 +866,8 @@ def docker(docker_dir, root, setup_sh, build_dir):
     build_need = {"build-essential", "cmake", "ninja-build", "pkg-config", "librdkafka-dev",
                   "libgrpc++-dev", "protobuf-compiler", "protobuf-compiler-grpc",
                   "libprotobuf-dev", "librocksdb-dev", "prometheus-cpp-dev", "libgtest-dev",
-                  "libgmock-dev", "libbenchmark-dev", "libyaml-cpp-dev", "libxlsxwriter-dev"}
+                  "libgmock-dev", "libbenchmark-dev", "libyaml-cpp-dev", "libxlsxwriter-dev",
+                  "libminizip-dev", "libexpat1-dev"}
     build_got = apt_packages(build)
     if build_need - build_got:
         problem("Dockerfile", "build stage lacks " + " ".join(sorted(build_need - build_got)))
@@ -884,7 +885,8 @@ def docker(docker_dir, root, setup_sh, build_dir):
             print(f"  note: -dev packages of setup.sh not in the image (tests/tools only): {' '.join(extra)}")
     runtime_want = {"librdkafka1", "librdkafka++1", "libgrpc++1.51", "libprotobuf32",
                     "librocksdb7.8", "libprometheus-cpp-core1.0", "libprometheus-cpp-pull1.0",
-                    "libyaml-cpp0.7", "libcurl4", "libxlsxwriter4"}
+                    "libyaml-cpp0.7", "libcurl4", "libxlsxwriter4", "libminizip1",
+                    "libexpat1"}
     got = apt_packages(runtime)
     if got != runtime_want:
         problem("Dockerfile", f"runtime packages {sorted(got)}, want exactly {sorted(runtime_want)}")

@@ -5,7 +5,9 @@
 // note that names a unit (ends in 元, or is ASCII such as "10k") must be a money unit, other
 // notes are annotations and ignored. English names match case-insensitively with spaces and
 // hyphens read as underscores ("Gross Output" = gross_output); Chinese names match exactly.
-// Unknown columns are ignored; a column given twice fails the table.
+// In a report table a name no table knows fails the table (listing the accepted names), a
+// known column the table does not read is reported as a warning; registry tables ignore
+// unknown columns. A column given twice fails the table.
 //
 // The unit of a money cell is the unit in its column header, else the row's unit column,
 // else 千元; counterparty amounts without a unit of their own or a unit column follow
@@ -44,36 +46,47 @@ struct ColumnDef {
   bool money = false;
 };
 
-// Output and tax report columns.
-constexpr ColumnDef kUscc{"uscc|统一社会信用代码|社会信用代码|信用代码"};
-constexpr ColumnDef kName{"name|企业名称"};
-constexpr ColumnDef kParkId{"park_id|园区代码|园区编号"};
-constexpr ColumnDef kIndustry{"industry|行业代码|industry_code"};
-constexpr ColumnDef kPeriod{"period|报告期|统计期"};
-constexpr ColumnDef kBasis{"basis|口径|value_basis"};
-constexpr ColumnDef kUnit{"unit|计量单位|单位"};
-constexpr ColumnDef kGrossOutput{"gross_output|工业总产值|总产值", true};
-constexpr ColumnDef kSalesOutput{"sales_output|销售产值|工业销售产值", true};
-constexpr ColumnDef kExportDelivery{"export_delivery|出口交货值", true};
-constexpr ColumnDef kEmployees{"employees|平均用工人数|用工人数|从业人员平均人数"};
-constexpr ColumnDef kRevision{"revision|修订版本|版本"};
-constexpr ColumnDef kTotalTax{"total_tax|税收总额|税收合计", true};
-constexpr ColumnDef kVat{"vat|增值税", true};
-constexpr ColumnDef kCorporateIncomeTax{"corporate_income_tax|企业所得税", true};
-constexpr ColumnDef kCounterparties{"counterparties|主要供应商", true};
+// Output and tax report columns. Names as bureau exports write them (docs/api.md lists them).
+constexpr ColumnDef kUscc{
+    "uscc|统一社会信用代码|社会信用代码|信用代码|统一代码|纳税人识别号|credit_code|"
+    "unified_social_credit_code"};
+constexpr ColumnDef kName{"name|企业名称|单位名称|详细名称|纳税人名称|enterprise_name|company_name"};
+constexpr ColumnDef kParkId{"park_id|园区代码|园区编号|所属园区代码|park_code"};
+constexpr ColumnDef kIndustry{
+    "industry|行业代码|国民经济行业代码|行业类别代码|行业小类代码|industry_code|industry_class"};
+constexpr ColumnDef kPeriod{
+    "period|报告期|统计期|期别|所属期|报表期|时期|税款所属期|统计期别|report_period|"
+    "reporting_period"};
+constexpr ColumnDef kBasis{"basis|口径|数据口径|取值口径|value_basis"};
+constexpr ColumnDef kUnit{"unit|计量单位|单位|金额单位|money_unit"};
+constexpr ColumnDef kGrossOutput{"gross_output|工业总产值|总产值|gross_output_value|output_value",
+                                 true};
+constexpr ColumnDef kSalesOutput{"sales_output|销售产值|工业销售产值|sales_value", true};
+constexpr ColumnDef kExportDelivery{"export_delivery|出口交货值|export_value", true};
+constexpr ColumnDef kEmployees{
+    "employees|平均用工人数|用工人数|从业人员平均人数|从业人员|employee_count|headcount"};
+constexpr ColumnDef kRevision{"revision|修订版本|版本|修订号|version"};
+constexpr ColumnDef kTotalTax{"total_tax|税收总额|税收合计|纳税总额|税收收入|tax_total|taxes", true};
+constexpr ColumnDef kVat{"vat|增值税|国内增值税|value_added_tax", true};
+constexpr ColumnDef kCorporateIncomeTax{"corporate_income_tax|企业所得税|所得税|income_tax|cit",
+                                        true};
+constexpr ColumnDef kCounterparties{"counterparties|主要供应商|供应商|主要上游企业|suppliers", true};
 // Registry columns (park_id, name, uscc and industry as above).
-constexpr ColumnDef kParkName{"name|园区名称"};
-constexpr ColumnDef kCountyCode{"county_code|区县代码|行政区划代码"};
-constexpr ColumnDef kAreaMu{"area_mu|面积亩|面积|占地面积"};
-constexpr ColumnDef kLevel{"level|级别|园区级别"};
+constexpr ColumnDef kParkName{"name|园区名称|park_name"};
+constexpr ColumnDef kCountyCode{"county_code|区县代码|行政区划代码|county"};
+constexpr ColumnDef kAreaMu{"area_mu|面积亩|面积|占地面积|area"};
+constexpr ColumnDef kLevel{"level|级别|园区级别|park_level"};
 constexpr ColumnDef kLeadingIndustries{"leading_industries|主导产业"};
 constexpr ColumnDef kGroups{"groups|所属组团|组团"};
 constexpr ColumnDef kAboveSize{"above_size|规模以上|规上"};
+// Columns bureau exports carry for people, never read: a row number, remarks.
+constexpr ColumnDef kRowNumber{"row_number|序号|行号|seq|no"};
+constexpr ColumnDef kRemarks{"remarks|备注|说明|remark|note|notes|comment"};
 
 constexpr ColumnDef kOutputColumns[] = {
     kUscc, kName,        kParkId,      kIndustry,       kPeriod,    kBasis,
     kUnit, kGrossOutput, kSalesOutput, kExportDelivery, kEmployees, kRevision};
-constexpr ColumnDef kTaxColumns[] = {kUscc,           kPeriod, kBasis,
+constexpr ColumnDef kTaxColumns[] = {kUscc,           kName,   kPeriod, kBasis,
                                      kUnit,           kTotalTax, kVat,
                                      kCorporateIncomeTax, kCounterparties, kRevision};
 constexpr ColumnDef kParkColumns[] = {kParkId, kParkName,          kCountyCode, kAreaMu,
@@ -84,6 +97,15 @@ constexpr ColumnDef kCorrectsFrom{"corrects_from|更正起始期|起始期"};
 constexpr ColumnDef kCorrectsTo{"corrects_to|更正截止期|截止期"};
 constexpr ColumnDef kCorrectionColumns[] = {kUscc, kName, kParkId, kIndustry, kCorrectsFrom,
                                             kCorrectsTo};
+// Every column any table knows (a known column a table does not read is reported, not
+// refused), then the ones never read.
+constexpr ColumnDef kAllColumns[] = {
+    kUscc,          kName,         kParkId,        kIndustry,  kPeriod,
+    kBasis,         kUnit,         kGrossOutput,   kSalesOutput, kExportDelivery,
+    kEmployees,     kRevision,     kTotalTax,      kVat,       kCorporateIncomeTax,
+    kCounterparties, kParkName,    kCountyCode,    kAreaMu,    kLevel,
+    kLeadingIndustries, kGroups,   kAboveSize,     kCorrectsFrom, kCorrectsTo,
+    kRowNumber,     kRemarks};
 
 // Debian's Abseil has its own string_view type, so the string helpers here work on
 // std::string_view themselves.
@@ -188,13 +210,51 @@ bool LooksLikeUnit(std::string_view note) {
   return true;
 }
 
-bool NameMatches(const ColumnDef& def, std::string_view name) {
+// A header name as matched: English lower-cased with spaces and hyphens as underscores
+// ("Gross Output" = gross_output); other text as written.
+std::string NormalizeName(std::string_view name) {
   std::string english = Lower(name);
   absl::StrReplaceAll({{" ", "_"}, {"-", "_"}}, &english);
+  return english;
+}
+
+bool NameMatches(const ColumnDef& def, std::string_view name) {
+  const std::string english = NormalizeName(name);
   for (std::string_view alias : Split(def.names, '|')) {
     if (alias == name || alias == english) return true;
   }
   return false;
+}
+
+// "uscc (统一社会信用代码, 社会信用代码, …)": every name of a column, for messages.
+std::string DescribeAll(const ColumnDef& def) {
+  const std::vector<std::string_view> names = Split(def.names, '|');
+  std::string out(names[0]);
+  for (size_t i = 1; i < names.size(); ++i) {
+    out += i == 1 ? " (" : ", ";
+    out += names[i];
+  }
+  if (names.size() > 1) out += ")";
+  return out;
+}
+
+// The column of `defs` a header name stands for: by the operator's mapping first, else by
+// the built-in names; nullptr when none.
+template <size_t N>
+const ColumnDef* FindDef(const ColumnDef (&defs)[N], std::string_view name,
+                         const HeaderMap* map) {
+  if (map != nullptr) {
+    if (const std::string* key = map->Find(NormalizeName(name))) {
+      for (const ColumnDef& def : defs) {
+        if (Key(def) == *key) return &def;
+      }
+      return nullptr;
+    }
+  }
+  for (const ColumnDef& def : defs) {
+    if (NameMatches(def, name)) return &def;
+  }
+  return nullptr;
 }
 
 struct Column {
@@ -223,21 +283,71 @@ class Columns {
   absl::flat_hash_map<std::string, Column> by_key_;
 };
 
+// How MapColumns treats a header cell that is no column of the table.
+struct HeaderPolicy {
+  std::string_view table;          // "output report", for messages
+  bool refuse_unknown = false;     // a name no table knows fails the table
+  const HeaderMap* map = nullptr;  // operator aliases (may be null)
+  std::vector<std::string>* warnings = nullptr;  // columns present but not read
+};
+
+// Why a known column is not read from a report table, for the warning.
+std::string NotReadReason(const ColumnDef& def, std::string_view table) {
+  const std::string_view key = Key(def);
+  if (table == "tax report" && (key == Key(kParkId) || key == Key(kIndustry))) {
+    return "a tax report's park and industry come from the registry";
+  }
+  if (key == Key(kRowNumber) || key == Key(kRemarks)) return "it is for people, not read";
+  return absl::StrFormat("it is no column of a%s %s",
+                         table.starts_with("o") ? "n" : "", table);
+}
+
 // Maps header cells to the known columns. Fails on a duplicate column and on a unit in a
-// money column's header that is not a money unit.
+// money column's header that is not a money unit; with policy.refuse_unknown, on a name no
+// table knows (listing the accepted names). Known columns the table does not read are
+// reported in policy.warnings.
 template <size_t N>
 absl::StatusOr<Columns> MapColumns(const std::vector<std::string>& header,
-                                   const ColumnDef (&defs)[N]) {
+                                   const ColumnDef (&defs)[N],
+                                   const HeaderPolicy& policy = {}) {
   Columns columns;
   for (size_t i = 0; i < header.size(); ++i) {
     const HeaderCell cell = SplitHeader(header[i]);
-    for (const ColumnDef& def : defs) {
-      if (!NameMatches(def, cell.name)) continue;
+    const ColumnDef* found = FindDef(defs, cell.name, policy.map);
+    if (found == nullptr) {
+      if (!policy.refuse_unknown) continue;
+      if (cell.name.empty()) {
+        if (policy.warnings != nullptr) {
+          policy.warnings->push_back(absl::StrFormat(
+              "column %d has no header name: its cells are not read", i + 1));
+        }
+        continue;
+      }
+      if (const ColumnDef* known = FindDef(kAllColumns, cell.name, policy.map)) {
+        if (policy.warnings != nullptr) {
+          policy.warnings->push_back(absl::StrFormat(
+              "column %d '%s' (%s) is not used: %s; its cells are ignored", i + 1, header[i],
+              Key(*known), NotReadReason(*known, policy.table)));
+        }
+        continue;
+      }
+      std::string accepted;
+      for (const ColumnDef& def : defs) {
+        absl::StrAppend(&accepted, accepted.empty() ? "" : "; ", DescribeAll(def));
+      }
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header: column %d '%s' is not a known %s column (expected one of: %s; or "
+          "map the name to one of them with --header_map)",
+          i + 1, header[i], policy.table, accepted));
+    }
+    const ColumnDef& def = *found;
+    {
       const std::string key(Key(def));
       if (columns.map().contains(key)) {
         return absl::InvalidArgumentError(absl::StrFormat(
-            "header has two %s columns: '%s' and '%s' (expected one)", Describe(def),
-            columns.map()[key].header, header[i]));
+            "header has two %s columns: '%s' and '%s' (expected one; which to read is "
+            "ambiguous)",
+            Describe(def), columns.map()[key].header, header[i]));
       }
       Column column;
       column.index = static_cast<int>(i);
@@ -268,7 +378,6 @@ absl::StatusOr<Columns> MapColumns(const std::vector<std::string>& header,
         }
       }
       columns.map()[key] = std::move(column);
-      break;
     }
   }
   return columns;
@@ -605,13 +714,74 @@ absl::Status Require(const Columns& columns, std::string_view what,
 
 }  // namespace
 
-absl::StatusOr<ReportKind> DetectReportKind(const std::vector<std::string>& header) {
+absl::StatusOr<HeaderMap> HeaderMap::Parse(std::string_view text) {
+  HeaderMap map;
+  int line = 0;
+  for (std::string_view raw : Split(text, '\n')) {
+    ++line;
+    const std::string_view entry = Trim(raw);
+    if (entry.empty() || entry.starts_with("#")) continue;
+    const size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header map line %d: '%s' is not a mapping (expected alias=canonical, e.g. "
+          "期间=period)",
+          line, entry));
+    }
+    const std::string alias = NormalizeName(SplitHeader(entry.substr(0, eq)).name);
+    const std::string_view target = Trim(entry.substr(eq + 1));
+    if (alias.empty() || target.empty()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header map line %d: '%s' has an empty side (expected alias=canonical)", line,
+          entry));
+    }
+    const ColumnDef* def = FindDef(kAllColumns, target, nullptr);
+    if (def == nullptr || Key(*def) == Key(kRowNumber) || Key(*def) == Key(kRemarks)) {
+      std::string keys;
+      for (const ColumnDef& d : kAllColumns) {
+        if (Key(d) == Key(kRowNumber) || Key(d) == Key(kRemarks) || d.names == kParkName.names) {
+          continue;
+        }
+        if (!keys.empty()) keys += ", ";
+        keys += Key(d);
+      }
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header map line %d: '%s' is not a column (expected one of: %s)", line, target,
+          keys));
+    }
+    const std::string key(Key(*def));
+    if (const ColumnDef* builtin = FindDef(kAllColumns, alias, nullptr);
+        builtin != nullptr && Key(*builtin) != key) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header map line %d: '%s' is already a name of %s; mapping it to %s would make "
+          "headers ambiguous (expected a name no column has)",
+          line, alias, Describe(*builtin), key));
+    }
+    auto [it, inserted] = map.aliases_.emplace(alias, key);
+    if (!inserted && it->second != key) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "header map line %d: '%s' is mapped to both %s and %s (expected one column)", line,
+          alias, it->second, key));
+    }
+  }
+  return map;
+}
+
+const std::string* HeaderMap::Find(std::string_view normalized_name) const {
+  auto it = aliases_.find(normalized_name);
+  return it == aliases_.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<ReportKind> DetectReportKind(const std::vector<std::string>& header,
+                                            const HeaderMap* header_map) {
   bool output = false;
   bool tax = false;
+  const ColumnDef kMoney[] = {kGrossOutput, kTotalTax};
   for (const std::string& cell : header) {
     const HeaderCell split = SplitHeader(cell);
-    output = output || NameMatches(kGrossOutput, split.name);
-    tax = tax || NameMatches(kTotalTax, split.name);
+    const ColumnDef* def = FindDef(kMoney, split.name, header_map);
+    output = output || (def != nullptr && Key(*def) == Key(kGrossOutput));
+    tax = tax || (def != nullptr && Key(*def) == Key(kTotalTax));
   }
   if (output && tax) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -626,12 +796,18 @@ absl::StatusOr<ReportKind> DetectReportKind(const std::vector<std::string>& head
       Describe(kGrossOutput), Describe(kTotalTax), Key(kGrossOutput), Key(kTotalTax)));
 }
 
-absl::StatusOr<std::vector<pb::SubmittedRecord>> ReportsFromCsv(const CsvTable& table) {
-  absl::StatusOr<ReportKind> kind = DetectReportKind(table.header);
+absl::StatusOr<std::vector<pb::SubmittedRecord>> ReportsFromCsv(const CsvTable& table,
+                                                                 const ReportOptions& options) {
+  absl::StatusOr<ReportKind> kind = DetectReportKind(table.header, options.header_map);
   if (!kind.ok()) return kind.status();
+  HeaderPolicy policy;
+  policy.table = *kind == ReportKind::kOutput ? "output report" : "tax report";
+  policy.refuse_unknown = true;
+  policy.map = options.header_map;
+  policy.warnings = options.warnings;
   absl::StatusOr<Columns> columns = *kind == ReportKind::kOutput
-                                        ? MapColumns(table.header, kOutputColumns)
-                                        : MapColumns(table.header, kTaxColumns);
+                                        ? MapColumns(table.header, kOutputColumns, policy)
+                                        : MapColumns(table.header, kTaxColumns, policy);
   if (!columns.ok()) return columns.status();
   absl::Status required =
       *kind == ReportKind::kOutput
@@ -669,8 +845,11 @@ absl::StatusOr<std::vector<pb::SubmittedRecord>> ReportsFromCsv(const CsvTable& 
   return records;
 }
 
-absl::StatusOr<std::vector<pb::RegistryRecord>> ParksFromCsv(const CsvTable& table) {
-  absl::StatusOr<Columns> columns = MapColumns(table.header, kParkColumns);
+absl::StatusOr<std::vector<pb::RegistryRecord>> ParksFromCsv(const CsvTable& table,
+                                                   const HeaderMap* header_map) {
+  HeaderPolicy policy;
+  policy.map = header_map;
+  absl::StatusOr<Columns> columns = MapColumns(table.header, kParkColumns, policy);
   if (!columns.ok()) return columns.status();
   if (absl::Status s = Require(*columns, "park table", {kParkId}); !s.ok()) return s;
   // An enterprise table also has a park_id column; its uscc column tells them apart.
@@ -692,8 +871,11 @@ absl::StatusOr<std::vector<pb::RegistryRecord>> ParksFromCsv(const CsvTable& tab
   return records;
 }
 
-absl::StatusOr<std::vector<pb::RegistryRecord>> EnterprisesFromCsv(const CsvTable& table) {
-  absl::StatusOr<Columns> columns = MapColumns(table.header, kEnterpriseColumns);
+absl::StatusOr<std::vector<pb::RegistryRecord>> EnterprisesFromCsv(const CsvTable& table,
+                                                   const HeaderMap* header_map) {
+  HeaderPolicy policy;
+  policy.map = header_map;
+  absl::StatusOr<Columns> columns = MapColumns(table.header, kEnterpriseColumns, policy);
   if (!columns.ok()) return columns.status();
   if (absl::Status s = Require(*columns, "enterprise table", {kUscc}); !s.ok()) return s;
   std::vector<pb::RegistryRecord> records;
@@ -707,8 +889,11 @@ absl::StatusOr<std::vector<pb::RegistryRecord>> EnterprisesFromCsv(const CsvTabl
   return records;
 }
 
-absl::StatusOr<std::vector<pb::RegistryRecord>> CorrectionsFromCsv(const CsvTable& table) {
-  absl::StatusOr<Columns> columns = MapColumns(table.header, kCorrectionColumns);
+absl::StatusOr<std::vector<pb::RegistryRecord>> CorrectionsFromCsv(const CsvTable& table,
+                                                   const HeaderMap* header_map) {
+  HeaderPolicy policy;
+  policy.map = header_map;
+  absl::StatusOr<Columns> columns = MapColumns(table.header, kCorrectionColumns, policy);
   if (!columns.ok()) return columns.status();
   if (absl::Status s = Require(*columns, "correction table", {kUscc, kCorrectsFrom}); !s.ok()) {
     return s;

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "common/domain/codes.h"
 #include "common/metrics/values.h"
 
 namespace cw::metrics {
@@ -20,44 +19,56 @@ bool AllDigits(std::string_view s) {
   return !s.empty();
 }
 
+// The first four digits of a county code, or "" (a view into `county_code`).
+std::string_view PrefectureView(std::string_view county_code) {
+  if (county_code.size() < 4 || !AllDigits(county_code.substr(0, 4))) return {};
+  return county_code.substr(0, 4);
+}
+
+// Adds a positive amount, saturating at INT64_MAX.
+void AddSaturating(int64_t& sum, int64_t v) {
+  sum = v > INT64_MAX - sum ? INT64_MAX : sum + v;
+}
+
 }  // namespace
 
 std::string PrefectureOf(std::string_view county_code) {
-  if (county_code.size() < 4 || !AllDigits(county_code.substr(0, 4))) return "";
-  return std::string(county_code.substr(0, 4));
+  return std::string(PrefectureView(county_code));
 }
+
+BuyerLinkage::BuyerLinkage(std::string_view buyer_uscc, std::string_view park_id,
+                           std::string_view park_county_code)
+    : buyer_(buyer_uscc), park_id_(park_id), park_prefecture_(PrefectureView(park_county_code)) {}
 
 Linkage ComputeLinkage(const std::vector<Purchase>& purchases, const EnterpriseDirectory& dir,
                        const std::string& park_id, const std::string& park_county_code,
                        const std::string& industry) {
-  const std::string park_prefecture = PrefectureOf(park_county_code);
-  Linkage l;
+  LinkageFlows f;
   for (const Purchase& p : purchases) {
     auto buyer = dir.find(p.buyer);
     if (buyer == dir.end() || buyer->second.park_id != park_id) continue;
     if (!industry.empty() && !buyer->second.industry.starts_with(industry)) continue;
-    if (p.amount_fen <= 0 || p.seller == p.buyer) {
-      ++l.ignored;
-      continue;
-    }
-    ++l.purchases;
-    l.total_fen += p.amount_fen;
-    std::string seller_prefecture;
-    bool in_park = false;
+    BuyerLinkage one(p.buyer, park_id, park_county_code);
+    SellerPlace place;
     if (auto seller = dir.find(p.seller); seller != dir.end()) {
-      in_park = seller->second.park_id == park_id;
-      seller_prefecture = PrefectureOf(seller->second.county_code);
-    } else if (p.seller.size() == 18) {
-      seller_prefecture = PrefectureOf(domain::UsccRegion(p.seller));
+      place = {seller->second.park_id, seller->second.county_code};
     }
-    if (in_park) l.in_park_fen += p.amount_fen;
-    if (seller_prefecture.empty() && !in_park) {
-      l.unknown_region_fen += p.amount_fen;
-    } else if (in_park ||
-               (!park_prefecture.empty() && seller_prefecture == park_prefecture)) {
-      l.in_region_fen += p.amount_fen;
-    }
+    one.Add(p.seller, p.amount_fen, place);
+    const LinkageFlows& g = one.flows();
+    AddSaturating(f.total_fen, g.total_fen);
+    AddSaturating(f.in_park_fen, g.in_park_fen);
+    AddSaturating(f.in_region_fen, g.in_region_fen);
+    AddSaturating(f.unknown_region_fen, g.unknown_region_fen);
+    f.purchases += g.purchases;
+    f.ignored += g.ignored;
   }
+  Linkage l;
+  l.total_fen = f.total_fen;
+  l.in_park_fen = f.in_park_fen;
+  l.in_region_fen = f.in_region_fen;
+  l.unknown_region_fen = f.unknown_region_fen;
+  l.purchases = f.purchases;
+  l.ignored = f.ignored;
   l.in_park_share = Ratio(l.in_park_fen, l.total_fen);
   l.in_region_share = Ratio(l.in_region_fen, l.total_fen);
   return l;

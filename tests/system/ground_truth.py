@@ -39,6 +39,13 @@ Rules applied:
     corrects_to) also changes the enterprise's registry record from then on.
   * Park × period totals sum the enterprises that reported that period (each enterprise's
     derived month and ytd values); output_reporters / tax_reporters count them.
+  * Linkage (配套, docs/metrics.md): a tax row's counterparties give three more flows in its
+    basis, derived like the taxes: purchases (amount > 0 from another enterprise: a purchase
+    from the buyer itself is no linkage), purchases_in_park (the seller registered, when the
+    row is pushed, in the buyer's park) and purchases_in_region (in park, or the seller's
+    county -- its registered park's, else positions 3-8 of its USCC -- has the buyer park's
+    prefecture, the first 4 digits). The shares are in park / purchases and in region /
+    purchases of the year-to-date values (None when purchases are 0).
 
 CLI:
   python3 tests/system/ground_truth.py --sample DIR            # readable summary (亿元)
@@ -53,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import decimal
 import io
 import json
@@ -90,7 +98,9 @@ INT64_MAX = 2**63 - 1
 
 OUTPUT_FLOWS = ("gross_output", "sales_output", "export_delivery")
 TAX_FLOWS = ("total_tax", "vat", "corporate_income_tax")
-TOTAL_KEYS = OUTPUT_FLOWS + TAX_FLOWS + ("employees", "output_reporters", "tax_reporters")
+PURCHASE_FLOWS = ("purchases", "purchases_in_park", "purchases_in_region")
+TOTAL_KEYS = OUTPUT_FLOWS + TAX_FLOWS + PURCHASE_FLOWS + ("employees", "output_reporters",
+                                                         "tax_reporters")
 
 
 def uscc_check_char(first17: str) -> Optional[str]:
@@ -469,6 +479,9 @@ class Report:
     line: int
     # Tax only: (seller USCC, purchases in fen) as reported, in the report's basis.
     counterparties: Tuple[Tuple[str, int], ...] = ()
+    # Tax only: (purchases, in park, in region) of the counterparties (linkage_flows), with
+    # the sellers located in the registry as it was when the row was pushed.
+    purchases: Tuple[int, int, int] = (0, 0, 0)
 
 
 class Rejected(Exception):
@@ -605,7 +618,45 @@ def parse_tax_row(c: Dict[str, str], table: Table, registry: Registry, file: str
         if amount < 0:
             raise Rejected("counterparties", f"negative purchases from {cp_uscc}")
     return Report("tax", uscc, ent.park_id, ent.industry, period, ytd, flows, 0, revision,
-                  file, line, tuple(counterparties))
+                  file, line, tuple(counterparties),
+                  linkage_flows(uscc, ent.park_id, counterparties, registry))
+
+
+def prefecture_of(county: str) -> str:
+    """The first four digits of a GB/T 2260 county code, or "" when there are none."""
+    return county[:4] if len(county) >= 4 and county[:4].isdigit() else ""
+
+
+def linkage_flows(buyer: str, park_id: str, counterparties, registry: Registry
+                  ) -> Tuple[int, int, int]:
+    """(purchases, in park, in region) of a buyer in `park_id` (see the module docstring)."""
+    park = registry.parks.get(park_id)
+    buyer_prefecture = prefecture_of(park.county_code) if park is not None else ""
+    total = in_park = in_region = 0
+    for seller, amount in counterparties:
+        if amount <= 0 or seller == buyer:  # a self-purchase is no linkage
+            continue
+        total += amount
+        ent = registry.enterprises.get(seller)
+        if ent is not None and ent.park_id == park_id:
+            in_park += amount
+            in_region += amount
+            continue
+        seller_park = registry.parks.get(ent.park_id) if ent is not None else None
+        county = seller_park.county_code if seller_park is not None and \
+            seller_park.county_code else (seller[2:8] if len(seller) == 18 else "")
+        if buyer_prefecture and prefecture_of(county) == buyer_prefecture:
+            in_region += amount
+    return total, in_park, in_region
+
+
+def linkage_shares(ytd: Dict[str, int]) -> Tuple[Optional[float], Optional[float]]:
+    """(in-park share, in-region share) of a cell's year-to-date totals."""
+    if ytd["purchases"] == 0:
+        return None, None
+    # As doubles divided (the query service's Ratio), not Python's exactly rounded int / int.
+    return (float(ytd["purchases_in_park"]) / float(ytd["purchases"]),
+            float(ytd["purchases_in_region"]) / float(ytd["purchases"]))
 
 
 def table_kind(table: Table) -> Optional[str]:
@@ -712,6 +763,9 @@ def compute(sample_dir: str) -> dict:
 
     parks: Dict[str, Dict[str, dict]] = {}
     for (uscc, kind, _year), reports in sorted(groups.items()):
+        if kind == "tax":  # linkage flows are in the report's basis, derived like the taxes
+            reports = [dataclasses.replace(r, flows=tuple(r.flows) + tuple(r.purchases))
+                       for r in reports]
         by_key = {r.period.key(): r for r in reports}
         for d in derive_year(reports):
             r = by_key[d.period.key()]
@@ -720,7 +774,7 @@ def compute(sample_dir: str) -> dict:
             cell = parks.setdefault(park_id, {}).setdefault(
                 d.period.key(), {"month": _empty_totals(), "ytd": _empty_totals(),
                                  "industries": {}})
-            names_ = OUTPUT_FLOWS if kind == "output" else TAX_FLOWS
+            names_ = OUTPUT_FLOWS if kind == "output" else TAX_FLOWS + PURCHASE_FLOWS
             for i, n in enumerate(names_):
                 cell["month"][n] += d.month[i]
                 cell["ytd"][n] += d.ytd[i]

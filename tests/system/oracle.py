@@ -25,6 +25,7 @@ re-word (stage explanations) is ANY_TEXT: any non-empty string.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -142,10 +143,6 @@ def at_level(code: str, level: str) -> str:
     return code[:2] if level == "division" else code
 
 
-def prefecture(county: str) -> str:
-    return county[:4] if len(county) >= 4 else ""
-
-
 def scope_prefix(county: str, scope: str) -> str:
     if len(county) != 6 or scope == "system":
         return ""
@@ -182,23 +179,9 @@ class Oracle:
                 self._apply(by_key[d.period.key()], d)
 
     def _with_linkage(self, r: gt.Report) -> gt.Report:
-        """Appends (purchases, in park, in region) to a tax report's flows (linkage.h)."""
-        buyer_pref = prefecture(self.parks[r.park_id].county_code)
-        total = in_park = in_region = 0
-        for seller, amount in r.counterparties:
-            if amount <= 0 or seller == r.uscc:
-                continue
-            ent = self.registry.enterprises.get(seller)
-            total += amount
-            if ent is not None and ent.park_id == r.park_id:
-                in_park += amount
-            county = (self.parks[ent.park_id].county_code
-                      if ent is not None and ent.park_id in self.parks else seller[2:8])
-            if buyer_pref and prefecture(county) == buyer_pref:
-                in_region += amount
-        return gt.Report(r.kind, r.uscc, r.park_id, r.industry, r.period, r.ytd,
-                         tuple(r.flows) + (total, in_park, in_region), r.level, r.revision,
-                         r.file, r.line, r.counterparties)
+        """Appends (purchases, in park, in region) to a tax report's flows: the linkage
+        ground_truth.linkage_flows computed when the row was read (docs/metrics.md)."""
+        return dataclasses.replace(r, flows=tuple(r.flows) + tuple(r.purchases))
 
     def _apply(self, r: gt.Report, d: gt.Derived) -> None:
         names = (("gross_output", "sales_output", "export_delivery") if r.kind == "output"

@@ -223,6 +223,26 @@ def test_tax_rows_take_park_from_registry_and_count_reporters(tmp_path):
     assert cell(result, "P2", "2024-03")["ytd"]["total_tax"] == 9 * YI
 
 
+def test_linkage_flows_leave_out_self_purchases_and_derive_like_taxes(tmp_path):
+    # A (P1, prefecture 3212) buys from B (P1: in park), itself (no linkage), C (P2, 3210:
+    # outside), an unregistered 3212 USCC (in region) and OUTSIDE (310115); April is year to
+    # date, so its month values are derived.
+    near = _uscc("321281", "MA1111111")
+    result = make_sample(tmp_path, {
+        "t.csv": TAX_HEADER
+        + f"{A},2024-03,month,千元,10,6,2,{B}:100;{A}:50;{C}:20;{near}:7;{OUTSIDE}:5,1\n"
+        + f"{A},2024-04,ytd,千元,20,12,4,{B}:150;{C}:20,1\n",
+    })
+    march, april = cell(result, "P1", "2024-03"), cell(result, "P1", "2024-04")
+    flows = [tuple(c[part][k] for k in gt.PURCHASE_FLOWS)
+             for c, part in ((march, "month"), (april, "month"), (april, "ytd"))]
+    assert flows == [(132 * YI, 100 * YI, 107 * YI), (38 * YI, 50 * YI, 43 * YI),
+                     (170 * YI, 150 * YI, 150 * YI)]
+    assert gt.linkage_shares(march["ytd"]) == (100 / 132, 107 / 132)
+    assert gt.linkage_shares(cell(result, "P1", "2024-03")["month"] | {"purchases": 0}) == \
+        (None, None)
+
+
 def test_moves_count_each_period_in_its_winning_reports_park(tmp_path):
     # Output: the row's park. A moves P1 -> P2 in April (year to date), B (month basis) in
     # May; revisions after the moves: A's March stays in P1, B's April moves to P2.

@@ -107,6 +107,40 @@ def test_totals_equal_ground_truth_after_aggregator_sigkill(stack, pushed, truth
     assert "assigned" in stack.services["aggregator"].log()
 
 
+def test_linkage_equals_ground_truth(stack, pushed, truth):
+    # Every park-period's linkage (purchases, in park, in region, month and year to date, and
+    # the two shares of GetParkMetrics) equals ground_truth.linkage_flows; a purchase from
+    # the buyer itself counts nowhere.
+    client = cwclient.Client(stack.address("query"))
+    assert cwclient.wait_equal(client, truth, 120) == []
+    from clusterwatch.v1 import query_pb2
+    diffs, cells, with_purchases, with_in_park = [], 0, 0, 0
+    for park, periods in truth["parks"].items():
+        for key, cell in periods.items():
+            cells += 1
+            snap = client.snapshot(park, key).snapshot
+            for part, totals in (("month", snap.month), ("ytd", snap.year_to_date)):
+                for k in ground_truth.PURCHASE_FLOWS:
+                    if getattr(totals, k).fen != cell[part][k]:
+                        diffs.append(f"{park} {key} {part}.{k}: got {getattr(totals, k).fen} "
+                                     f"want {cell[part][k]}")
+            m = client.stub.GetParkMetrics(query_pb2.GetParkMetricsRequest(
+                park_id=park, period=cwclient.period_proto(key)), timeout=10).metrics
+            assert not m.snapshot.confidential, (park, key)  # no disclosure control here
+            got = (m.in_park_purchase_share if m.HasField("in_park_purchase_share") else None,
+                   m.in_region_purchase_share if m.HasField("in_region_purchase_share")
+                   else None)
+            want = ground_truth.linkage_shares(cell["ytd"])
+            if got != want:
+                diffs.append(f"{park} {key} shares: got {got} want {want}")
+            with_purchases += cell["ytd"]["purchases"] > 0
+            with_in_park += cell["ytd"]["purchases_in_park"] > 0
+    assert diffs == []
+    # The comparison is not vacuous: the sample has purchases, in park among them.
+    assert with_purchases > cells // 2 and with_in_park > 0, (cells, with_purchases,
+                                                              with_in_park)
+
+
 def test_duplicate_push_is_replayed_and_changes_nothing(stack, pushed, truth):
     # The same submission id is answered from memory; a new id re-sends identical records.
     first = pushed["files"][0]

@@ -505,5 +505,36 @@ TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
   EXPECT_EQ(m.tax_reporters(), 1);
 }
 
+// A purchase from the buyer itself is no linkage: not in the park's purchases, nor in park.
+TEST_F(AggregatorTest, SelfPurchaseIsNotInParkLinkage) {
+  pb::ReportEnvelope env;
+  auto* t = env.mutable_tax();
+  t->set_uscc(kUsccA);
+  t->set_park_id("P1");
+  t->set_park_county("321282");
+  t->set_industry("3731");
+  t->mutable_period()->set_year(2024);
+  t->mutable_period()->set_month(3);
+  t->set_basis(pb::VALUE_BASIS_MONTH);
+  t->mutable_total_tax()->set_fen(9'00);
+  t->set_revision(1);
+  auto* self = t->add_counterparties();
+  self->set_uscc(kUsccA);
+  self->set_park_id("P1");
+  self->set_county_code("321282");
+  self->mutable_purchases()->set_fen(70'00);
+  auto* other = t->add_counterparties();
+  other->set_uscc(kUsccB);
+  other->set_park_id("P1");
+  other->set_county_code("321282");
+  other->mutable_purchases()->set_fen(30'00);
+  env.mutable_provenance()->set_submission_id("s1");
+  ASSERT_TRUE(aggregator_.ProcessBatch({Raw(env.SerializeAsString())}).ok());
+  auto m = Published("P1|2024-03").month();
+  EXPECT_EQ(m.purchases().fen(), 30'00);
+  EXPECT_EQ(m.purchases_in_park().fen(), 30'00);
+  EXPECT_EQ(m.purchases_in_region().fen(), 30'00);
+}
+
 }  // namespace
 }  // namespace cw::aggregator

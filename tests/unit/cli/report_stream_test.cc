@@ -87,5 +87,32 @@ TEST(ReportStreamTest, HeaderLackingColumnIsRefused) {
   EXPECT_NE(s.message().find("industry"), std::string::npos) << s.message();
 }
 
+// The header map applies to every batch; the header's unread columns are kept as warnings.
+TEST(ReportStreamTest, HeaderMapAndWarnings) {
+  absl::StatusOr<domain::HeaderMap> map = domain::HeaderMap::Parse("期间=period\n");
+  ASSERT_TRUE(map.ok()) << map.status();
+  std::istringstream in(std::string("uscc,industry,期间,gross_output,备注\n") + Row(0) + Row(1));
+  ReportStream stream(in, "UTF-8", {}, &*map);
+  ASSERT_TRUE(stream.Start().ok());
+  EXPECT_EQ(stream.warnings(),
+            std::vector<std::string>{"column 5 '备注' (remarks) is not used: it is for people, "
+                                     "not read; its cells are ignored"});
+  std::vector<pb::SubmittedRecord> batch;
+  ASSERT_TRUE(stream.NextBatch(1, 1 << 20, &batch));
+  ASSERT_TRUE(batch[0].has_output()) << batch[0].DebugString();
+  EXPECT_EQ(batch[0].output().period().month(), 1);
+  ASSERT_TRUE(stream.NextBatch(1, 1 << 20, &batch));
+  EXPECT_EQ(batch[0].output().period().month(), 2);
+
+  // Without the map the same header is refused, naming the column.
+  std::istringstream again(std::string("uscc,industry,期间,gross_output\n") + Row(0));
+  ReportStream plain(again, "UTF-8", {});
+  absl::Status s = plain.Start();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("column 3 '期间' is not a known output report column"),
+            absl::string_view::npos)
+      << s;
+}
+
 }  // namespace
 }  // namespace cw::cli

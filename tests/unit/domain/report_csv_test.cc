@@ -275,7 +275,154 @@ TEST(ReportsFromCsvTest, DuplicateColumn) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
             "header has two gross_output (工业总产值) columns: 'gross_output' and "
-            "'工业总产值(万元)' (expected one)");
+            "'工业总产值(万元)' (expected one; which to read is ambiguous)");
+}
+
+// --- header names -----------------------------------------------------------------------
+
+// Every common name of the report period reads as the period.
+TEST(HeaderNamesTest, PeriodVariants) {
+  for (const char* name : {"报告期", "统计期", "期别", "所属期", "报表期", "时期", "税款所属期",
+                           "period", "report_period", "Report Period", "REPORTING-PERIOD"}) {
+    const std::vector<pb::SubmittedRecord> r = Reports(
+        absl::StrCat("uscc,", name, ",total_tax\n", kUsccA, ",2024-03,5\n"));
+    ASSERT_EQ(r.size(), 1u) << name;
+    ASSERT_TRUE(r[0].has_tax()) << name << ": " << r[0].DebugString();
+    EXPECT_EQ(r[0].tax().period().month(), 3) << name;
+  }
+}
+
+// The other columns' variants: 纳税人识别号, 单位名称, 国民经济行业代码, 金额单位, 纳税总额 …
+TEST(HeaderNamesTest, OtherColumnVariants) {
+  const pb::OutputReport o = OneOutput(absl::StrCat(
+      "纳税人识别号,单位名称,园区编号,国民经济行业代码,统计期,数据口径,金额单位,总产值,"
+      "工业销售产值,出口交货值,从业人员平均人数,修订号\n",
+      kUsccA, ",甲,P1,3041,2024-03,累计,万元,2,1,0,7,3\n"));
+  EXPECT_EQ(o.uscc(), kUsccA);
+  EXPECT_EQ(o.park_id(), "P1");
+  EXPECT_EQ(o.basis(), pb::VALUE_BASIS_YEAR_TO_DATE);
+  EXPECT_EQ(o.gross_output().fen(), 2'000'000);
+  EXPECT_EQ(o.sales_output().fen(), 1'000'000);
+  EXPECT_EQ(o.employees(), 7);
+  EXPECT_EQ(o.revision(), 3);
+  const std::vector<pb::SubmittedRecord> t = Reports(absl::StrCat(
+      "统一代码,所属期,纳税总额(元),国内增值税,所得税,供应商\n", kUsccA, ",202401,9,4,1,",
+      kUsccB, ":3\n"));
+  ASSERT_EQ(t.size(), 1u);
+  ASSERT_TRUE(t[0].has_tax()) << t[0].DebugString();
+  EXPECT_EQ(t[0].tax().total_tax().fen(), 900);
+  EXPECT_EQ(t[0].tax().vat().fen(), 400'000);  // 千元: no unit of its own, no unit column
+  EXPECT_EQ(t[0].tax().corporate_income_tax().fen(), 100'000);
+  ASSERT_EQ(t[0].tax().counterparties_size(), 1);
+  EXPECT_EQ(t[0].tax().counterparties(0).purchases().fen(), 300);  // 元 of total_tax
+}
+
+// A header name no table knows fails the table, naming it and listing the accepted names.
+TEST(HeaderNamesTest, UnknownHeaderIsRefusedWithTheAcceptedNames) {
+  absl::StatusOr<std::vector<pb::SubmittedRecord>> r =
+      ReportsFromCsv(Table("uscc,期间,total_tax\nx,2024-03,1\n"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message(r.status().message());
+  EXPECT_TRUE(message.starts_with(
+      "header: column 2 '期间' is not a known tax report column (expected one of: uscc "
+      "(统一社会信用代码, 社会信用代码, 信用代码, 统一代码, 纳税人识别号, credit_code, "
+      "unified_social_credit_code); "))
+      << message;
+  EXPECT_NE(message.find("period (报告期, 统计期, 期别, 所属期, 报表期, 时期, 税款所属期, "
+                         "统计期别, report_period, reporting_period)"),
+            std::string::npos)
+      << message;
+  EXPECT_TRUE(message.ends_with("; or map the name to one of them with --header_map)"))
+      << message;
+}
+
+// Two columns that both name the period are ambiguous: which one to read is not guessed.
+TEST(HeaderNamesTest, TwoNamesOfOneColumnAreAmbiguous) {
+  absl::StatusOr<std::vector<pb::SubmittedRecord>> r =
+      ReportsFromCsv(Table("uscc,报告期,所属期,total_tax\nx,2024-03,2024-03,1\n"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "header has two period (报告期) columns: '报告期' and '所属期' (expected one; "
+            "which to read is ambiguous)");
+}
+
+// Known columns a tax report does not read are reported, once per table, not refused: the
+// park and the industry (the registry's), 序号, 备注, a registry column, a blank header.
+TEST(HeaderNamesTest, PresentButUnusedColumnsAreReported) {
+  std::vector<std::string> warnings;
+  absl::StatusOr<std::vector<pb::SubmittedRecord>> r = ReportsFromCsv(
+      Table(absl::StrCat("序号,uscc,园区代码,industry,period,total_tax,备注,规模以上,\n1,", kUsccA,
+                         ",P1,3041,2024-03,5,ok,1,\n2,", kUsccA, ",P1,3041,2024-04,6,,1,\n")),
+      {nullptr, &warnings});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_TRUE((*r)[0].has_tax());
+  EXPECT_EQ((*r)[0].tax().park_id(), "");  // not read: ingest takes the registry's
+  EXPECT_EQ(warnings,
+            (std::vector<std::string>{
+                "column 1 '序号' (row_number) is not used: it is for people, not read; its "
+                "cells are ignored",
+                "column 3 '园区代码' (park_id) is not used: a tax report's park and industry "
+                "come from the registry; its cells are ignored",
+                "column 4 'industry' (industry) is not used: a tax report's park and industry "
+                "come from the registry; its cells are ignored",
+                "column 7 '备注' (remarks) is not used: it is for people, not read; its cells "
+                "are ignored",
+                "column 8 '规模以上' (above_size) is not used: it is no column of a tax "
+                "report; its cells are ignored",
+                "column 9 has no header name: its cells are not read"}));
+}
+
+// An output report reads its park column: nothing to report.
+TEST(HeaderNamesTest, OutputParkColumnIsUsed) {
+  std::vector<std::string> warnings;
+  absl::StatusOr<std::vector<pb::SubmittedRecord>> r = ReportsFromCsv(
+      Table(absl::StrCat("uscc,园区代码,industry,period,gross_output\n", kUsccA,
+                         ",P1,3041,2024-03,5\n")),
+      {nullptr, &warnings});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)[0].output().park_id(), "P1");
+  EXPECT_TRUE(warnings.empty());
+}
+
+// An operator's mapping adds names, also for the money column that decides the kind.
+TEST(HeaderMapTest, MappedNamesRead) {
+  absl::StatusOr<HeaderMap> map = HeaderMap::Parse(
+      "# bureau of 靖江\n\n 期间 = period\nTax Paid=税收总额\nfirm=uscc\n");
+  ASSERT_TRUE(map.ok()) << map.status();
+  EXPECT_EQ(map->size(), 3u);
+  std::vector<std::string> warnings;
+  absl::StatusOr<std::vector<pb::SubmittedRecord>> r = ReportsFromCsv(
+      Table(absl::StrCat("FIRM,期间,tax paid(万元)\n", kUsccA, ",2024-05,1.5\n")),
+      {&*map, &warnings});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE((*r)[0].has_tax()) << (*r)[0].DebugString();
+  EXPECT_EQ((*r)[0].tax().period().month(), 5);
+  EXPECT_EQ((*r)[0].tax().total_tax().fen(), 1'500'000);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(*DetectReportKind({"firm", "Tax Paid"}, &*map), ReportKind::kTax);
+}
+
+// A mapping file's mistakes are refused naming the line.
+TEST(HeaderMapTest, BadMappingsAreRefused) {
+  auto message = [](std::string_view text) {
+    return std::string(HeaderMap::Parse(text).status().message());
+  };
+  EXPECT_EQ(message("期间\n"),
+            "header map line 1: '期间' is not a mapping (expected alias=canonical, e.g. "
+            "期间=period)");
+  EXPECT_EQ(message("\n期间=\n"),
+            "header map line 2: '期间=' has an empty side (expected alias=canonical)");
+  EXPECT_TRUE(message("期间=when\n").starts_with(
+      "header map line 1: 'when' is not a column (expected one of: uscc, name, park_id, "));
+  EXPECT_EQ(message("统计期=vat\n"),
+            "header map line 1: '统计期' is already a name of period (报告期); mapping it to "
+            "vat would make headers ambiguous (expected a name no column has)");
+  EXPECT_EQ(message("期间=period\n期间=revision\n"),
+            "header map line 2: '期间' is mapped to both period and revision (expected one "
+            "column)");
+  EXPECT_TRUE(HeaderMap::Parse("统计期=period\n期间=period\n期间=报告期\n").ok());
+  EXPECT_EQ(HeaderMap::Parse("x=y").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 // The report kind follows the money columns.

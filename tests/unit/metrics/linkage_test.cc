@@ -1,5 +1,6 @@
 #include "common/metrics/linkage.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,61 @@ TEST(LinkageTest, NoPurchasesIsUndefined) {
   EXPECT_EQ(l.total_fen, 0);
   EXPECT_EQ(l.in_park_share, std::nullopt);
   EXPECT_EQ(l.in_region_share, std::nullopt);
+}
+
+// A report's counterparties as ingest located them: in park (whatever its county), in the
+// park's prefecture, elsewhere, unregistered with the region from the USCC, unknown.
+TEST(BuyerLinkageTest, ClassifiesLocatedSellers) {
+  BuyerLinkage l("B1", "P", "321282");
+  l.Add("S1", 100, {"P", "321282"});
+  l.Add("S2", 50, {"Q", "321281"});
+  l.Add("S3", 30, {"R", "320505"});
+  l.Add("91321200MA00000001", 20, {});  // unregistered, 3212 from the USCC
+  l.Add("91320500MA00000001", 7, {});   // unregistered, 3205: outside
+  l.Add("unknown", 10, {});
+  const LinkageFlows& f = l.flows();
+  EXPECT_EQ(f.total_fen, 217);
+  EXPECT_EQ(f.in_park_fen, 100);
+  EXPECT_EQ(f.in_region_fen, 170);
+  EXPECT_EQ(f.unknown_region_fen, 10);
+  EXPECT_EQ(f.purchases, 6);
+  EXPECT_EQ(f.ignored, 0);
+}
+
+// An enterprise buying from itself is no linkage: left out of the total and of in park,
+// though it is in its own park; zero and negative amounts are left out alike.
+TEST(BuyerLinkageTest, SelfPurchaseIsNotInPark) {
+  BuyerLinkage l("B1", "P", "321282");
+  l.Add("B1", 500, {"P", "321282"});
+  l.Add("S1", 0, {"P", "321282"});
+  l.Add("S1", -5, {"P", "321282"});
+  l.Add("S1", 40, {"P", "321282"});
+  EXPECT_EQ(l.flows().total_fen, 40);
+  EXPECT_EQ(l.flows().in_park_fen, 40);
+  EXPECT_EQ(l.flows().in_region_fen, 40);
+  EXPECT_EQ(l.flows().purchases, 1);
+  EXPECT_EQ(l.flows().ignored, 3);
+}
+
+// An in-park seller is in region even when its recorded county is of another prefecture
+// (in park implies in region); a registered seller without a county falls back to its USCC.
+TEST(BuyerLinkageTest, InParkIsInRegionAndUsccFallback) {
+  BuyerLinkage l("B1", "P", "321282");
+  l.Add("S1", 10, {"P", "320505"});
+  l.Add("91321200MA00000001", 20, {"Q", ""});
+  EXPECT_EQ(l.flows().in_park_fen, 10);
+  EXPECT_EQ(l.flows().in_region_fen, 30);
+  EXPECT_EQ(l.flows().unknown_region_fen, 0);
+}
+
+// Sums saturate instead of overflowing.
+TEST(BuyerLinkageTest, SumsSaturate) {
+  BuyerLinkage l("B1", "P", "321282");
+  l.Add("S1", INT64_MAX - 1, {"P", "321282"});
+  l.Add("S2", 5, {"P", "321282"});
+  EXPECT_EQ(l.flows().total_fen, INT64_MAX);
+  EXPECT_EQ(l.flows().in_park_fen, INT64_MAX);
+  EXPECT_EQ(l.flows().purchases, 2);
 }
 
 // The prefecture is the first four digits of a county code.
