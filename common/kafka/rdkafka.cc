@@ -697,11 +697,14 @@ class RdTxnProducer : public TransactionalProducer {
     if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
     events_.Attach(producer_.get());
     // In steps of a second, serving the producer's events in between: a refused login is
-    // reported there (ClientEvents), and init_transactions alone would only time out.
+    // reported there (ClientEvents), and init_transactions alone would only time out. A
+    // step that ends on a retriable error (the coordinator moving or loading, the call's
+    // time running out) is resumed by calling again, for 30 s in all.
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     for (;;) {
       RdKafka::Error* e = producer_->init_transactions(1000);
-      if (e != nullptr && e->code() == RdKafka::ERR__TIMED_OUT && absl::Now() < deadline) {
+      if (e != nullptr && (e->is_retriable() || e->code() == RdKafka::ERR__TIMED_OUT) &&
+          !e->is_fatal() && absl::Now() < deadline) {
         delete e;
         producer_->poll(0);
         continue;

@@ -43,7 +43,8 @@ BuyerLinkage::BuyerLinkage(std::string_view buyer_uscc, std::string_view park_id
 Linkage ComputeLinkage(const std::vector<Purchase>& purchases, const EnterpriseDirectory& dir,
                        const std::string& park_id, const std::string& park_county_code,
                        const std::string& industry) {
-  LinkageFlows f;
+  Linkage l;
+  LinkageFlows& f = l;
   for (const Purchase& p : purchases) {
     auto buyer = dir.find(p.buyer);
     if (buyer == dir.end() || buyer->second.park_id != park_id) continue;
@@ -62,13 +63,6 @@ Linkage ComputeLinkage(const std::vector<Purchase>& purchases, const EnterpriseD
     f.purchases += g.purchases;
     f.ignored += g.ignored;
   }
-  Linkage l;
-  l.total_fen = f.total_fen;
-  l.in_park_fen = f.in_park_fen;
-  l.in_region_fen = f.in_region_fen;
-  l.unknown_region_fen = f.unknown_region_fen;
-  l.purchases = f.purchases;
-  l.ignored = f.ignored;
   l.in_park_share = Ratio(l.in_park_fen, l.total_fen);
   l.in_region_share = Ratio(l.in_region_fen, l.total_fen);
   return l;

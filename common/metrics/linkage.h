@@ -54,20 +54,6 @@ struct EnterpriseLocation {
 // Registered enterprises by USCC.
 using EnterpriseDirectory = std::map<std::string, EnterpriseLocation, std::less<>>;
 
-struct Linkage {
-  int64_t total_fen = 0;
-  int64_t in_park_fen = 0;
-  int64_t in_region_fen = 0;       // includes in_park_fen
-  int64_t unknown_region_fen = 0;  // seller's region unknown
-  int64_t purchases = 0;           // purchases counted
-  int64_t ignored = 0;             // self-purchases and amounts <= 0
-  std::optional<double> in_park_share;
-  std::optional<double> in_region_share;
-};
-
-// The prefecture prefix (first 4 digits) of a GB/T 2260 code, or "" when it is shorter.
-std::string PrefectureOf(std::string_view county_code);
-
 // The figures of one buyer's purchases (the sums of Linkage, without the shares).
 struct LinkageFlows {
   int64_t total_fen = 0;
@@ -77,6 +63,16 @@ struct LinkageFlows {
   int64_t purchases = 0;           // purchases counted
   int64_t ignored = 0;             // self-purchases and amounts <= 0
 };
+
+// The flows with the shares of purchases bought in the park and in the region.
+struct Linkage : LinkageFlows {
+  std::optional<double> in_park_share;
+  std::optional<double> in_region_share;
+};
+
+// The prefecture prefix (first 4 digits) of a GB/T 2260 code, or "" when it is shorter.
+std::string PrefectureOf(std::string_view county_code);
+
 
 // Where a seller is, as the registry placed it.
 struct SellerPlace {

@@ -213,6 +213,9 @@ public final class ParkReport {
     money("total_tax", m.getTotalTax(), y.getTotalTax());
     money("vat", m.getVat(), y.getVat());
     money("corporate_income_tax", m.getCorporateIncomeTax(), y.getCorporateIncomeTax());
+    money("purchases", m.getPurchases(), y.getPurchases());
+    money("purchases_in_park", m.getPurchasesInPark(), y.getPurchasesInPark());
+    money("purchases_in_region", m.getPurchasesInRegion(), y.getPurchasesInRegion());
     System.out.printf("  employees month=%d ytd=%d%n", m.getEmployees(), y.getEmployees());
     System.out.printf("  output_reporters month=%d ytd=%d%n", m.getOutputReporters(),
         y.getOutputReporters());
