@@ -59,16 +59,24 @@ admin() {
     --bootstrap "${KAFKA_BOOTSTRAP:-$bootstrap}" "${secure[@]}" "$@"
 }
 
+# The broker's TLS files in DIR (server.pem, server-key.pem, ca.pem and any more named),
+# checked readable; the key and certificate joined into its PEM keystore (mode 600).
+tls_files() {  # DIR [FILE...]
+  local dir=$1 f
+  shift
+  for f in server.pem server-key.pem ca.pem "$@"; do
+    [ -r "$dir/$f" ] || { echo "entrypoint: $dir/$f is missing or unreadable" >&2; exit 1; }
+  done
+  (umask 077; cat "$dir/server-key.pem" "$dir/server.pem" >/tmp/cw-keystore.pem)
+}
+
 # Mutual-TLS mode: the listener settings (appended to server.properties) and the admin's
 # client settings, from KAFKA_TLS_SECRETS.
 mtls_config() {
   local dir="$KAFKA_TLS_SECRETS" pw
-  for f in server.pem server-key.pem ca.pem; do
-    [ -r "$dir/$f" ] || { echo "entrypoint: $dir/$f is missing or unreadable" >&2; exit 1; }
-  done
+  tls_files "$dir"
   pw="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
   (umask 077
-   cat "$dir/server-key.pem" "$dir/server.pem" >/tmp/cw-keystore.pem
    cat >"$admin_config" <<PROPS
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=PLAIN
@@ -101,9 +109,7 @@ CONF
 # settings, from KAFKA_SASL_SECRETS.
 sasl_config() {
   local dir="$KAFKA_SASL_SECRETS" users="" admin_pw="" user pw
-  for f in server.pem server-key.pem ca.pem kafka-users; do
-    [ -r "$dir/$f" ] || { echo "entrypoint: $dir/$f is missing or unreadable" >&2; exit 1; }
-  done
+  tls_files "$dir" kafka-users
   while read -r user pw; do
     case "$user" in ""|\#*) continue ;; esac
     [[ "$user" =~ ^[A-Za-z0-9._-]+$ ]] && [ -n "$pw" ] && [[ "$pw" != *[\"\\]* ]] \
@@ -113,7 +119,6 @@ sasl_config() {
   done <"$dir/kafka-users"
   [ -n "$admin_pw" ] || { echo "entrypoint: $dir/kafka-users has no admin line" >&2; exit 1; }
   (umask 077
-   cat "$dir/server-key.pem" "$dir/server.pem" >/tmp/cw-keystore.pem
    cat >"$admin_config" <<PROPS
 security.protocol=SASL_SSL
 sasl.mechanism=PLAIN
