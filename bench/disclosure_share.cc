@@ -4,6 +4,13 @@
 // tables' contributors as TSV on stdin — period key, park, industry class, enterprise,
 // year-to-date fen — as bench/disclosure_share.sh exports them from a running stack, and
 // prints a Markdown table per year. The same protection cw-query applies (replica/redact.cc).
+//
+// With an argument FILE it also writes each period's table, protected alone, as one JSON line
+// for bench/optimal_suppression.py: every grid cell (margins as "*") with its value, its
+// largest contributor's protection level, whether a primary rule withholds it, whether it is
+// a structural zero, and whether secondary.h's heuristic withheld it.
+#include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -43,13 +50,64 @@ Count Counted(const d::TableStatus& s) {
   return c;
 }
 
+// One JSON line: the period's grid for bench/optimal_suppression.py.
+void ExportTable(std::ostream& out, const std::string& key, const d::Table& t,
+                 const d::TableStatus& s, const d::Rules& rules) {
+  // Contributors of every grid cell: a margin's are the union of its cells'.
+  std::map<std::pair<std::string, std::string>, std::vector<d::Contributor>> grid;
+  for (const auto& [rc, cell] : t.cells) {
+    for (const auto& who : cell.contributors) {
+      for (const auto& k : {rc, std::pair<std::string, std::string>{rc.first, "*"},
+                            std::pair<std::string, std::string>{"*", rc.second},
+                            std::pair<std::string, std::string>{"*", "*"}}) {
+        grid[k].push_back(who);
+      }
+    }
+  }
+  auto status = [&s](const std::pair<std::string, std::string>& k) -> const d::CellStatus& {
+    if (k.first == "*" && k.second == "*") return s.grand_total;
+    if (k.second == "*") return s.row_totals.at(k.first);
+    if (k.first == "*") return s.col_totals.at(k.second);
+    return s.cells.at(k);
+  };
+  out << "{\"period\":\"" << key << "\",\"cells\":[";
+  bool first = true;
+  for (const auto& [k, contributors] : grid) {
+    auto merged = d::MergeContributors(k.first + "/" + k.second, contributors);
+    if (!merged.ok()) continue;
+    int64_t value = 0, largest = 0;
+    for (const auto& c : *merged) {
+      value += c.value;
+      largest = std::max(largest, c.value);
+    }
+    const d::CellStatus& st = status(k);
+    const bool primary = st.reason == d::Reason::kThreshold ||
+                         st.reason == d::Reason::kDominance ||
+                         st.reason == d::Reason::kPPercent;
+    out << (first ? "" : ",") << "{\"row\":\"" << k.first << "\",\"col\":\"" << k.second
+        << "\",\"value\":" << value << ",\"protection\":" << d::ProtectionLevel(largest, rules)
+        << ",\"primary\":" << (primary ? "true" : "false")
+        << ",\"withheld\":" << (st.confidential ? "true" : "false") << "}";
+    first = false;
+  }
+  out << "]}\n";
+}
+
 std::string Share(int part, int whole) {
   return whole == 0 ? "-" : absl::StrFormat("%d / %d (%.1f%%)", part, whole, 100.0 * part / whole);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::ofstream export_file;
+  if (argc > 1) {
+    export_file.open(argv[1]);
+    if (!export_file) {
+      std::cerr << "disclosure_share: cannot write " << argv[1] << "\n";
+      return 2;
+    }
+  }
   std::map<std::string, d::Table> tables;  // by period key, in period order
   std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> names;
   std::string line;
@@ -99,6 +157,7 @@ int main() {
       a.margins_withheld += ca.margins_withheld;
       c.cells += cc.cells, c.withheld += cc.withheld, c.margins += cc.margins;
       c.margins_withheld += cc.margins_withheld;
+      if (export_file.is_open()) ExportTable(export_file, key, t, *s, rules);
       alone.emplace_back(t, *s);
       carried.emplace_back(with, *sc);
     }

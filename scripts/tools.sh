@@ -5,9 +5,9 @@
 # (tests/system/requirements.txt: openpyxl to read exported workbooks back, grpcio-tools to
 # build the Python client package), and the protoc plugins of the Go client (clients/go).
 #
-# Usage: scripts/tools.sh [grpcurl] [pyvenv] [protoc-gen-go] [protoc-gen-go-grpc]
+# Usage: scripts/tools.sh [grpcurl] [pyvenv] [benchvenv] [protoc-gen-go] [protoc-gen-go-grpc]
 #        prints the path of each installed tool on stdout
-#        (pyvenv: the environment's python; default: grpcurl only)
+#        (pyvenv, benchvenv: the environment's python; default: grpcurl only)
 #
 # Environment:
 #   CW_CACHE              cache root (default $HOME/.cache/clusterwatch); tools go to $CW_CACHE/bin
@@ -53,11 +53,13 @@ go_tool() {
 
 # pyvenv: $CACHE_ROOT/pyvenv made with `python -m venv` and the pinned requirements installed
 # from PyPI with pip; rebuilt only when the requirements file changes (its hash is recorded).
-install_pyvenv() {
+# benchvenv: the same for the benchmarks' Python (bench/requirements.txt), kept apart so that
+# a bench requirement never rebuilds the tests' environment.
+install_venv() {  # NAME REQUIREMENTS (relative to the repository)
   local root reqs venv marker want
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  reqs="$root/tests/system/requirements.txt"
-  venv="$CACHE_ROOT/pyvenv"
+  reqs="$root/$2"
+  venv="$CACHE_ROOT/$1"
   marker="$venv/.requirements.sha256"
   want="$(sha256sum "$reqs" | cut -d' ' -f1)"
   if [ -x "$venv/bin/python" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$want" ]; then
@@ -65,7 +67,7 @@ install_pyvenv() {
     return 0
   fi
   rm -rf "$venv"
-  log "making $venv (pip install -r tests/system/requirements.txt)"
+  log "making $venv (pip install -r $2)"
   "${CW_PYTHON:-/usr/bin/python3}" -m venv "$venv" >&2 || die "python3 -m venv failed"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$reqs" >&2 \
     || die "pip install -r $reqs failed"
@@ -99,10 +101,11 @@ if [ "$#" -eq 0 ]; then set -- grpcurl; fi
 for tool in "$@"; do
   case "$tool" in
     grpcurl) install_grpcurl ;;
-    pyvenv) install_pyvenv ;;
+    pyvenv) install_venv pyvenv tests/system/requirements.txt ;;
+    benchvenv) install_venv benchvenv bench/requirements.txt ;;
     protoc-gen-go) install_protoc_gen_go ;;
     protoc-gen-go-grpc) install_protoc_gen_go_grpc ;;
     -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2 ;;
-    *) die "unknown tool '$tool' (known: grpcurl, pyvenv, protoc-gen-go, protoc-gen-go-grpc)" ;;
+    *) die "unknown tool '$tool' (known: grpcurl, pyvenv, benchvenv, protoc-gen-go, protoc-gen-go-grpc)" ;;
   esac
 done
