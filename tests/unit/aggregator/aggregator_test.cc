@@ -470,8 +470,9 @@ TEST_F(AggregatorTest, FirmRecordsBesideTheAggregate) {
   EXPECT_TRUE(firm_bytes->has_value());
 }
 
-// Purchases from counterparties are split into in-park and in-region (prefecture) shares.
-TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
+// Enterprise A's tax report of 2024-03 in park P1 (county 321282), 9 yuan of tax, no
+// counterparties yet: the linkage tests add them.
+pb::ReportEnvelope LinkageTaxReport() {
   pb::ReportEnvelope env;
   auto* t = env.mutable_tax();
   t->set_uscc(kUsccA);
@@ -483,6 +484,13 @@ TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
   t->set_basis(pb::VALUE_BASIS_MONTH);
   t->mutable_total_tax()->set_fen(9'00);
   t->set_revision(1);
+  return env;
+}
+
+// Purchases from counterparties are split into in-park and in-region (prefecture) shares.
+TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
+  pb::ReportEnvelope env = LinkageTaxReport();
+  auto* t = env.mutable_tax();
   auto add = [&](const std::string& park, const std::string& county, int64_t fen) {
     auto* cp = t->add_counterparties();
     // A valid USCC of a seller registered in 320000 (its check character computed).
@@ -507,17 +515,8 @@ TEST_F(AggregatorTest, TaxCounterpartiesGiveLinkage) {
 
 // A purchase from the buyer itself is no linkage: not in the park's purchases, nor in park.
 TEST_F(AggregatorTest, SelfPurchaseIsNotInParkLinkage) {
-  pb::ReportEnvelope env;
+  pb::ReportEnvelope env = LinkageTaxReport();
   auto* t = env.mutable_tax();
-  t->set_uscc(kUsccA);
-  t->set_park_id("P1");
-  t->set_park_county("321282");
-  t->set_industry("3731");
-  t->mutable_period()->set_year(2024);
-  t->mutable_period()->set_month(3);
-  t->set_basis(pb::VALUE_BASIS_MONTH);
-  t->mutable_total_tax()->set_fen(9'00);
-  t->set_revision(1);
   auto* self = t->add_counterparties();
   self->set_uscc(kUsccA);
   self->set_park_id("P1");
